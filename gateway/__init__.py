@@ -1,0 +1,1 @@
+"""The HTTP gateway: /api/v1 over RPC to the services."""

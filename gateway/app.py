@@ -1,0 +1,51 @@
+"""The Flask application: /api/v1 with OpenAPI docs at /api/v1/docs."""
+import logging.config
+import os
+
+from flask import Flask
+from flask_smorest import Api as SmorestApi
+
+from services.common import serialization
+from services.common.config import load_nameko_config
+
+from . import context, problems
+from .api import customers, health
+from .rpc import RpcPool
+
+
+class Api(SmorestApi):
+    def handle_http_exception(self, error):
+        return problems.http_problem(error)
+
+
+def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = None) -> Flask:
+    nameko_config = nameko_config or load_nameko_config()
+    serialization.register()
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Itinera",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
+    )
+    app.extensions["rpc"] = rpc_pool or RpcPool(
+        nameko_config,
+        size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
+        timeout=float(os.environ.get("GATEWAY_RPC_TIMEOUT", 10)),
+    )
+    app.before_request(context.begin_request)
+    app.after_request(context.end_request)
+    problems.register(app)
+    api = Api(app)
+    api.register_blueprint(health.blp)
+    api.register_blueprint(customers.blp)
+    return app
+
+
+def configure_logging(nameko_config: dict):
+    if "LOGGING" in nameko_config:
+        logging.config.dictConfig(nameko_config["LOGGING"])

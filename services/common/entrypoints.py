@@ -1,0 +1,114 @@
+"""nameko entrypoints that settle the worker's transaction before answering.
+
+- `rpc`: commit (or roll back), then reply; a failed commit is reported to the caller.
+- `event_handler("crm.customer_created")`: skip events this handler already processed (inbox),
+  commit the effect together with the inbox row, then acknowledge. A handler that raises is
+  retried through a delay queue; after EVENT_MAX_ATTEMPTS the message is parked in the
+  handler's dead-letter queue (<queue>.dead-letter), never dropped.
+"""
+import logging
+import traceback
+
+from kombu import Exchange, Queue
+from nameko.amqp.publish import Publisher
+from nameko.events import EventHandler as NamekoEventHandler
+from nameko.rpc import Rpc as NamekoRpc
+
+from .db import Database
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS_HEADER = "x-itinera-attempts"
+
+
+def _database(container) -> Database | None:
+    for dependency in container.dependencies:
+        if isinstance(dependency, Database):
+            return dependency
+    return None
+
+
+class Rpc(NamekoRpc):
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        database = _database(self.container)
+        if database is not None:
+            exc_info = database.settle(worker_ctx, exc_info)
+            if exc_info is not None:
+                result = None
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = Rpc.decorator
+
+
+class EventHandler(NamekoEventHandler):
+    def __init__(self, event_name: str, **kwargs):
+        source, _, fact = event_name.partition(".")
+        self.event_name = event_name
+        super().__init__(source, fact, **kwargs)
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", 5))
+        self.retry_delay_ms = int(config.get("EVENT_RETRY_DELAY_MS", 1000))
+        self.handler_id = f"{self.container.service_name}.{self.method_name}"
+        name = self.queue.name
+        default_exchange = Exchange("", type="direct")
+        # Messages wait out their per-message TTL here, then dead-letter back to the handler queue.
+        self.retry_queue = Queue(f"{name}.retry", exchange=default_exchange, routing_key=f"{name}.retry",
+                                 durable=True, queue_arguments={
+                                     "x-dead-letter-exchange": "", "x-dead-letter-routing-key": name})
+        self.dead_letter_queue = Queue(f"{name}.dead-letter", exchange=default_exchange,
+                                       routing_key=f"{name}.dead-letter", durable=True)
+        self.publisher = Publisher(config["AMQP_URI"], use_confirms=True)
+
+    def _event_id(self, body) -> str | None:
+        return body.get("id") if isinstance(body, dict) else None
+
+    def handle_message(self, body, message):
+        from .inbox import already_processed
+
+        database = _database(self.container)
+        event_id = self._event_id(body)
+        if database is not None and event_id and already_processed(database, event_id, self.handler_id):
+            log.info("skipping %s %s: already processed by %s", self.event_name, event_id, self.handler_id)
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        database = _database(self.container)
+        event_id = self._event_id(worker_ctx.args[0] if worker_ctx.args else None)
+        if database is not None:
+            inbox_key = (event_id, self.handler_id, self.event_name) if event_id else None
+            exc_info = database.settle(worker_ctx, exc_info, inbox_key=inbox_key)
+        if exc_info is not None:
+            self._retry_or_dead_letter(message, exc_info)
+        # Acknowledge only after the retry copy or dead letter is safely with the broker.
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _retry_or_dead_letter(self, message, exc_info):
+        headers = dict(message.headers or {})
+        attempts = int(headers.get(ATTEMPTS_HEADER, 1))
+        common = dict(content_type=message.content_type, content_encoding=message.content_encoding)
+        if attempts < self.max_attempts:
+            headers[ATTEMPTS_HEADER] = attempts + 1
+            delay = self.retry_delay_ms * 2 ** (attempts - 1)
+            log.warning("%s failed on %s (attempt %d of %d); retrying in %d ms", self.handler_id,
+                        self.event_name, attempts, self.max_attempts, delay)
+            self.publisher.publish(message.body, exchange=self.retry_queue.exchange,
+                                   routing_key=self.retry_queue.name, declare=[self.retry_queue],
+                                   headers=headers, expiration=delay / 1000.0, **common)
+        else:
+            headers["x-itinera-error"] = "".join(traceback.format_exception_only(*exc_info[:2])).strip()[:4000]
+            headers["x-itinera-handler"] = self.handler_id
+            log.error("%s gave up on %s after %d attempts; parked in %s", self.handler_id,
+                      self.event_name, attempts, self.dead_letter_queue.name)
+            self.publisher.publish(message.body, exchange=self.dead_letter_queue.exchange,
+                                   routing_key=self.dead_letter_queue.name,
+                                   declare=[self.dead_letter_queue], headers=headers, **common)
+
+
+event_handler = EventHandler.decorator

@@ -1,0 +1,57 @@
+"""Domain errors that cross RPC typed, so the gateway can answer 404 / 409 / 422.
+
+nameko serializes an exception as its module path and args; registering the class in
+nameko's exception registry makes the caller re-raise the same type instead of RemoteError.
+"""
+from nameko.exceptions import registry
+
+
+def _remote(cls):
+    registry[f"{cls.__module__}.{cls.__name__}"] = cls
+    return cls
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message, details or {})
+        self.message = message
+        self.details = details or {}
+
+    def __str__(self):
+        return self.message
+
+
+@_remote
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+@_remote
+class Conflict(DomainError):
+    """The request is valid but clashes with the current state (sold out, duplicate, wrong status)."""
+
+    status = 409
+    title = "Conflict"
+
+
+@_remote
+class ValidationFailed(DomainError):
+    """details maps each field to its list of messages, as marshmallow reports them."""
+
+    status = 422
+    title = "Unprocessable entity"
+
+
+def validated(schema, data: dict) -> dict:
+    """Load data with a marshmallow schema, raising ValidationFailed with per-field messages."""
+    from marshmallow import ValidationError
+
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise ValidationFailed("The request has invalid fields.", messages) from None

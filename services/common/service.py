@@ -1,0 +1,39 @@
+"""What every Itinera service has: a database, a correlation id per worker, health, an outbox relay."""
+import logging
+
+from nameko.extensions import DependencyProvider
+from nameko.timer import timer
+
+from .entrypoints import rpc
+from .logs import correlation_id, new_correlation_id
+
+log = logging.getLogger(__name__)
+
+
+class RequestContext(DependencyProvider):
+    """Gives every worker a correlation id (the caller's, or a new one) for its logs and calls."""
+
+    def worker_setup(self, worker_ctx):
+        cid = worker_ctx.data.get("correlation_id") or new_correlation_id()
+        worker_ctx.data["correlation_id"] = cid
+        correlation_id.set(cid)
+
+    def worker_teardown(self, worker_ctx):
+        correlation_id.set(None)
+
+
+class ItineraService:
+    """Subclasses set `name` and `db = Database(Base.metadata, migrations=...)`."""
+
+    name: str
+    db = None  # a services.common.db.Database, declared by each service
+    context = RequestContext()
+
+    @rpc
+    def health(self) -> dict:
+        return {"service": self.name, **self.db.database.health()}
+
+    @timer(interval=1)
+    def relay_outbox(self):
+        database = self.db.database
+        database.publisher.relay_once(database)
