@@ -1,0 +1,41 @@
+# Itinera: `make run` brings the suite up, `make test` runs every test tier.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+GATEWAY_PORT ?= 8000
+export GATEWAY_PORT
+
+.PHONY: install run test test-unit migrate bench clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Itinera needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@PY=$(PY) deploy/ensure-rabbitmq.sh
+	@for s in crm itinerary ticketing contracts feedback; do $(PY) -m services.common.migrations $$s upgrade head >/dev/null || exit 1; done
+	@echo "Itinera gateway: http://127.0.0.1:$(GATEWAY_PORT)/  (API docs: http://127.0.0.1:$(GATEWAY_PORT)/api/v1/docs, readiness: /readyz). Ctrl-C stops everything."
+	@PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install
+	@PY=$(PY) deploy/ensure-rabbitmq.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+migrate: install
+	@for s in crm itinerary ticketing contracts feedback; do $(PY) -m services.common.migrations $$s upgrade head || exit 1; done
+
+bench: install
+	@PY=$(PY) deploy/ensure-rabbitmq.sh
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
