@@ -1,0 +1,107 @@
+"""Small services that exercise the kernel on the real broker and database.
+
+They have no migration history (Database without `migrations` creates the tables directly):
+they exist only for the tests.
+"""
+from decimal import Decimal
+
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.db import Database, Money, as_dict, service_metadata
+from services.common.entrypoints import event_handler, rpc
+from services.common.service import ItineraService
+
+handler_calls: dict[str, int] = {}
+
+
+class LedgerBase(DeclarativeBase):
+    metadata = service_metadata()
+
+
+class Payment(LedgerBase):
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class LedgerService(ItineraService):
+    """Publishes ledger.payment_recorded through the outbox."""
+
+    name = "ledger"
+    db = Database(LedgerBase.metadata)
+
+    @rpc
+    def record(self, amount: Decimal, currency: str) -> dict:
+        payment = Payment(amount=amount, currency=currency)
+        self.db.session.add(payment)
+        self.db.session.flush()
+        self.db.emit("ledger.payment_recorded", {"payment_id": payment.id, "amount": amount, "currency": currency})
+        return as_dict(payment)
+
+    @rpc
+    def record_then_fail(self, amount: Decimal) -> None:
+        self.db.session.add(Payment(amount=amount, currency="EUR"))
+        self.db.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
+        raise ValueError("the worker failed after writing")
+
+    @rpc
+    def total(self) -> Decimal:
+        amounts = self.db.session.scalars(select(Payment.amount)).all()
+        return sum(amounts, Decimal("0"))
+
+    @rpc
+    def echo(self, value):
+        return value
+
+
+class AuditBase(DeclarativeBase):
+    metadata = service_metadata()
+
+
+class AuditEntry(AuditBase):
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class AuditorService(ItineraService):
+    """An idempotent subscriber: each payment event becomes one audit entry."""
+
+    name = "auditor"
+    db = Database(AuditBase.metadata)
+
+    @event_handler("ledger.payment_recorded")
+    def on_payment_recorded(self, event):
+        handler_calls["auditor"] = handler_calls.get("auditor", 0) + 1
+        self.db.session.add(AuditEntry(event_id=event["id"], amount=Decimal(event["payload"]["amount"])))
+        if event["payload"].get("slow"):
+            import eventlet
+            eventlet.sleep(0.3)
+
+    @rpc
+    def entries(self) -> list[dict]:
+        return [as_dict(e) for e in self.db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+    @rpc
+    def inbox_count(self) -> int:
+        inbox = AuditBase.metadata.tables["inbox"]
+        return self.db.session.execute(select(func.count()).select_from(inbox)).scalar()
+
+
+class BrokenBase(DeclarativeBase):
+    metadata = service_metadata()
+
+
+class BrokenAuditorService(ItineraService):
+    """A subscriber whose handler always fails: its events must end in the dead-letter queue."""
+
+    name = "brokenauditor"
+    db = Database(BrokenBase.metadata)
+
+    @event_handler("ledger.payment_recorded")
+    def on_payment_recorded(self, event):
+        handler_calls["brokenauditor"] = handler_calls.get("brokenauditor", 0) + 1
+        raise RuntimeError("this handler never succeeds")
