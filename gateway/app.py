@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api as SmorestApi
 
 from services.common import serialization
-from services.common.config import load_nameko_config
+from services.common.config import SERVICES, load_nameko_config
 
 from . import context, problems
 from .api import customers, health
@@ -18,7 +18,8 @@ class Api(SmorestApi):
         return problems.http_problem(error)
 
 
-def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = None) -> Flask:
+def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = None,
+               readiness_timeout: float | None = None) -> Flask:
     nameko_config = nameko_config or load_nameko_config()
     serialization.register()
     app = Flask(__name__)
@@ -37,6 +38,10 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
         timeout=float(os.environ.get("GATEWAY_RPC_TIMEOUT", 10)),
     )
+    # Readiness asks every service at once and must answer quickly when one is down.
+    app.extensions["readiness_rpc"] = RpcPool(
+        nameko_config, size=len(SERVICES),
+        timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
     app.before_request(context.begin_request)
     app.after_request(context.end_request)
     problems.register(app)

@@ -19,7 +19,7 @@ def healthz():
 def _ask(app, service: str) -> tuple[str, dict]:
     with app.app_context():
         try:
-            with app.extensions["rpc"].client({"correlation_id": "readyz"}) as rpc:
+            with app.extensions["readiness_rpc"].client({"correlation_id": "readyz"}) as rpc:
                 return service, {"ok": True, **getattr(rpc, service).health()}
         except Exception as exc:  # readiness reports, it does not raise
             return service, {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
