@@ -9,7 +9,7 @@ from services.common import serialization
 from services.common.config import SERVICES, load_nameko_config
 
 from . import context, problems
-from .api import customers, health
+from .api import customers, health, supplier, ticketing
 from .rpc import RpcPool
 
 
@@ -48,6 +48,8 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(customers.blp)
+    api.register_blueprint(ticketing.blp)
+    api.register_blueprint(supplier.blp)
     return app
 
 

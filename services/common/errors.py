@@ -31,6 +31,22 @@ class NotFound(DomainError):
 
 
 @_remote
+class Unauthorized(DomainError):
+    """No credentials, or credentials that are wrong, expired or revoked."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+@_remote
+class Forbidden(DomainError):
+    """Known caller, but this is not theirs to see or change."""
+
+    status = 403
+    title = "Forbidden"
+
+
+@_remote
 class Conflict(DomainError):
     """The request is valid but clashes with the current state (sold out, duplicate, wrong status)."""
 

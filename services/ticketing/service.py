@@ -1,12 +1,213 @@
-"""Ticketing: suppliers, daily inventory, holds, bookings, changes, refunds, supplier pushes."""
+"""Ticketing: suppliers, daily inventory, holds, bookings, changes, refunds, supplier pushes.
+
+Thin entrypoints: validate what came over the wire, call the rules, announce the facts.
+"""
+import calendar as month_calendar
+from datetime import date
 from pathlib import Path
 
-from services.common.db import Database
+from nameko.timer import timer
+
+from services.common.db import Database, as_dict, utcnow
+from services.common.entrypoints import rpc
+from services.common.errors import Forbidden, Unauthorized, ValidationFailed, validated
 from services.common.service import ItineraService
 
+from . import bookings, holds, inventory, pushes, suppliers
+from . import schemas as s
 from .models import Base
+
+
+def _today() -> date:
+    return utcnow().date()
 
 
 class TicketingService(ItineraService):
     name = "ticketing"
     db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+
+    # --- suppliers -------------------------------------------------------------------------
+
+    @rpc
+    def create_supplier(self, data: dict) -> dict:
+        fields = validated(s.SupplierCreateSchema(), data)
+        return suppliers.as_dict(suppliers.create(self.db.session, fields, actor=self.db.actor, now=utcnow()))
+
+    @rpc
+    def get_supplier(self, supplier_id: str) -> dict:
+        return suppliers.as_dict(suppliers.get(self.db.session, supplier_id))
+
+    @rpc
+    def issue_supplier_key(self, supplier_id: str) -> dict:
+        return {"supplier_id": supplier_id, "api_key": suppliers.issue_api_key(self.db.session, supplier_id)}
+
+    @rpc
+    def revoke_supplier_key(self, supplier_id: str) -> dict:
+        return suppliers.as_dict(suppliers.revoke_api_key(self.db.session, supplier_id, utcnow()))
+
+    def _supplier(self, api_key: str):
+        try:
+            return suppliers.authenticate(self.db.session, api_key)
+        except suppliers.InvalidApiKey:
+            raise Unauthorized("A valid supplier API key is required.") from None
+
+    # --- products and inventory ------------------------------------------------------------
+
+    @rpc
+    def create_product(self, data: dict) -> dict:
+        fields = validated(s.ProductCreateSchema(), data)
+        suppliers.get(self.db.session, fields["supplier_id"])
+        return as_dict(inventory.create_product(self.db.session, fields, actor=self.db.actor, now=utcnow()))
+
+    @rpc
+    def get_product(self, product_id: str) -> dict:
+        return as_dict(inventory.get_product(self.db.session, product_id))
+
+    @rpc
+    def set_inventory(self, product_id: str, data: dict) -> dict:
+        """Staff set the allotment over a date range (no supplier sequence applies)."""
+        update = validated(s.InventoryUpdateSchema(), data)
+        product = inventory.get_product(self.db.session, product_id)
+        if update["start"] < _today():
+            raise ValidationFailed("Dates in the past cannot be changed.", {"start": ["Must not be in the past."]})
+        days = inventory.days_in(update["start"], update["end"], update.get("weekdays"))
+        outcome = inventory.apply_update(self.db.session, product, days, update, actor=self.db.actor,
+                                         source="staff")
+        if outcome["missing"]:
+            raise ValidationFailed("Opening new dates needs capacity, net_price and sell_price.",
+                                   {"capacity": ["Required for dates without an allotment."]})
+        for event, payload in pushes.announcements(product, update, outcome, self.db.actor):
+            self.db.emit(event, payload)
+        return {"applied_days": len(outcome["applied"]), "overbooked": outcome["overbooked"]}
+
+    @rpc
+    def get_inventory(self, product_id: str, start: date, end: date) -> list[dict]:
+        inventory.get_product(self.db.session, product_id)
+        found = inventory.search(self.db.session, start=start, end=end, today=_today())
+        return next((entry["days"] for entry in found if entry["product"].id == product_id), [])
+
+    @rpc
+    def inventory_changes(self, product_id: str, start: date, end: date) -> list[dict]:
+        inventory.get_product(self.db.session, product_id)
+        return [as_dict(c) for c in inventory.changes_for(self.db.session, product_id, start, end)]
+
+    @rpc
+    def search_availability(self, query: dict) -> list[dict]:
+        q = validated(s.AvailabilityQuerySchema(), query)
+        found = inventory.search(self.db.session, today=_today(), **q)
+        return [{"product": as_dict(e["product"]), "days": e["days"]} for e in found]
+
+    @rpc
+    def availability_calendar(self, query: dict) -> dict:
+        """A product x date grid of one month, for the ticketing desk's wall chart."""
+        q = validated(s.CalendarQuerySchema(), query)
+        year, month = map(int, q["month"].split("-"))
+        start, end = date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
+        found = inventory.search(self.db.session, start=start, end=end, kind=q["kind"], location=q["location"],
+                                 today=_today())
+        return {"month": q["month"], "days": inventory.days_in(start, end),
+                "products": [{"product": as_dict(e["product"]),
+                              "days": {d["day"].isoformat(): {"available": d["available"], "status": d["status"],
+                                                              "sell_price": d["sell_price"]} for d in e["days"]}}
+                             for e in found]}
+
+    # --- supplier pushes -------------------------------------------------------------------
+
+    @rpc
+    def supplier_push(self, api_key: str, data: dict, source: str = "supplier_json",
+                      message_id: str | None = None) -> dict:
+        supplier = self._supplier(api_key)
+        batch = validated(s.SupplierPushSchema(), data)
+        results, events = pushes.apply_batch(self.db.session, supplier, batch["updates"], source=source,
+                                             message_id=message_id, today=_today())
+        for event, payload in events:
+            self.db.emit(event, payload)
+        return {"supplier_id": supplier.id, "results": results}
+
+    @rpc
+    def supplier_inventory(self, api_key: str, product_id: str, start: date, end: date) -> list[dict]:
+        supplier = self._supplier(api_key)
+        product = inventory.get_product(self.db.session, product_id)
+        if product.supplier_id != supplier.id:
+            raise Forbidden("This product belongs to another supplier.")
+        return self.get_inventory(product_id, start, end)
+
+    # --- holds -----------------------------------------------------------------------------
+
+    @rpc
+    def place_hold(self, data: dict) -> dict:
+        fields = validated(s.HoldCreateSchema(), data)
+        past = [i for i, line in enumerate(fields["lines"]) if line["day"] < _today()]
+        if past:
+            raise ValidationFailed("Dates in the past cannot be held.",
+                                   {"lines": {i: {"day": ["Must not be in the past."]} for i in past}})
+        hold = holds.place(self.db.session, fields, actor=self.db.actor, now=utcnow())
+        record = holds.as_dict(hold)
+        self.db.emit("ticketing.hold_placed", record)
+        return record
+
+    @rpc
+    def get_hold(self, hold_id: str) -> dict:
+        return holds.as_dict(holds.get(self.db.session, hold_id))
+
+    @rpc
+    def extend_hold(self, hold_id: str, data: dict) -> dict:
+        fields = validated(s.HoldExtendSchema(), data)
+        return holds.as_dict(holds.extend(self.db.session, hold_id, fields["expires_in_minutes"], utcnow()))
+
+    @rpc
+    def release_hold(self, hold_id: str) -> dict:
+        record = holds.as_dict(holds.release(self.db.session, hold_id, utcnow()))
+        self.db.emit("ticketing.hold_released", record)
+        return record
+
+    @timer(interval=5)
+    def expire_holds(self):
+        for hold in holds.expire_due(self.db.session, utcnow()):
+            self.db.emit("ticketing.hold_expired", holds.as_dict(hold))
+
+    # --- bookings --------------------------------------------------------------------------
+
+    @rpc
+    def confirm_hold(self, hold_id: str) -> dict:
+        booking = bookings.confirm(self.db.session, hold_id, actor=self.db.actor, now=utcnow())
+        record = bookings.as_dict(booking)
+        self.db.emit("ticketing.booking_confirmed", record | {
+            "total_sell": sum(l.sell_price * l.quantity for l in booking.lines),
+            "total_net": sum(l.net_price * l.quantity for l in booking.lines)})
+        return record
+
+    @rpc
+    def get_booking(self, booking_ref: str) -> dict:
+        return bookings.as_dict(bookings.get(self.db.session, booking_ref))
+
+    @rpc
+    def cancel_booking(self, booking_ref: str, line_id: int | None = None) -> dict:
+        booking, lines = bookings.cancel(self.db.session, booking_ref, now=utcnow(), line_id=line_id)
+        record = bookings.as_dict(booking)
+        self.db.emit("ticketing.booking_cancelled", {
+            "booking_id": booking.id, "locator": booking.locator, "status": booking.status,
+            "reference": booking.reference, "cancelled_lines": [bookings.line_dict(l) for l in lines]})
+        return record
+
+    @rpc
+    def change_booking_line(self, booking_ref: str, line_id: int, data: dict) -> dict:
+        new = validated(s.LineChangeSchema(), data)
+        if new.get("day") and new["day"] < _today():
+            raise ValidationFailed("Cannot change onto a past date.", {"day": ["Must not be in the past."]})
+        old, replacement = bookings.change(self.db.session, booking_ref, line_id, new, now=utcnow())
+        difference = bookings.fare_difference(old, replacement)
+        booking = replacement.booking
+        self.db.emit("ticketing.booking_changed", {
+            "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
+            "old_line": bookings.line_dict(old), "new_line": bookings.line_dict(replacement),
+            "fare_difference": difference, "currency": replacement.currency})
+        return {"booking": bookings.as_dict(booking), "fare_difference": difference,
+                "currency": replacement.currency}
+
+    @rpc
+    def refund_booking_line(self, booking_ref: str, line_id: int, data: dict) -> dict:
+        fields = validated(s.RefundCreateSchema(), data)
+        refund = bookings.refund(self.db.session, booking_ref, line_id, fields["amount"], fields["reason"],
+                                 actor=self.db.actor, now=utcnow())
+        return as_dict(refund)

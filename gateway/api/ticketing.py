@@ -1,0 +1,203 @@
+"""Ticketing for staff: suppliers, products, inventory, availability, holds, bookings."""
+from flask.views import MethodView
+
+from services.ticketing import schemas as s
+
+from ..context import rpc
+from . import Blueprint
+
+blp = Blueprint("ticketing", __name__, url_prefix="/api/v1", description="Supplier inventory, holds and bookings")
+
+
+@blp.route("/suppliers")
+class Suppliers(MethodView):
+    @blp.arguments(s.SupplierCreateSchema)
+    @blp.response(201, s.SupplierSchema)
+    def post(self, data):
+        """Register a supplier"""
+        with rpc() as services:
+            return services.ticketing.create_supplier(data)
+
+
+@blp.route("/suppliers/<string:supplier_id>")
+class SupplierById(MethodView):
+    @blp.response(200, s.SupplierSchema)
+    def get(self, supplier_id):
+        """Get a supplier"""
+        with rpc() as services:
+            return services.ticketing.get_supplier(supplier_id)
+
+
+@blp.route("/suppliers/<string:supplier_id>/api-key")
+class SupplierApiKey(MethodView):
+    @blp.response(201, s.ApiKeySchema)
+    def post(self, supplier_id):
+        """Issue a new push API key (shown once; replaces any earlier key)"""
+        with rpc() as services:
+            return services.ticketing.issue_supplier_key(supplier_id)
+
+    @blp.response(200, s.SupplierSchema)
+    def delete(self, supplier_id):
+        """Revoke the supplier's API key"""
+        with rpc() as services:
+            return services.ticketing.revoke_supplier_key(supplier_id)
+
+
+@blp.route("/products")
+class Products(MethodView):
+    @blp.arguments(s.ProductCreateSchema)
+    @blp.response(201, s.ProductSchema)
+    def post(self, data):
+        """Add an inventory product (a flight, a room type, a ticket...)"""
+        with rpc() as services:
+            return services.ticketing.create_product(data)
+
+
+@blp.route("/products/<string:product_id>")
+class ProductById(MethodView):
+    @blp.response(200, s.ProductSchema)
+    def get(self, product_id):
+        """Get an inventory product"""
+        with rpc() as services:
+            return services.ticketing.get_product(product_id)
+
+
+@blp.route("/products/<string:product_id>/inventory")
+class ProductInventory(MethodView):
+    @blp.arguments(s.DateRangeQuerySchema, location="query")
+    @blp.response(200, s.DailyInventorySchema(many=True))
+    def get(self, query, product_id):
+        """Daily allotments with booked, held and available units"""
+        with rpc() as services:
+            return services.ticketing.get_inventory(product_id, query["start"], query["end"])
+
+    @blp.arguments(s.InventoryUpdateSchema)
+    @blp.response(200, s.InventorySetResultSchema)
+    def put(self, data, product_id):
+        """Set capacity, prices, release days or stop-sell over a date range"""
+        with rpc() as services:
+            return services.ticketing.set_inventory(product_id, s.InventoryUpdateSchema().dump(data))
+
+
+@blp.route("/products/<string:product_id>/inventory-changes")
+class ProductInventoryChanges(MethodView):
+    @blp.arguments(s.DateRangeQuerySchema, location="query")
+    @blp.response(200, s.InventoryChangeSchema(many=True))
+    def get(self, query, product_id):
+        """Who changed what, when, and from which message"""
+        with rpc() as services:
+            return services.ticketing.inventory_changes(product_id, query["start"], query["end"])
+
+
+@blp.route("/availability")
+class Availability(MethodView):
+    @blp.arguments(s.AvailabilityQuerySchema, location="query")
+    @blp.response(200, s.AvailabilityResultSchema(many=True))
+    def get(self, query):
+        """Search availability by kind, location or route, dates and quantity"""
+        with rpc() as services:
+            return services.ticketing.search_availability(s.AvailabilityQuerySchema().dump(query))
+
+
+@blp.route("/availability/calendar")
+class AvailabilityCalendar(MethodView):
+    @blp.arguments(s.CalendarQuerySchema, location="query")
+    @blp.response(200, s.CalendarSchema)
+    def get(self, query):
+        """A month as a product x date grid"""
+        with rpc() as services:
+            return services.ticketing.availability_calendar(query)
+
+
+@blp.route("/holds")
+class Holds(MethodView):
+    @blp.arguments(s.HoldCreateSchema)
+    @blp.response(201, s.HoldSchema)
+    def post(self, data):
+        """Hold several lines, all or nothing, until they expire"""
+        with rpc() as services:
+            return services.ticketing.place_hold(s.HoldCreateSchema().dump(data))
+
+
+@blp.route("/holds/<string:hold_id>")
+class HoldById(MethodView):
+    @blp.response(200, s.HoldSchema)
+    def get(self, hold_id):
+        """Get a hold"""
+        with rpc() as services:
+            return services.ticketing.get_hold(hold_id)
+
+
+@blp.route("/holds/<string:hold_id>/extend")
+class HoldExtend(MethodView):
+    @blp.arguments(s.HoldExtendSchema)
+    @blp.response(200, s.HoldSchema)
+    def post(self, data, hold_id):
+        """Extend an active hold"""
+        with rpc() as services:
+            return services.ticketing.extend_hold(hold_id, data)
+
+
+@blp.route("/holds/<string:hold_id>/release")
+class HoldRelease(MethodView):
+    @blp.response(200, s.HoldSchema)
+    def post(self, hold_id):
+        """Release an active hold"""
+        with rpc() as services:
+            return services.ticketing.release_hold(hold_id)
+
+
+@blp.route("/holds/<string:hold_id>/confirm")
+class HoldConfirm(MethodView):
+    @blp.response(201, s.BookingSchema)
+    def post(self, hold_id):
+        """Confirm a hold into a booking with a locator and voucher numbers"""
+        with rpc() as services:
+            return services.ticketing.confirm_hold(hold_id)
+
+
+@blp.route("/bookings/<string:booking_ref>")
+class BookingByRef(MethodView):
+    @blp.response(200, s.BookingSchema)
+    def get(self, booking_ref):
+        """Get a booking by id or locator"""
+        with rpc() as services:
+            return services.ticketing.get_booking(booking_ref)
+
+
+@blp.route("/bookings/<string:booking_ref>/cancel")
+class BookingCancel(MethodView):
+    @blp.response(200, s.BookingSchema)
+    def post(self, booking_ref):
+        """Cancel every confirmed line of a booking"""
+        with rpc() as services:
+            return services.ticketing.cancel_booking(booking_ref)
+
+
+@blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/cancel")
+class BookingLineCancel(MethodView):
+    @blp.response(200, s.BookingSchema)
+    def post(self, booking_ref, line_id):
+        """Cancel one line of a booking"""
+        with rpc() as services:
+            return services.ticketing.cancel_booking(booking_ref, line_id)
+
+
+@blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/change")
+class BookingLineChange(MethodView):
+    @blp.arguments(s.LineChangeSchema)
+    @blp.response(200, s.LineChangeResultSchema)
+    def post(self, data, booking_ref, line_id):
+        """Rebook a line onto another product or date; returns the fare difference"""
+        with rpc() as services:
+            return services.ticketing.change_booking_line(booking_ref, line_id, s.LineChangeSchema().dump(data))
+
+
+@blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/refunds")
+class BookingLineRefunds(MethodView):
+    @blp.arguments(s.RefundCreateSchema)
+    @blp.response(201, s.RefundSchema)
+    def post(self, data, booking_ref, line_id):
+        """Record a refund on a cancelled or changed line"""
+        with rpc() as services:
+            return services.ticketing.refund_booking_line(booking_ref, line_id, s.RefundCreateSchema().dump(data))

@@ -1,0 +1,196 @@
+"""Daily inventory: allotments, prices, release days, stop-sell, and availability from rows.
+
+available = capacity - confirmed booking lines - unexpired hold lines, computed on demand.
+"""
+import uuid
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select, tuple_
+
+from services.common.db import utcnow
+from services.common.errors import Conflict, NotFound, ValidationFailed
+
+from .models import BookingLine, DailyInventory, Hold, HoldLine, InventoryChange, Product
+
+FIELDS = ("capacity", "net_price", "sell_price", "release_days", "stop_sell")
+
+
+def create_product(session, data: dict, *, actor: str, now: datetime) -> Product:
+    existing = session.scalars(select(Product).where(Product.supplier_id == data["supplier_id"],
+                                                     Product.supplier_code == data["supplier_code"])).first()
+    if existing is not None:
+        raise ValidationFailed("The supplier already has a product with this code.",
+                               {"supplier_code": [f"Already used by product {existing.id}."]})
+    product = Product(id=str(uuid.uuid4()), created_at=now, created_by=actor, **data)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def get_product(session, product_id: str) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound(f"No inventory product {product_id}.", {"product_id": product_id})
+    return product
+
+
+def days_in(start: date, end: date, weekdays: list[int] | None = None) -> list[date]:
+    """Dates from start to end inclusive, keeping only ISO weekdays (1 = Monday) when given."""
+    wanted = set(weekdays or range(1, 8))
+    return [d for d in (start + timedelta(n) for n in range((end - start).days + 1)) if d.isoweekday() in wanted]
+
+
+def usage(session, keys: list[tuple[str, date]], now: datetime) -> dict[tuple[str, date], tuple[int, int]]:
+    """(booked, held) units per (product, day): confirmed booking lines and unexpired holds."""
+    result = defaultdict(lambda: (0, 0))
+    if not keys:
+        return result
+    booked = session.execute(
+        select(BookingLine.product_id, BookingLine.day, func.sum(BookingLine.quantity))
+        .where(BookingLine.status == "confirmed", tuple_(BookingLine.product_id, BookingLine.day).in_(keys))
+        .group_by(BookingLine.product_id, BookingLine.day))
+    for product_id, day, units in booked:
+        result[(product_id, day)] = (int(units), 0)
+    held = session.execute(
+        select(HoldLine.product_id, HoldLine.day, func.sum(HoldLine.quantity))
+        .join(Hold, Hold.id == HoldLine.hold_id)
+        .where(Hold.status == "active", Hold.expires_at > now,
+               tuple_(HoldLine.product_id, HoldLine.day).in_(keys))
+        .group_by(HoldLine.product_id, HoldLine.day))
+    for product_id, day, units in held:
+        result[(product_id, day)] = (result[(product_id, day)][0], int(units))
+    return result
+
+
+def status_of(row: DailyInventory, booked: int, held: int, today: date) -> tuple[int, str]:
+    available = max(0, row.capacity - booked - held)
+    if row.overbooked or booked > row.capacity:
+        return available, "overbooked"
+    if row.stop_sell:
+        return available, "stop_sell"
+    if in_release_window(row, today):
+        return available, "on_request"
+    return available, "available" if available > 0 else "sold_out"
+
+
+def in_release_window(row: DailyInventory, today: date) -> bool:
+    """Within release_days of the date, the allotment has gone back to the supplier."""
+    return (row.day - today).days < row.release_days
+
+
+def describe(row: DailyInventory, booked: int, held: int, today: date) -> dict:
+    available, status = status_of(row, booked, held, today)
+    return {"product_id": row.product_id, "day": row.day, "capacity": row.capacity,
+            "net_price": row.net_price, "sell_price": row.sell_price, "release_days": row.release_days,
+            "stop_sell": row.stop_sell, "overbooked": row.overbooked, "booked": booked, "held": held,
+            "available": available, "status": status}
+
+
+def lock_rows(session, keys) -> dict[tuple[str, date], DailyInventory]:
+    """Lock the inventory rows in one fixed order (product, day), so two requests never deadlock.
+
+    On PostgreSQL this is SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE already holds the
+    database's only write lock. Availability must be computed after this returns.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    query = (select(DailyInventory).where(tuple_(DailyInventory.product_id, DailyInventory.day).in_(keys))
+             .order_by(DailyInventory.product_id, DailyInventory.day).with_for_update())
+    return {(row.product_id, row.day): row for row in session.scalars(query)}
+
+
+def search(session, *, start: date, end: date, quantity: int = 1, kind=None, location=None, today: date):
+    """Products with their daily availability between start and end."""
+    query = select(DailyInventory, Product).join(Product, Product.id == DailyInventory.product_id).where(
+        DailyInventory.day >= start, DailyInventory.day <= end)
+    if kind:
+        query = query.where(Product.kind == kind)
+    if location:
+        query = query.where(func.lower(Product.location).contains(location.lower()))
+    rows = session.execute(query.order_by(Product.name, Product.id, DailyInventory.day)).all()
+    used = usage(session, [(r.DailyInventory.product_id, r.DailyInventory.day) for r in rows], utcnow())
+    products: dict[str, dict] = {}
+    for row, product in rows:
+        day = describe(row, *used[(row.product_id, row.day)], today)
+        day["bookable"] = day["status"] == "available" and day["available"] >= quantity
+        entry = products.setdefault(product.id, {"product": product, "days": []})
+        entry["days"].append(day)
+    return list(products.values())
+
+
+def apply_update(session, product: Product, days: list[date], changes: dict, *, actor: str, source: str,
+                 source_message: str | None = None, sequence: int | None = None) -> dict:
+    """Set fields on each date's allotment, logging old and new values.
+
+    With a supplier sequence, a date whose last applied sequence is the same or newer is left
+    alone (stale or repeated). A capacity below what is already sold is the supplier's truth:
+    it is accepted and the date marked overbooked. Returns what happened, and the overbooked days.
+    """
+    changes = {k: v for k, v in changes.items() if k in FIELDS and v is not None}
+    existing = lock_rows(session, [(product.id, d) for d in days])
+    now = utcnow()
+    applied, stale, missing, overbooked = [], [], [], []
+    sold = usage(session, list(existing), now)
+    for day in days:
+        row = existing.get((product.id, day))
+        if row is not None and sequence is not None and row.supplier_sequence is not None \
+                and int(row.supplier_sequence) >= sequence:
+            stale.append(day)
+            continue
+        if row is None:
+            if changes.get("capacity") is None or changes.get("net_price") is None \
+                    or changes.get("sell_price") is None:
+                missing.append(day)
+                continue
+            row = DailyInventory(product_id=product.id, day=day, **({"release_days": 0, "stop_sell": False,
+                                                                     "overbooked": False} | changes))
+            old = None
+            session.add(row)
+        else:
+            old = {k: _plain(getattr(row, k)) for k in changes}
+            for key, value in changes.items():
+                setattr(row, key, value)
+        booked = sold[(product.id, day)][0]
+        was_overbooked = row.overbooked
+        row.overbooked = row.capacity < booked
+        if row.overbooked and not was_overbooked:
+            overbooked.append({"day": day, "capacity": row.capacity, "booked": booked})
+        if sequence is not None:
+            row.supplier_sequence = str(sequence)
+        row.updated_at, row.updated_by = now, actor
+        new = {k: _plain(getattr(row, k)) for k in changes}
+        if old != new:
+            session.add(InventoryChange(product_id=product.id, day=day, actor=actor, source=source,
+                                        source_message=source_message, old=old, new=new, changed_at=now))
+        applied.append(day)
+    return {"applied": applied, "stale": stale, "missing": missing, "overbooked": overbooked}
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def changes_for(session, product_id: str, start: date, end: date) -> list[InventoryChange]:
+    return list(session.scalars(
+        select(InventoryChange).where(InventoryChange.product_id == product_id,
+                                      and_(InventoryChange.day >= start, InventoryChange.day <= end))
+        .order_by(InventoryChange.day, InventoryChange.id)))
+
+
+def require_bookable(row: DailyInventory | None, key, quantity: int, booked: int, held: int, today: date):
+    """Raise Conflict unless `quantity` units can be taken now on this date."""
+    product_id, day = key
+    where = {"product_id": product_id, "day": day.isoformat()}
+    if day < today:
+        raise Conflict(f"{day} is in the past.", where | {"reason": "past_date"})
+    if row is None:
+        raise Conflict(f"No allotment for {product_id} on {day}.", where | {"reason": "no_allotment"})
+    available, status = status_of(row, booked, held, today)
+    if status in ("stop_sell", "on_request"):
+        raise Conflict(f"{product_id} on {day} is {status.replace('_', ' ')}.", where | {"reason": status})
+    if available < quantity:
+        raise Conflict(f"Only {available} left for {product_id} on {day}.",
+                       where | {"reason": "sold_out", "available": available, "requested": quantity})

@@ -1,0 +1,286 @@
+"""What crosses the wire for ticketing: RPC arguments, gateway bodies, event payloads."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+SUPPLIER_KINDS = ("airline", "rail", "hotel", "attraction", "ground_handler", "guide")
+PRODUCT_KINDS = ("flight", "train", "hotel_room", "attraction_ticket", "transfer", "guide", "other")
+CHANNELS = ("online", "consultant", "phone", "walk_in", "partner")
+MAX_QUANTITY = 50          # units on one line: a group larger than this is a group contract
+MAX_HOLD_LINES = 30
+MAX_RANGE_DAYS = 400       # a push or search covers at most about a year
+CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,59}$", error="Letters, digits and . _ - / only.")
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as EUR or CNY.")
+MONEY = dict(as_string=True, places=2, validate=validate.Range(min=0, max=10_000_000))
+
+
+class ContactSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    role = fields.String(load_default=None, validate=validate.Length(max=60))
+    email = fields.Email(load_default=None, validate=validate.Length(max=254))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
+class SupplierCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(SUPPLIER_KINDS))
+    contacts = fields.List(fields.Nested(ContactSchema), load_default=list, validate=validate.Length(max=20))
+
+
+class SupplierSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    contacts = fields.List(fields.Dict())
+    api_key_prefix = fields.String(allow_none=True)
+    api_key_active = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()
+
+
+class ApiKeySchema(Schema):
+    supplier_id = fields.String()
+    api_key = fields.String(metadata={"description": "Shown once; store it now."})
+
+
+class ProductCreateSchema(Schema):
+    supplier_id = fields.String(required=True, validate=validate.Length(max=36))
+    supplier_code = fields.String(required=True, validate=CODE)
+    kind = fields.String(required=True, validate=validate.OneOf(PRODUCT_KINDS))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    location = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    attributes = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
+                             values=fields.Raw(), load_default=dict,
+                             metadata={"description": "flight/train number and class, room type and board..."})
+    currency = fields.String(required=True, validate=CURRENCY)
+
+
+class ProductSchema(Schema):
+    id = fields.String()
+    supplier_id = fields.String()
+    supplier_code = fields.String()
+    kind = fields.String()
+    name = fields.String()
+    location = fields.String()
+    attributes = fields.Dict()
+    currency = fields.String()
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()
+
+
+class DateRangeMixin:
+    @validates_schema
+    def _range(self, data, **kwargs):
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise ValidationError("Must not be before start.", "end")
+            if (end - start).days > MAX_RANGE_DAYS:
+                raise ValidationError(f"At most {MAX_RANGE_DAYS} days at once.", "end")
+
+
+class InventoryUpdateSchema(DateRangeMixin, Schema):
+    """Set the allotment of one product over a range of dates (weekdays: 1 = Monday ... 7 = Sunday)."""
+
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    weekdays = fields.List(fields.Integer(validate=validate.Range(min=1, max=7)), load_default=None,
+                           validate=validate.Length(min=1, max=7))
+    capacity = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000))
+    net_price = fields.Decimal(load_default=None, **MONEY)
+    sell_price = fields.Decimal(load_default=None, **MONEY)
+    release_days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=365))
+    stop_sell = fields.Boolean(load_default=None)
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if all(data.get(k) is None for k in ("capacity", "net_price", "sell_price", "release_days", "stop_sell")):
+            raise ValidationError("Give at least one of capacity, net_price, sell_price, release_days, stop_sell.",
+                                  "_schema")
+
+
+class SupplierUpdateSchema(InventoryUpdateSchema):
+    """One update of a supplier's push: its own product code, and its sequence for ordering."""
+
+    product_code = fields.String(required=True, validate=CODE)
+    sequence = fields.Integer(required=True, strict=True, validate=validate.Range(min=0),
+                              metadata={"description": "Increasing per product: a push number or a Unix "
+                                                       "timestamp in ms. Stale or repeated updates change nothing."})
+
+
+class SupplierPushSchema(Schema):
+    updates = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=5000))
+
+
+class DailyInventorySchema(Schema):
+    product_id = fields.String()
+    day = fields.Date()
+    capacity = fields.Integer()
+    net_price = fields.Decimal(as_string=True)
+    sell_price = fields.Decimal(as_string=True)
+    release_days = fields.Integer()
+    stop_sell = fields.Boolean()
+    overbooked = fields.Boolean()
+    booked = fields.Integer()
+    held = fields.Integer()
+    available = fields.Integer()
+    status = fields.String(metadata={"description": "available, sold_out, on_request, stop_sell, overbooked"})
+
+
+class AvailabilityQuerySchema(DateRangeMixin, Schema):
+    kind = fields.String(load_default=None, validate=validate.OneOf(PRODUCT_KINDS))
+    location = fields.String(load_default=None, validate=validate.Length(max=120))
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_QUANTITY))
+
+
+class CalendarQuerySchema(Schema):
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="YYYY-MM."))
+    kind = fields.String(load_default=None, validate=validate.OneOf(PRODUCT_KINDS))
+    location = fields.String(load_default=None, validate=validate.Length(max=120))
+
+
+class TravellerSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    customer_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    document = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
+class HoldLineSchema(Schema):
+    product_id = fields.String(required=True, validate=validate.Length(max=36))
+    day = fields.Date(required=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+    travellers = fields.List(fields.Nested(TravellerSchema), load_default=list,
+                             validate=validate.Length(max=MAX_QUANTITY))
+
+
+class HoldCreateSchema(Schema):
+    lines = fields.List(fields.Nested(HoldLineSchema), required=True,
+                        validate=validate.Length(min=1, max=MAX_HOLD_LINES))
+    channel = fields.String(load_default="consultant", validate=validate.OneOf(CHANNELS))
+    expires_in_minutes = fields.Integer(load_default=None, validate=validate.Range(min=1, max=14 * 24 * 60))
+    reference = fields.String(load_default=None, validate=validate.Length(max=120))
+
+
+class HoldExtendSchema(Schema):
+    expires_in_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=14 * 24 * 60))
+
+
+class HoldSchema(Schema):
+    id = fields.String()
+    channel = fields.String()
+    status = fields.String()
+    expires_at = fields.AwareDateTime()
+    reference = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()
+    lines = fields.List(fields.Dict())
+
+
+class BookingLineSchema(Schema):
+    id = fields.Integer()
+    product_id = fields.String()
+    day = fields.Date()
+    quantity = fields.Integer()
+    travellers = fields.List(fields.Dict())
+    status = fields.String()
+    ticket_number = fields.String()
+    net_price = fields.Decimal(as_string=True)
+    sell_price = fields.Decimal(as_string=True)
+    currency = fields.String()
+    replaces_line_id = fields.Integer(allow_none=True)
+
+
+class BookingSchema(Schema):
+    id = fields.String()
+    locator = fields.String()
+    hold_id = fields.String(allow_none=True)
+    status = fields.String()
+    reference = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()
+    lines = fields.List(fields.Nested(BookingLineSchema))
+
+
+class LineChangeSchema(Schema):
+    product_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    day = fields.Date(load_default=None)
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if data.get("product_id") is None and data.get("day") is None:
+            raise ValidationError("Give a new product_id, a new day, or both.", "_schema")
+
+
+class RefundCreateSchema(Schema):
+    amount = fields.Decimal(required=True, as_string=True, places=2,
+                            validate=validate.Range(min=0, min_inclusive=False, max=10_000_000))
+    reason = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+
+class AvailabilityDaySchema(DailyInventorySchema):
+    bookable = fields.Boolean(metadata={"description": "available and enough units for the quantity asked"})
+
+
+class AvailabilityResultSchema(Schema):
+    product = fields.Nested(ProductSchema)
+    days = fields.List(fields.Nested(AvailabilityDaySchema))
+
+
+class CalendarCellSchema(Schema):
+    available = fields.Integer()
+    status = fields.String()
+    sell_price = fields.Decimal(as_string=True)
+
+
+class CalendarRowSchema(Schema):
+    product = fields.Nested(ProductSchema)
+    days = fields.Dict(keys=fields.String(), values=fields.Nested(CalendarCellSchema))
+
+
+class CalendarSchema(Schema):
+    month = fields.String()
+    days = fields.List(fields.Date())
+    products = fields.List(fields.Nested(CalendarRowSchema))
+
+
+class DateRangeQuerySchema(DateRangeMixin, Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class InventoryChangeSchema(Schema):
+    id = fields.Integer()
+    product_id = fields.String()
+    day = fields.Date()
+    actor = fields.String()
+    source = fields.String()
+    source_message = fields.String(allow_none=True)
+    old = fields.Dict(allow_none=True)
+    new = fields.Dict()
+    changed_at = fields.AwareDateTime()
+
+
+class InventorySetResultSchema(Schema):
+    applied_days = fields.Integer()
+    overbooked = fields.List(fields.Dict())
+
+
+class PushResultSchema(Schema):
+    supplier_id = fields.String()
+    results = fields.List(fields.Dict())
+
+
+class LineChangeResultSchema(Schema):
+    booking = fields.Nested(BookingSchema)
+    fare_difference = fields.Decimal(as_string=True)
+    currency = fields.String()
+
+
+class RefundSchema(Schema):
+    id = fields.Integer()
+    booking_line_id = fields.Integer()
+    amount = fields.Decimal(as_string=True)
+    currency = fields.String()
+    reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()

@@ -1,0 +1,227 @@
+"""Ticketing rules on SQLite, no broker: availability from rows, holds, bookings, pushes, keys."""
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.orm import Session
+
+from services.common.db import make_engine
+from services.common.errors import Conflict
+from services.ticketing import bookings, holds, inventory, pushes, suppliers
+from services.ticketing.locators import ALPHABET, new_locator
+from services.ticketing.models import Base, InventoryChange
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+TODAY = NOW.date()
+DAY = date(2027, 4, 10)
+
+
+@pytest.fixture
+def session(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'ticketing.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def supplier(session):
+    return suppliers.create(session, {"name": "Iberia", "kind": "airline", "contacts": []}, actor="t", now=NOW)
+
+
+def make_product(session, supplier, code="IB3250-Y", currency="EUR"):
+    return inventory.create_product(session, {
+        "supplier_id": supplier.id, "supplier_code": code, "kind": "flight", "name": f"{code} MAD-FCO",
+        "location": "MAD-FCO", "attributes": {"flight": code, "class": "Y"}, "currency": currency},
+        actor="t", now=NOW)
+
+
+@pytest.fixture
+def flight(session, supplier):
+    product = make_product(session, supplier)
+    inventory.apply_update(session, product, [DAY, DAY + timedelta(1)],
+                           {"capacity": 3, "net_price": Decimal("80.00"), "sell_price": Decimal("100.00")},
+                           actor="t", source="staff")
+    return product
+
+
+def hold(session, product, quantity=1, day=DAY, channel="online"):
+    return holds.place(session, {"lines": [{"product_id": product.id, "day": day, "quantity": quantity}],
+                                 "channel": channel}, actor="t", now=NOW)
+
+
+def available(session, product, day=DAY, now=NOW):
+    row = session.get(inventory.DailyInventory, (product.id, day))
+    return inventory.describe(row, *inventory.usage(session, [(product.id, day)], now)[(product.id, day)], TODAY)
+
+
+def test_availability_is_capacity_minus_bookings_minus_live_holds(session, flight):
+    booked = hold(session, flight, 1)
+    bookings.confirm(session, booked.id, actor="t", now=NOW)
+    hold(session, flight, 1)
+    day = available(session, flight)
+    assert (day["booked"], day["held"], day["available"], day["status"]) == (1, 1, 1, "available")
+    # An expired hold stops counting at once, before any timer marks it.
+    later = NOW + timedelta(hours=1)
+    assert available(session, flight, now=later)["available"] == 2
+
+
+def test_last_unit_goes_once_and_the_next_request_is_refused(session, flight):
+    hold(session, flight, 3)
+    with pytest.raises(Conflict) as refused:
+        hold(session, flight, 1)
+    assert refused.value.details["reason"] == "sold_out" and refused.value.details["available"] == 0
+
+
+def test_a_hold_takes_all_its_lines_or_none(session, flight):
+    with pytest.raises(Conflict):
+        holds.place(session, {"channel": "online", "lines": [
+            {"product_id": flight.id, "day": DAY, "quantity": 2},
+            {"product_id": flight.id, "day": DAY + timedelta(1), "quantity": 4}]}, actor="t", now=NOW)
+    assert available(session, flight)["available"] == 3
+
+
+def test_two_lines_on_the_same_date_draw_on_one_allotment(session, flight):
+    with pytest.raises(Conflict):
+        holds.place(session, {"channel": "online", "lines": [
+            {"product_id": flight.id, "day": DAY, "quantity": 2},
+            {"product_id": flight.id, "day": DAY, "quantity": 2}]}, actor="t", now=NOW)
+
+
+def test_default_expiry_depends_on_the_channel(session, flight):
+    assert hold(session, flight, channel="online").expires_at == NOW + timedelta(minutes=30)
+    assert hold(session, flight, channel="consultant").expires_at == NOW + timedelta(hours=48)
+
+
+def test_inside_release_days_a_request_is_on_request(session, flight):
+    inventory.apply_update(session, flight, [DAY], {"release_days": 45}, actor="t", source="staff")
+    with pytest.raises(Conflict) as refused:
+        hold(session, flight)
+    assert refused.value.details["reason"] == "on_request"
+
+
+def test_stop_sell_and_missing_allotment_refuse_holds(session, flight):
+    inventory.apply_update(session, flight, [DAY], {"stop_sell": True}, actor="t", source="staff")
+    with pytest.raises(Conflict, match="stop sell"):
+        hold(session, flight)
+    with pytest.raises(Conflict) as refused:
+        hold(session, flight, day=DAY + timedelta(5))
+    assert refused.value.details["reason"] == "no_allotment"
+
+
+def test_capacity_cut_below_sold_is_accepted_and_marked_overbooked(session, flight):
+    booking = bookings.confirm(session, hold(session, flight, 3).id, actor="t", now=NOW)
+    outcome = inventory.apply_update(session, flight, [DAY], {"capacity": 1}, actor="supplier:x", source="supplier_json")
+    assert outcome["overbooked"] == [{"day": DAY, "capacity": 1, "booked": 3}]
+    assert available(session, flight)["status"] == "overbooked"
+    assert booking.status == "confirmed"
+
+
+def test_every_change_is_logged_with_old_and_new_values(session, flight):
+    inventory.apply_update(session, flight, [DAY], {"sell_price": Decimal("120.00")}, actor="user:li",
+                           source="staff")
+    [change] = [c for c in inventory.changes_for(session, flight.id, DAY, DAY) if c.actor == "user:li"]
+    assert (change.old, change.new) == ({"sell_price": "100.00"}, {"sell_price": "120.00"})
+
+
+def test_supplier_sequence_makes_stale_and_repeated_updates_change_nothing(session, flight):
+    first = inventory.apply_update(session, flight, [DAY], {"capacity": 9}, actor="s", source="s", sequence=5)
+    repeated = inventory.apply_update(session, flight, [DAY], {"capacity": 9}, actor="s", source="s", sequence=5)
+    older = inventory.apply_update(session, flight, [DAY], {"capacity": 1}, actor="s", source="s", sequence=4)
+    assert (len(first["applied"]), len(repeated["stale"]), len(older["stale"])) == (1, 1, 1)
+    assert available(session, flight)["capacity"] == 9
+    assert session.query(InventoryChange).filter_by(actor="s").count() == 1
+
+
+def test_weekday_mask_picks_dates():
+    days = inventory.days_in(date(2027, 3, 1), date(2027, 3, 14), [1, 5])  # Mondays and Fridays
+    assert [d.isoformat() for d in days] == ["2027-03-01", "2027-03-05", "2027-03-08", "2027-03-12"]
+
+
+def test_confirmed_booking_has_a_locator_and_a_voucher_per_line(session, flight):
+    h = holds.place(session, {"channel": "consultant", "lines": [
+        {"product_id": flight.id, "day": DAY, "quantity": 2},
+        {"product_id": flight.id, "day": DAY + timedelta(1), "quantity": 2}]}, actor="t", now=NOW)
+    booking = bookings.confirm(session, h.id, actor="t", now=NOW)
+    assert len(booking.locator) == 6 and set(booking.locator) <= set(ALPHABET)
+    assert [l.ticket_number for l in booking.lines] == [f"{booking.locator}-01", f"{booking.locator}-02"]
+    assert h.status == "confirmed" and available(session, flight)["booked"] == 2
+    with pytest.raises(Conflict):
+        bookings.confirm(session, h.id, actor="t", now=NOW)
+
+
+def test_an_expired_hold_cannot_be_confirmed(session, flight):
+    h = hold(session, flight)
+    with pytest.raises(Conflict, match="expired"):
+        bookings.confirm(session, h.id, actor="t", now=NOW + timedelta(hours=1))
+
+
+def test_change_secures_the_new_date_before_releasing_the_old(session, flight):
+    booking = bookings.confirm(session, hold(session, flight, 2).id, actor="t", now=NOW)
+    bookings.confirm(session, hold(session, flight, 2, day=DAY + timedelta(1)).id, actor="t", now=NOW)
+    with pytest.raises(Conflict):  # only 1 left on the new date: nothing changes
+        bookings.change(session, booking.locator, booking.lines[0].id, {"day": DAY + timedelta(1)}, now=NOW)
+    assert booking.lines[0].status == "confirmed" and available(session, flight)["booked"] == 2
+    inventory.apply_update(session, flight, [DAY + timedelta(1)],
+                           {"capacity": 5, "sell_price": Decimal("130.00")}, actor="t", source="staff")
+    old, new = bookings.change(session, booking.locator, booking.lines[0].id, {"day": DAY + timedelta(1)}, now=NOW)
+    assert (old.status, new.status, new.replaces_line_id) == ("changed", "confirmed", old.id)
+    assert bookings.fare_difference(old, new) == Decimal("60.00")
+    assert available(session, flight)["booked"] == 0
+
+
+def test_cancel_one_line_then_the_rest(session, flight):
+    h = holds.place(session, {"channel": "online", "lines": [
+        {"product_id": flight.id, "day": DAY, "quantity": 1},
+        {"product_id": flight.id, "day": DAY + timedelta(1), "quantity": 1}]}, actor="t", now=NOW)
+    booking = bookings.confirm(session, h.id, actor="t", now=NOW)
+    bookings.cancel(session, booking.locator, now=NOW, line_id=booking.lines[0].id)
+    assert booking.status == "confirmed" and available(session, flight)["booked"] == 0
+    _, cancelled = bookings.cancel(session, booking.id, now=NOW)
+    assert booking.status == "cancelled" and len(cancelled) == 1
+
+
+def test_refunds_never_exceed_what_the_line_sold_for(session, flight):
+    booking = bookings.confirm(session, hold(session, flight, 2).id, actor="t", now=NOW)
+    line = booking.lines[0]
+    with pytest.raises(Conflict, match="Cancel or change"):
+        bookings.refund(session, booking.locator, line.id, Decimal("10.00"), None, actor="t", now=NOW)
+    bookings.cancel(session, booking.locator, now=NOW)
+    bookings.refund(session, booking.locator, line.id, Decimal("150.00"), "fee kept", actor="t", now=NOW)
+    with pytest.raises(Conflict, match="50.00"):
+        bookings.refund(session, booking.locator, line.id, Decimal("50.01"), None, actor="t", now=NOW)
+    bookings.refund(session, booking.locator, line.id, Decimal("50.00"), None, actor="t", now=NOW)
+
+
+def test_supplier_push_results_per_update(session, supplier, flight):
+    other = suppliers.create(session, {"name": "Renfe", "kind": "rail", "contacts": []}, actor="t", now=NOW)
+    make_product(session, other, code="AVE-1")
+    results, events = pushes.apply_batch(session, supplier, [
+        {"product_code": "IB3250-Y", "start": "2027-04-10", "end": "2027-04-11", "capacity": 7, "sequence": 10},
+        {"product_code": "IB3250-Y", "start": "2027-04-10", "end": "2027-04-10", "capacity": 1, "sequence": 9},
+        {"product_code": "AVE-1", "start": "2027-04-10", "end": "2027-04-10", "capacity": 1, "sequence": 1},
+        {"product_code": "IB3250-Y", "start": "2027-04-10", "end": "2027-04-09", "sequence": 11},
+        {"product_code": "IB3250-Y", "start": "2027-04-20", "end": "2027-04-20", "capacity": 2, "sequence": 12},
+    ], source="supplier_json", message_id="m1", today=TODAY)
+    assert [r["status"] for r in results] == ["applied", "ignored_stale", "rejected", "rejected", "rejected"]
+    assert results[2]["reason"] == "unknown_product"  # another supplier's code is not found for this one
+    assert results[4]["reason"] == "no_allotment"
+    assert [e for e, _ in events] == ["ticketing.inventory_changed"]
+    assert available(session, flight)["capacity"] == 7
+
+
+def test_api_keys_are_shown_once_stored_hashed_and_revocable(session, supplier):
+    key = suppliers.issue_api_key(session, supplier.id)
+    assert key not in (supplier.api_key_digest, supplier.api_key_prefix)
+    assert suppliers.authenticate(session, key).id == supplier.id
+    with pytest.raises(suppliers.InvalidApiKey):
+        suppliers.authenticate(session, key[:-1] + ("A" if key[-1] != "A" else "B"))
+    suppliers.revoke_api_key(session, supplier.id, NOW)
+    with pytest.raises(suppliers.InvalidApiKey):
+        suppliers.authenticate(session, key)
+
+
+def test_locators_avoid_look_alike_characters():
+    assert not set("01IOL") & set(ALPHABET)
+    assert all(len(new_locator()) == 6 for _ in range(100))
