@@ -5,6 +5,8 @@ is sent or the event message acknowledged: nameko calls DependencyProvider.worke
 after that, which would let a caller see a reply for data that then failed to commit.
 """
 import logging
+import os
+import socket
 import sys
 import threading
 from contextlib import contextmanager
@@ -58,13 +60,14 @@ class UtcDateTime(TypeDecorator):
 class Money(TypeDecorator):
     """An exact amount. SQLite has no decimal type, so there it is kept as text, never as a float."""
 
-    impl = Numeric(18, 4)
+    impl = Numeric()
     cache_ok = True
 
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(40))
-        return dialect.type_descriptor(Numeric(18, 4))
+        # Unconstrained NUMERIC keeps the scale it was given: 120.00 comes back as 120.00.
+        return dialect.type_descriptor(Numeric())
 
     def process_bind_param(self, value, dialect):
         if value is None:
@@ -240,7 +243,7 @@ class Database(DependencyProvider):
         return unit
 
     def settle(self, worker_ctx, exc_info, inbox_key: tuple[str, str, str] | None = None):
-        """Commit the worker's transaction if it succeeded, roll back if not; then publish.
+        """Commit the worker's transaction if it succeeded, roll back if not.
 
         inbox_key (event id, handler, event type) is recorded in the same transaction, so a
         redelivered event is a duplicate that changes nothing. Returns the exc_info to report:
@@ -274,13 +277,19 @@ class Database(DependencyProvider):
             exc_info = sys.exc_info()
         finally:
             unit._close()
-        if committed and unit.events:
-            self.publisher.publish_committed(self, unit.events)
+        if not committed:
+            unit.events = []
         return exc_info
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         # Entrypoints without a reply of their own (timers) settle here.
         self.settle(worker_ctx, exc_info)
+        unit = self.units.get(worker_ctx)
+        if unit is not None and unit.events:
+            # After the reply is sent: the caller does not wait for the broker, and the
+            # relay covers a crash between the commit and this.
+            self.publisher.publish_committed(self, unit.events)
+            unit.events = []
 
     def worker_teardown(self, worker_ctx):
         unit = self.units.pop(worker_ctx, None)
@@ -293,4 +302,5 @@ class Database(DependencyProvider):
             version = None
             if self.migrations:
                 version = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        return {"database": "ok", "dialect": self.engine.dialect.name, "schema_version": version}
+        return {"database": "ok", "dialect": self.engine.dialect.name, "schema_version": version,
+                "instance": f"{socket.gethostname()}:{os.getpid()}"}
