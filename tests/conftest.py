@@ -32,9 +32,21 @@ def _postgres_answers() -> bool:
 POSTGRES = _postgres_answers()
 
 
+@pytest.fixture(scope="session")
+def amqp_uri():
+    """A private vhost for the run: tests never meet anyone else's services or queues."""
+    from services.common.sandbox import private_vhost
+
+    with private_vhost(load_nameko_config()["AMQP_URI"], "itinera-test") as (uri, note):
+        print(f"\ntests use the {note}")
+        yield uri
+
+
 @pytest.fixture
-def nameko_config():
+def nameko_config(amqp_uri, monkeypatch):
     config = load_nameko_config()
+    config["AMQP_URI"] = amqp_uri
+    monkeypatch.setenv("AMQP_URI", amqp_uri)  # for subprocesses reading deploy/nameko.yml
     # Fast clocks for tests: retries, relay grace.
     config.update(EVENT_MAX_ATTEMPTS=3, EVENT_RETRY_DELAY_MS=50, OUTBOX_RELAY_GRACE_SECONDS=0.3)
     config.pop("LOGGING", None)

@@ -4,6 +4,7 @@ The unit of work is settled (committed or rolled back) by the entrypoint *before
 is sent or the event message acknowledged: nameko calls DependencyProvider.worker_result only
 after that, which would let a caller see a reply for data that then failed to commit.
 """
+import fcntl
 import logging
 import os
 import socket
@@ -138,6 +139,33 @@ def make_engine(url: str):
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+class SqliteWriterLock:
+    """SQLite has one writer at a time. Workers take turns for it, first inside the process on a
+    green lock (so a worker that yields mid-transaction never leaves another spinning in
+    busy_timeout, which would freeze eventlet's hub), then across processes on an flock beside
+    the database file: the kernel wakes a waiting process as soon as the file is free, where
+    SQLite's own busy handler polls with sleeps and can starve a second service instance.
+    """
+
+    def __init__(self, database_path: str | None):
+        self._green = threading.RLock()
+        self._depth = 0
+        self._file = open(f"{database_path}.writer-lock", "a+b") if database_path and database_path != ":memory:" \
+            else None
+
+    def acquire(self):
+        self._green.acquire()
+        self._depth += 1
+        if self._depth == 1 and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+
+    def release(self):
+        self._depth -= 1
+        if self._depth == 0 and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._green.release()
+
+
 class UnitOfWork:
     """What a worker sees as `self.db`: a session, and `emit` to add an event to the outbox."""
 
@@ -199,9 +227,7 @@ class Database(DependencyProvider):
 
             patch_psycopg()
         self.engine = make_engine(self.url)
-        # SQLite allows one writer: serialize this process's workers on a green lock so one
-        # that yields mid-transaction (an RPC call) never leaves another spinning in busy_timeout.
-        self._sqlite_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
+        self._writer = SqliteWriterLock(self.engine.url.database) if self.engine.dialect.name == "sqlite" else None
         self.publisher = OutboxPublisher(self.container.config)
         self.migrate()
 
@@ -220,12 +246,12 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def lock(self):
-        if self._sqlite_lock is not None:
-            self._sqlite_lock.acquire()
+        if self._writer is not None:
+            self._writer.acquire()
 
     def unlock(self):
-        if self._sqlite_lock is not None:
-            self._sqlite_lock.release()
+        if self._writer is not None:
+            self._writer.release()
 
     @contextmanager
     def transaction(self):

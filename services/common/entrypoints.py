@@ -15,6 +15,7 @@ from nameko.events import EventHandler as NamekoEventHandler
 from nameko.rpc import Rpc as NamekoRpc
 
 from .db import Database
+from .errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ def _database(container) -> Database | None:
 
 
 class Rpc(NamekoRpc):
+    def __init__(self, **kwargs):
+        # A domain error (sold out, not found) is an answer, not a failure of the service.
+        kwargs.setdefault("expected_exceptions", DomainError)
+        super().__init__(**kwargs)
+
     def handle_result(self, message, worker_ctx, result, exc_info):
         database = _database(self.container)
         if database is not None:

@@ -77,20 +77,21 @@ def test_racing_holds_for_the_last_seats_grant_exactly_the_capacity(start_servic
     assert (day["held"], day["available"], day["status"]) == (7, 0, "sold_out")
 
 
-def _nameko_instance(env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "nameko", "run", "--config", "deploy/nameko.yml",
-         "services.ticketing.service:TicketingService"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def _nameko_instance(env: dict, log_path) -> subprocess.Popen:
+    with open(log_path, "w") as log:  # a file, not a pipe: an undrained pipe would block the service
+        return subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", "deploy/nameko.yml",
+             "services.ticketing.service:TicketingService"],
+            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def test_two_service_instances_never_oversell(database_url, nameko_config, tmp_path):
     url = database_url("ticketing")
     env = dict(os.environ, TICKETING_DATABASE_URL=url, MAX_WORKERS="8", LOG_LEVEL="WARNING",
                ITINERA_VAR_DIR=str(tmp_path), PYTHONWARNINGS="ignore")
-    first = _nameko_instance(env)
+    first = _nameko_instance(env, tmp_path / "first.log")
     time.sleep(2)  # let the first apply the migrations, so the second finds the schema in place
-    second = _nameko_instance(env)
+    second = _nameko_instance(env, tmp_path / "second.log")
     try:
         with ClusterRpcProxy(nameko_config, timeout=30) as rpc:
             instances = wait_for(
