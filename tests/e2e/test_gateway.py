@@ -3,7 +3,6 @@ import uuid
 
 import pytest
 from kombu import Connection, Exchange, Queue
-from nameko.containers import ServiceContainer
 from sqlalchemy import create_engine, text
 
 from gateway.app import create_app
@@ -20,34 +19,6 @@ from tests.events import subscribe
 pytestmark = pytest.mark.e2e
 
 ALL = [CrmService, ItineraryService, TicketingService, ContractsService, FeedbackService]
-
-
-@pytest.fixture
-def suite_config(nameko_config, tmp_path):
-    return dict(nameko_config, DATABASE_URLS={s: f"sqlite:///{tmp_path / s}.db" for s in SERVICES})
-
-
-@pytest.fixture
-def run_services(suite_config):
-    containers = []
-
-    def run(*classes):
-        for cls in classes:
-            container = ServiceContainer(cls, suite_config)
-            container.start()
-            containers.append(container)
-
-    yield run
-    for container in containers:
-        container.stop()
-
-
-@pytest.fixture
-def client(suite_config):
-    pool = RpcPool(suite_config, size=4, timeout=5)
-    app = create_app(suite_config, rpc_pool=pool)
-    yield app.test_client()
-    pool.close()
 
 
 def crm_customers(config) -> int:

@@ -1,0 +1,154 @@
+"""Ticketing through the gateway: staff selling seats, suppliers pushing inventory."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from services.ticketing.service import TicketingService
+
+pytestmark = pytest.mark.e2e
+
+DAY = date.today() + timedelta(days=30)
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.json
+    return response.json
+
+
+@pytest.fixture
+def desk(run_services, client):
+    """A supplier with a key, and a hotel room type with 4 rooms a night for a week."""
+    run_services(TicketingService)
+    supplier = ok(client.post("/api/v1/suppliers", json={
+        "name": "Hotel Arts Barcelona", "kind": "hotel",
+        "contacts": [{"name": "Reservas", "email": "reservas@example.es"}]}), 201)
+    key = ok(client.post(f"/api/v1/suppliers/{supplier['id']}/api-key"), 201)["api_key"]
+    room = ok(client.post("/api/v1/products", json={
+        "supplier_id": supplier["id"], "supplier_code": "DBL-SEA", "kind": "hotel_room",
+        "name": "Double sea view, breakfast", "location": "Barcelona",
+        "attributes": {"room_type": "DBL", "board": "BB"}, "currency": "EUR"}), 201)
+    ok(client.put(f"/api/v1/products/{room['id']}/inventory", json={
+        "start": DAY.isoformat(), "end": (DAY + timedelta(6)).isoformat(),
+        "capacity": 4, "net_price": "150.00", "sell_price": "189.00"}))
+    return {"supplier": supplier, "key": key, "room": room}
+
+
+def rows(suite_config, sql) -> int:
+    engine = create_engine(suite_config["DATABASE_URLS"]["ticketing"])
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_search_hold_confirm_change_cancel_refund(client, desk):
+    room = desk["room"]["id"]
+    found = ok(client.get("/api/v1/availability", query_string={
+        "kind": "hotel_room", "location": "barcelona", "start": DAY.isoformat(), "end": DAY.isoformat(),
+        "quantity": 2}))
+    assert [(p["product"]["id"], p["days"][0]["available"], p["days"][0]["bookable"]) for p in found] == \
+        [(room, 4, True)]
+
+    hold = ok(client.post("/api/v1/holds", json={"channel": "consultant", "reference": "Q-77", "lines": [
+        {"product_id": room, "day": DAY.isoformat(), "quantity": 2,
+         "travellers": [{"name": "Carmen Ruiz"}, {"name": "Luis Ruiz"}]},
+        {"product_id": room, "day": (DAY + timedelta(1)).isoformat(), "quantity": 2}]}), 201)
+    assert hold["status"] == "active"
+    booking = ok(client.post(f"/api/v1/holds/{hold['id']}/confirm"), 201)
+    assert booking["status"] == "confirmed" and len(booking["locator"]) == 6
+    assert ok(client.get(f"/api/v1/bookings/{booking['locator']}"))["id"] == booking["id"]
+
+    calendar = ok(client.get("/api/v1/availability/calendar", query_string={"month": DAY.strftime("%Y-%m")}))
+    assert calendar["products"][0]["days"][DAY.isoformat()]["available"] == 2
+
+    first = booking["lines"][0]
+    changed = ok(client.post(f"/api/v1/bookings/{booking['locator']}/lines/{first['id']}/change",
+                             json={"day": (DAY + timedelta(3)).isoformat()}))
+    assert changed["fare_difference"] == "0.00"
+    ok(client.post(f"/api/v1/bookings/{booking['locator']}/lines/{first['id']}/refunds",
+                   json={"amount": "378.00", "reason": "date change, no fee"}), 201)
+    over = client.post(f"/api/v1/bookings/{booking['locator']}/lines/{first['id']}/refunds", json={"amount": "0.01"})
+    assert over.status_code == 409
+
+    cancelled = ok(client.post(f"/api/v1/bookings/{booking['locator']}/cancel"))
+    assert cancelled["status"] == "cancelled"
+    days = ok(client.get(f"/api/v1/products/{room}/inventory", query_string={
+        "start": DAY.isoformat(), "end": (DAY + timedelta(6)).isoformat()}))
+    assert all(d["available"] == 4 for d in days)
+
+
+def test_a_sold_out_date_is_a_409_and_a_released_hold_frees_it(client, desk):
+    room = desk["room"]["id"]
+    line = {"product_id": room, "day": DAY.isoformat(), "quantity": 4}
+    hold = ok(client.post("/api/v1/holds", json={"lines": [line]}), 201)
+    refused = client.post("/api/v1/holds", json={"lines": [dict(line, quantity=1)]})
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    assert "Only 0 left" in refused.json["detail"]
+    ok(client.post(f"/api/v1/holds/{hold['id']}/release"))
+    assert client.post(f"/api/v1/holds/{hold['id']}/confirm").status_code == 409
+    ok(client.post("/api/v1/holds", json={"lines": [dict(line, quantity=1)]}), 201)
+
+
+@pytest.mark.parametrize("line, field", [
+    ({"quantity": 0}, "quantity"),
+    ({"quantity": -1}, "quantity"),
+    ({"quantity": 51}, "quantity"),
+    ({"quantity": "2"}, "quantity"),
+    ({"day": "2020-01-01"}, "day"),
+    ({"day": "tomorrow"}, "day"),
+])
+def test_bad_hold_lines_are_422_and_hold_nothing(client, desk, suite_config, line, field):
+    body = {"lines": [{"product_id": desk["room"]["id"], "day": DAY.isoformat(), "quantity": 1} | line]}
+    response = client.post("/api/v1/holds", json=body)
+    assert response.status_code == 422, response.json
+    assert field in str(response.json["errors"])
+    assert rows(suite_config, "SELECT count(*) FROM holds") == 0
+
+
+def test_unknown_product_is_404_and_holds_nothing(client, desk, suite_config):
+    response = client.post("/api/v1/holds", json={"lines": [
+        {"product_id": desk["room"]["id"], "day": DAY.isoformat(), "quantity": 1},
+        {"product_id": "no-such-product", "day": DAY.isoformat(), "quantity": 1}]})
+    assert response.status_code == 404
+    assert rows(suite_config, "SELECT count(*) FROM holds") == 0
+
+
+def test_supplier_push_applies_its_own_products_in_order(client, desk, suite_config):
+    key = {"X-Api-Key": desk["key"]}
+    start, end = DAY.isoformat(), (DAY + timedelta(6)).isoformat()
+    pushed = ok(client.post("/api/v1/supplier/inventory", headers=key, json={"updates": [
+        {"product_code": "DBL-SEA", "start": start, "end": end, "weekdays": [5, 6], "capacity": 6, "sequence": 100},
+        {"product_code": "DBL-SEA", "start": start, "end": end, "capacity": 1, "sequence": 99},
+        {"product_code": "NOT-MINE", "start": start, "end": end, "capacity": 1, "sequence": 1},
+        {"product_code": "DBL-SEA", "start": start, "end": end, "capacity": -5, "sequence": 101},
+    ]}))
+    statuses = [r["status"] for r in pushed["results"]]
+    assert statuses[0] == "applied" and statuses[2:] == ["rejected", "rejected"]
+    assert pushed["results"][0]["applied_days"] == 2  # the Friday and Saturday of the week
+    days = ok(client.get(f"/api/v1/supplier/products/{desk['room']['id']}/inventory", headers=key,
+                         query_string={"start": start, "end": end}))
+    weekend = {d["day"]: d["capacity"] for d in days if date.fromisoformat(d["day"]).isoweekday() in (5, 6)}
+    assert set(weekend.values()) == {6}
+    changes = ok(client.get(f"/api/v1/products/{desk['room']['id']}/inventory-changes",
+                            query_string={"start": start, "end": end}))
+    assert any(c["source"] == "supplier_json" and c["actor"] == f"supplier:{desk['supplier']['id']}"
+               for c in changes)
+
+
+def test_supplier_keys_are_checked_and_suppliers_see_only_their_own(client, desk):
+    start = DAY.isoformat()
+    body = {"updates": [{"product_code": "DBL-SEA", "start": start, "end": start, "capacity": 2, "sequence": 1}]}
+    assert client.post("/api/v1/supplier/inventory", json=body).status_code == 401
+    assert client.post("/api/v1/supplier/inventory", json=body,
+                       headers={"X-Api-Key": desk["key"] + "x"}).status_code == 401
+    other = ok(client.post("/api/v1/suppliers", json={"name": "Renfe", "kind": "rail"}), 201)
+    other_key = ok(client.post(f"/api/v1/suppliers/{other['id']}/api-key"), 201)["api_key"]
+    foreign = client.get(f"/api/v1/supplier/products/{desk['room']['id']}/inventory",
+                         headers={"Authorization": f"Bearer {other_key}"},
+                         query_string={"start": start, "end": start})
+    assert foreign.status_code == 403
+    ok(client.delete(f"/api/v1/suppliers/{desk['supplier']['id']}/api-key"))
+    assert client.post("/api/v1/supplier/inventory", json=body,
+                       headers={"X-Api-Key": desk["key"]}).status_code == 401
