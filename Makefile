@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GATEWAY_PORT ?= 8000
 export GATEWAY_PORT
 
-.PHONY: install run test test-unit migrate bench clean
+.PHONY: install run test test-unit migrate bench docs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Itinera needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
@@ -32,6 +32,9 @@ test-unit: install
 
 migrate: install
 	@for s in crm itinerary ticketing contracts feedback; do $(PY) -m services.common.migrations $$s upgrade head || exit 1; done
+
+docs: install
+	$(PY) -m gateway.auth > docs/roles.md
 
 bench: install
 	@PY=$(PY) deploy/ensure-rabbitmq.sh

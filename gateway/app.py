@@ -8,8 +8,12 @@ from flask_smorest import Api as SmorestApi
 from services.common import serialization
 from services.common.config import SERVICES, load_nameko_config
 
-from . import context, problems
-from .api import customers, health, supplier, ticketing
+from services.common.db import utcnow
+
+from . import context, problems, staff, tokens
+from .api import auth, customers, health, supplier, ticketing
+from .db import GatewayDatabase
+from .idempotency import Idempotency
 from .rpc import RpcPool
 
 
@@ -19,7 +23,7 @@ class Api(SmorestApi):
 
 
 def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = None,
-               readiness_timeout: float | None = None) -> Flask:
+               readiness_timeout: float | None = None, gateway_db: GatewayDatabase | None = None) -> Flask:
     nameko_config = nameko_config or load_nameko_config()
     serialization.register()
     app = Flask(__name__)
@@ -32,7 +36,20 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
+        API_SPEC_OPTIONS={
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                                              "bearerFormat": "JWT"}}},
+        },
+        JWT_SECRET=tokens.signing_secret(),
     )
+    database = gateway_db or GatewayDatabase()
+    database.migrate()
+    with database.session() as session:
+        staff.ensure_first_admin(session, os.environ.get("ADMIN_USERNAME"), os.environ.get("ADMIN_PASSWORD"),
+                                 utcnow())
+    app.extensions["gateway_db"] = database
+    app.extensions["idempotency"] = idempotency = Idempotency(database)
     app.extensions["rpc"] = rpc_pool or RpcPool(
         nameko_config,
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
@@ -44,9 +61,11 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
     app.before_request(context.begin_request)
     app.after_request(context.end_request)
+    app.after_request(idempotency.remember)
     problems.register(app)
     api = Api(app)
     api.register_blueprint(health.blp)
+    api.register_blueprint(auth.blp)
     api.register_blueprint(customers.blp)
     api.register_blueprint(ticketing.blp)
     api.register_blueprint(supplier.blp)

@@ -21,5 +21,5 @@ def end_request(response):
 
 def rpc():
     """`with rpc() as services: services.crm.get_customer(...)` for the current request."""
-    data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway:anonymous")}
+    data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
     return current_app.extensions["rpc"].client(data)

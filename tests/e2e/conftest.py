@@ -3,8 +3,11 @@ import pytest
 from nameko.containers import ServiceContainer
 
 from gateway.app import create_app
+from gateway.db import GatewayDatabase
 from gateway.rpc import RpcPool
 from services.common.config import SERVICES
+
+ADMIN = ("admin", "correct horse battery staple")
 
 
 @pytest.fixture
@@ -29,8 +32,48 @@ def run_services(suite_config):
 
 
 @pytest.fixture
-def client(suite_config):
+def gateway_app(suite_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("ADMIN_USERNAME", ADMIN[0])
+    monkeypatch.setenv("ADMIN_PASSWORD", ADMIN[1])
+    monkeypatch.setenv("JWT_SECRET", "a test secret of at least 32 bytes " + tmp_path.name)
     pool = RpcPool(suite_config, size=4, timeout=10)
-    app = create_app(suite_config, rpc_pool=pool)
-    yield app.test_client()
+    app = create_app(suite_config, rpc_pool=pool, gateway_db=GatewayDatabase(f"sqlite:///{tmp_path / 'gateway.db'}"))
+    yield app
     pool.close()
+
+
+def sign_in(client, username, password) -> str:
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.json
+    return response.json["access_token"]
+
+
+@pytest.fixture
+def anonymous(gateway_app):
+    return gateway_app.test_client()
+
+
+@pytest.fixture
+def client(gateway_app):
+    """A test client signed in as the bootstrap admin (every route allows admin)."""
+    client = gateway_app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + sign_in(client, *ADMIN)
+    return client
+
+
+@pytest.fixture
+def staff_client(gateway_app, client):
+    """staff_client("consultant", ...) is a client signed in as a new user with those roles."""
+    made = []
+
+    def make(*roles):
+        username = f"user{len(made)}-{'-'.join(roles)}"[:60]
+        created = client.post("/api/v1/users", json={"username": username, "full_name": username,
+                                                     "password": "a long password 123", "roles": list(roles)})
+        assert created.status_code == 201, created.json
+        staff = gateway_app.test_client()
+        staff.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + sign_in(staff, username, "a long password 123")
+        made.append(staff)
+        return staff
+
+    return make

@@ -1,0 +1,126 @@
+"""Signing in, and the staff accounts admins manage."""
+import os
+from datetime import timedelta
+
+from flask import current_app, g, request
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from services.common.db import utcnow
+from services.common.errors import Unauthorized
+
+from .. import staff, tokens
+from ..auth import ANY_STAFF, allow
+from ..problems import problem
+from . import Blueprint
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and staff accounts")
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_at = fields.AwareDateTime()
+    roles = fields.List(fields.String())
+    username = fields.String()
+
+
+class StaffUserCreateSchema(Schema):
+    username = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9._\-]{3,60}$", error="3 to 60 letters, digits, dots, dashes or underscores."))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    roles = fields.List(fields.String(validate=validate.OneOf(staff.ROLES)), required=True,
+                        validate=validate.Length(min=1, max=len(staff.ROLES)))
+
+
+class StaffUserSchema(Schema):
+    id = fields.String()
+    username = fields.String()
+    full_name = fields.String()
+    roles = fields.List(fields.String())
+    active = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()
+
+
+def token_ttl() -> timedelta:
+    return timedelta(minutes=int(os.environ.get("JWT_TTL_MINUTES", 480)))
+
+
+@blp.route("/auth/token")
+class Token(MethodView):
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(200, TokenSchema)
+    @blp.doc(security=[])
+    def post(self, data):
+        """Sign in with username and password; returns a bearer token and your roles"""
+        now = utcnow()
+        client = request.remote_addr or "unknown"
+        try:
+            with current_app.extensions["gateway_db"].session() as session:
+                user = staff.authenticate(session, data["username"], data["password"], client, now)
+        except staff.LoginThrottled as throttled:
+            return problem(429, "Too many requests", "Too many failed sign-ins; wait and try again.",
+                           headers={"Retry-After": str(throttled.retry_after)})
+        if user is None:
+            raise Unauthorized("Wrong username or password, or the account is disabled.")
+        token, expires = tokens.issue(user, current_app.config["JWT_SECRET"], now, token_ttl())
+        return {"access_token": token, "token_type": "Bearer", "expires_at": expires, "roles": user.roles,
+                "username": user.username}
+
+
+@blp.route("/auth/me")
+class Me(MethodView):
+    @allow(ANY_STAFF)
+    @blp.response(200, StaffUserSchema)
+    def get(self):
+        """Who you are signed in as"""
+        return staff.as_dict(g.user)
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @allow("admin")
+    @blp.arguments(StaffUserCreateSchema)
+    @blp.response(201, StaffUserSchema)
+    def post(self, data):
+        """Create a staff user (admin)"""
+        with current_app.extensions["gateway_db"].session() as session:
+            return staff.as_dict(staff.create(session, data, actor=g.actor, now=utcnow()))
+
+    @allow("admin")
+    @blp.response(200, StaffUserSchema(many=True))
+    def get(self):
+        """List staff users (admin)"""
+        from sqlalchemy import select
+
+        from ..db import StaffUser
+
+        with current_app.extensions["gateway_db"].session() as session:
+            return [staff.as_dict(u) for u in session.scalars(select(StaffUser).order_by(StaffUser.username))]
+
+
+@blp.route("/users/<string:user_id>/disable")
+class DisableUser(MethodView):
+    @allow("admin")
+    @blp.response(200, StaffUserSchema)
+    def post(self, user_id):
+        """Disable a staff user: their tokens stop working at once (admin)"""
+        with current_app.extensions["gateway_db"].session() as session:
+            return staff.as_dict(staff.set_active(session, user_id, False, utcnow()))
+
+
+@blp.route("/users/<string:user_id>/enable")
+class EnableUser(MethodView):
+    @allow("admin")
+    @blp.response(200, StaffUserSchema)
+    def post(self, user_id):
+        """Enable a disabled staff user (admin)"""
+        with current_app.extensions["gateway_db"].session() as session:
+            return staff.as_dict(staff.set_active(session, user_id, True, utcnow()))
