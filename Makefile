@@ -19,9 +19,12 @@ install: $(VENV)/.installed
 
 run: install
 	@PY=$(PY) deploy/ensure-rabbitmq.sh
-	@for s in crm itinerary ticketing contracts feedback; do $(PY) -m services.common.migrations $$s upgrade head >/dev/null || exit 1; done
+	@for s in crm itinerary ticketing contracts feedback gateway; do $(PY) -m services.common.migrations $$s upgrade head >/dev/null || exit 1; done
+	@mkdir -p var; [ -s var/dev-admin-password ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(12))' > var/dev-admin-password
 	@echo "Itinera gateway: http://127.0.0.1:$(GATEWAY_PORT)/  (API docs: http://127.0.0.1:$(GATEWAY_PORT)/api/v1/docs, readiness: /readyz). Ctrl-C stops everything."
-	@PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+	@echo "Sign in (local development account): $${ADMIN_USERNAME:-admin} / $${ADMIN_PASSWORD:-$$(cat var/dev-admin-password)}"
+	@ADMIN_USERNAME="$${ADMIN_USERNAME:-admin}" ADMIN_PASSWORD="$${ADMIN_PASSWORD:-$$(cat var/dev-admin-password)}" \
+		PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install
 	@PY=$(PY) deploy/ensure-rabbitmq.sh

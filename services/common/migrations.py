@@ -1,9 +1,9 @@
 """Alembic, one migration history per service, applied when the service starts.
 
     python -m services.common.migrations crm upgrade head   # or: current, downgrade -1, history
+    (any of the five services, or `gateway` for the gateway's staff accounts)
 """
 import sys
-from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
@@ -39,13 +39,14 @@ def run_env(target_metadata):
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[0] not in cfg.SERVICES:
+    if len(argv) < 2 or argv[0] not in (*cfg.SERVICES, "gateway"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     from .db import make_engine
 
     service, action, *args = argv
-    script_location = str(Path(cfg.REPO_ROOT) / "services" / service / "migrations")
+    home = cfg.REPO_ROOT / ("gateway" if service == "gateway" else f"services/{service}")
+    script_location = str(home / "migrations")
     engine = make_engine(cfg.database_url(service))
     with engine.begin() as connection:
         getattr(command, action)(alembic_config(script_location, connection), *args)

@@ -6,6 +6,7 @@ from kombu import Connection, Exchange, Queue
 from sqlalchemy import create_engine, text
 
 from gateway.app import create_app
+from gateway.db import GatewayDatabase
 from gateway.rpc import RpcPool
 from services.common.config import SERVICES
 from services.contracts.service import ContractsService
@@ -15,6 +16,8 @@ from services.itinerary.service import ItineraryService
 from services.ticketing.service import TicketingService
 from tests.conftest import wait_for
 from tests.events import subscribe
+
+from .conftest import ADMIN, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -93,13 +96,17 @@ def test_readyz_names_the_service_that_does_not_answer(run_services, client):
     assert services["crm"]["ok"] and not services["feedback"]["ok"]
 
 
-def test_a_service_that_does_not_answer_gives_504(suite_config, amqp):
+def test_a_service_that_does_not_answer_gives_504(suite_config, amqp, tmp_path, monkeypatch):
     # A queue that takes crm's calls and never answers: the gateway must not hang.
     black_hole = Queue("test-black-hole-" + uuid.uuid4().hex[:8], auto_delete=True,
                        exchange=Exchange("nameko-rpc", type="topic", durable=True), routing_key="crm.*")
     black_hole(amqp.channel()).declare()
+    monkeypatch.setenv("ADMIN_USERNAME", ADMIN[0])
+    monkeypatch.setenv("ADMIN_PASSWORD", ADMIN[1])
     pool = RpcPool(suite_config, size=2, timeout=0.5)
-    client = create_app(suite_config, rpc_pool=pool).test_client()
+    app = create_app(suite_config, rpc_pool=pool, gateway_db=GatewayDatabase(f"sqlite:///{tmp_path / 'gw.db'}"))
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + sign_in(client, *ADMIN)
     try:
         response = client.get(f"/api/v1/customers/{uuid.uuid4()}")
         assert response.status_code == 504
