@@ -1,13 +1,14 @@
-"""What the bench starts, and always stops: a RabbitMQ vhost, a PostgreSQL database, processes."""
+"""What the bench starts, and always stops: a PostgreSQL database, processes (the RabbitMQ vhost
+comes from services.common.sandbox, shared with the tests)."""
+import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's nameko and gunicorn
@@ -27,6 +28,19 @@ def tail(path: Path, lines: int = 30) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def last_error(path: Path, limit: int = 300) -> str:
+    """The log's last line that names an exception, for a report that outlives the log (deleted with
+    the run's temp dir). The services log JSON lines: their message, on one line."""
+    for line in reversed(tail(path, 500).splitlines()):
+        if "Error" in line or "Exception" in line:
+            try:
+                line = json.loads(line)["message"]
+            except (ValueError, KeyError, TypeError):
+                pass
+            return " ".join(str(line).split())[:limit]
+    return "(no error line in the log)"
 
 
 @contextmanager
@@ -83,40 +97,6 @@ def wait_until(what: str, check, procs, timeout: float = 60.0):
         time.sleep(0.2)
     logs = "\n".join(f"--- {p.name}\n{tail(p.log_path)}" for p in procs)
     raise TimeoutError(f"{what} not ready after {timeout:.0f} s (last error: {last_error!r})\n{logs}")
-
-
-@contextmanager
-def private_vhost(amqp_uri: str):
-    """Yield (uri, note). A throwaway vhost keeps bench calls and events away from anyone else's
-    services and event queues on the broker; falls back to the given vhost when rabbitmqctl
-    cannot manage the (local) broker."""
-    parts = urlsplit(amqp_uri)
-    vhost = f"itinera-bench-{os.getpid()}"
-
-    def ctl(*args):
-        subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-    created = False
-    if parts.hostname in ("127.0.0.1", "localhost", "::1") and shutil.which("rabbitmqctl"):
-        try:
-            ctl("add_vhost", vhost)
-            created = True
-            ctl("set_permissions", "-p", vhost, unquote(parts.username or "guest"), ".*", ".*", ".*")
-        except (OSError, subprocess.SubprocessError) as exc:
-            print(f"bench: no private vhost ({exc}); using {amqp_uri}'s vhost", file=sys.stderr)
-            if created:
-                ctl("delete_vhost", vhost)
-                created = False
-    if not created:
-        yield amqp_uri, "shared vhost (services of others on it would share the load)"
-        return
-    try:
-        yield urlunsplit(parts._replace(path="/" + quote(vhost, safe=""))), f"private vhost {vhost}"
-    finally:
-        try:
-            ctl("delete_vhost", vhost)
-        except (OSError, subprocess.SubprocessError) as exc:
-            print(f"bench: could not delete vhost {vhost}: {exc}", file=sys.stderr)
 
 
 @contextmanager

@@ -94,13 +94,18 @@ HEADER = ["scenario", "concurrency", "requests", "throughput req/s", "p50 ms", "
 
 
 def markdown_table(results: list[Result]) -> str:
-    rows = [HEADER] + [r.row() for r in results]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    return table(HEADER, [r.row() for r in results])
+
+
+def table(header: list[str], body: list[list[str]], text_columns=(0,)) -> str:
+    rows = [header] + body
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
 
     def line(cells):
         # text left-aligned, numbers right-aligned, padded so the raw Markdown reads as a table too
-        return "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
+        return "| " + " | ".join(c.ljust(w) if i in text_columns else c.rjust(w)
                                  for i, (c, w) in enumerate(zip(cells, widths))) + " |"
 
-    rule = "| " + " | ".join(("-" * w) if i == 0 else ("-" * (w - 1) + ":") for i, w in enumerate(widths)) + " |"
+    rule = "| " + " | ".join(("-" * w) if i in text_columns else ("-" * (w - 1) + ":")
+                             for i, w in enumerate(widths)) + " |"
     return "\n".join([line(rows[0]), rule] + [line(row) for row in rows[1:]])
