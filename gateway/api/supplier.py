@@ -1,9 +1,9 @@
 """What suppliers call, with their API key (X-Api-Key, or Authorization: Bearer <key>)."""
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 
 from services.common.errors import Unauthorized
-from services.ticketing import schemas as s
+from services.ticketing import ota, schemas as s
 
 from ..context import rpc
 from . import Blueprint
@@ -43,3 +43,45 @@ class SupplierProductInventory(MethodView):
         key = api_key()
         with rpc() as services:
             return services.ticketing.supplier_inventory(key, product_id, query["start"], query["end"])
+
+
+# --- OpenTravel XML ----------------------------------------------------------------------------
+
+XML_TYPES = ("application/xml", "text/xml")
+_XML_BODY = {"content": {t: {"schema": {"type": "string"}} for t in XML_TYPES}}
+_XML_ANSWER = {"content": {"application/xml": {"schema": {"type": "string"}}}}
+
+
+def _xml(status: int, text: str) -> Response:
+    return Response(text, status=status, mimetype="application/xml")
+
+
+@blp.route("/ota")
+class SupplierOta(MethodView):
+    @blp.doc(requestBody={"required": True, "description": "An OTA_HotelInvCountNotifRQ or OTA_HotelAvailNotifRQ "
+                                                           "(namespace http://www.opentravel.org/OTA/2003/05).",
+                          **_XML_BODY},
+             responses={"200": {"description": "The matching RS with <Success/> (and <Warnings> for what was "
+                                               "not applied)", **_XML_ANSWER},
+                        "400": {"description": "Malformed XML, a DTD or entities, an unsupported root element",
+                                **_XML_ANSWER},
+                        "401": {"description": "No or a wrong supplier API key", **_XML_ANSWER},
+                        "415": {"description": "Not application/xml or text/xml", **_XML_ANSWER},
+                        "422": {"description": "Missing or invalid attributes, unknown InvTypeCode", **_XML_ANSWER}})
+    def post(self):
+        """OpenTravel XML inventory: the same EchoToken sent again gets the same RS and changes nothing"""
+        if request.mimetype not in XML_TYPES:
+            return _xml(415, ota.errors_rs(None, [ota.Problem(
+                ota.EWT_PROCESSING_EXCEPTION, ota.ERR_UNABLE_TO_PROCESS,
+                f"Send the message as {' or '.join(XML_TYPES)}, not {request.mimetype or 'no content type'}.")]))
+        try:
+            text = ota.decode_body(request.get_data(), request.mimetype_params.get("charset"))
+        except ota.OtaError as error:
+            return _xml(error.status, ota.error_rs(error))
+        try:
+            key = api_key()
+        except Unauthorized:
+            key = ""   # the service answers with an RS carrying the authentication error
+        with rpc() as services:
+            answer = services.ticketing.supplier_ota(key, text)
+        return _xml(answer["status"], answer["xml"])

@@ -1,8 +1,10 @@
 """Ticketing for staff: suppliers, products, inventory, availability, holds, bookings."""
+from flask import Response
 from flask.views import MethodView
 
 from services.ticketing import schemas as s
 
+from ..auth import allow
 from ..context import rpc
 from . import Blueprint
 
@@ -11,6 +13,7 @@ blp = Blueprint("ticketing", __name__, url_prefix="/api/v1", description="Suppli
 
 @blp.route("/suppliers")
 class Suppliers(MethodView):
+    @allow("ticketing", "manager")
     @blp.arguments(s.SupplierCreateSchema)
     @blp.response(201, s.SupplierSchema)
     def post(self, data):
@@ -21,6 +24,7 @@ class Suppliers(MethodView):
 
 @blp.route("/suppliers/<string:supplier_id>")
 class SupplierById(MethodView):
+    @allow("ticketing", "finance", "manager")
     @blp.response(200, s.SupplierSchema)
     def get(self, supplier_id):
         """Get a supplier"""
@@ -30,12 +34,14 @@ class SupplierById(MethodView):
 
 @blp.route("/suppliers/<string:supplier_id>/api-key")
 class SupplierApiKey(MethodView):
+    @allow("manager")
     @blp.response(201, s.ApiKeySchema)
     def post(self, supplier_id):
         """Issue a new push API key (shown once; replaces any earlier key)"""
         with rpc() as services:
             return services.ticketing.issue_supplier_key(supplier_id)
 
+    @allow("manager")
     @blp.response(200, s.SupplierSchema)
     def delete(self, supplier_id):
         """Revoke the supplier's API key"""
@@ -45,6 +51,7 @@ class SupplierApiKey(MethodView):
 
 @blp.route("/products")
 class Products(MethodView):
+    @allow("ticketing", "manager")
     @blp.arguments(s.ProductCreateSchema)
     @blp.response(201, s.ProductSchema)
     def post(self, data):
@@ -55,6 +62,7 @@ class Products(MethodView):
 
 @blp.route("/products/<string:product_id>")
 class ProductById(MethodView):
+    @allow("consultant", "ticketing", "manager")
     @blp.response(200, s.ProductSchema)
     def get(self, product_id):
         """Get an inventory product"""
@@ -64,6 +72,7 @@ class ProductById(MethodView):
 
 @blp.route("/products/<string:product_id>/inventory")
 class ProductInventory(MethodView):
+    @allow("consultant", "ticketing", "manager")
     @blp.arguments(s.DateRangeQuerySchema, location="query")
     @blp.response(200, s.DailyInventorySchema(many=True))
     def get(self, query, product_id):
@@ -71,6 +80,7 @@ class ProductInventory(MethodView):
         with rpc() as services:
             return services.ticketing.get_inventory(product_id, query["start"], query["end"])
 
+    @allow("ticketing", "manager")
     @blp.arguments(s.InventoryUpdateSchema)
     @blp.response(200, s.InventorySetResultSchema)
     def put(self, data, product_id):
@@ -81,6 +91,7 @@ class ProductInventory(MethodView):
 
 @blp.route("/products/<string:product_id>/inventory-changes")
 class ProductInventoryChanges(MethodView):
+    @allow("ticketing", "manager")
     @blp.arguments(s.DateRangeQuerySchema, location="query")
     @blp.response(200, s.InventoryChangeSchema(many=True))
     def get(self, query, product_id):
@@ -91,6 +102,7 @@ class ProductInventoryChanges(MethodView):
 
 @blp.route("/availability")
 class Availability(MethodView):
+    @allow("front_desk", "consultant", "ticketing", "manager")
     @blp.arguments(s.AvailabilityQuerySchema, location="query")
     @blp.response(200, s.AvailabilityResultSchema(many=True))
     def get(self, query):
@@ -101,6 +113,7 @@ class Availability(MethodView):
 
 @blp.route("/availability/calendar")
 class AvailabilityCalendar(MethodView):
+    @allow("front_desk", "consultant", "ticketing", "manager")
     @blp.arguments(s.CalendarQuerySchema, location="query")
     @blp.response(200, s.CalendarSchema)
     def get(self, query):
@@ -111,6 +124,7 @@ class AvailabilityCalendar(MethodView):
 
 @blp.route("/holds")
 class Holds(MethodView):
+    @allow("consultant", "ticketing", "manager")
     @blp.arguments(s.HoldCreateSchema)
     @blp.response(201, s.HoldSchema)
     def post(self, data):
@@ -121,6 +135,7 @@ class Holds(MethodView):
 
 @blp.route("/holds/<string:hold_id>")
 class HoldById(MethodView):
+    @allow("consultant", "ticketing", "manager")
     @blp.response(200, s.HoldSchema)
     def get(self, hold_id):
         """Get a hold"""
@@ -130,6 +145,7 @@ class HoldById(MethodView):
 
 @blp.route("/holds/<string:hold_id>/extend")
 class HoldExtend(MethodView):
+    @allow("consultant", "ticketing", "manager")
     @blp.arguments(s.HoldExtendSchema)
     @blp.response(200, s.HoldSchema)
     def post(self, data, hold_id):
@@ -140,6 +156,7 @@ class HoldExtend(MethodView):
 
 @blp.route("/holds/<string:hold_id>/release")
 class HoldRelease(MethodView):
+    @allow("consultant", "ticketing", "manager")
     @blp.response(200, s.HoldSchema)
     def post(self, hold_id):
         """Release an active hold"""
@@ -149,6 +166,7 @@ class HoldRelease(MethodView):
 
 @blp.route("/holds/<string:hold_id>/confirm")
 class HoldConfirm(MethodView):
+    @allow("consultant", "ticketing", "manager")
     @blp.response(201, s.BookingSchema)
     def post(self, hold_id):
         """Confirm a hold into a booking with a locator and voucher numbers"""
@@ -158,6 +176,7 @@ class HoldConfirm(MethodView):
 
 @blp.route("/bookings/<string:booking_ref>")
 class BookingByRef(MethodView):
+    @allow("front_desk", "consultant", "ticketing", "finance", "manager")
     @blp.response(200, s.BookingSchema)
     def get(self, booking_ref):
         """Get a booking by id or locator"""
@@ -167,6 +186,7 @@ class BookingByRef(MethodView):
 
 @blp.route("/bookings/<string:booking_ref>/cancel")
 class BookingCancel(MethodView):
+    @allow("ticketing", "manager")
     @blp.response(200, s.BookingSchema)
     def post(self, booking_ref):
         """Cancel every confirmed line of a booking"""
@@ -176,6 +196,7 @@ class BookingCancel(MethodView):
 
 @blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/cancel")
 class BookingLineCancel(MethodView):
+    @allow("ticketing", "manager")
     @blp.response(200, s.BookingSchema)
     def post(self, booking_ref, line_id):
         """Cancel one line of a booking"""
@@ -185,6 +206,7 @@ class BookingLineCancel(MethodView):
 
 @blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/change")
 class BookingLineChange(MethodView):
+    @allow("ticketing", "manager")
     @blp.arguments(s.LineChangeSchema)
     @blp.response(200, s.LineChangeResultSchema)
     def post(self, data, booking_ref, line_id):
@@ -195,9 +217,101 @@ class BookingLineChange(MethodView):
 
 @blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/refunds")
 class BookingLineRefunds(MethodView):
+    @allow("ticketing", "finance", "manager")
     @blp.arguments(s.RefundCreateSchema)
     @blp.response(201, s.RefundSchema)
     def post(self, data, booking_ref, line_id):
         """Record a refund on a cancelled or changed line"""
         with rpc() as services:
             return services.ticketing.refund_booking_line(booking_ref, line_id, s.RefundCreateSchema().dump(data))
+
+
+# --- sales reports ---------------------------------------------------------------------------
+# What each figure means: services/ticketing/reports.py.
+
+CSV_DOC = dict(content_type="text/csv", headers={"Content-Disposition": {
+    "description": "attachment; filename=\"...csv\"", "schema": {"type": "string"}}})
+
+
+def csv_response(export: dict) -> Response:
+    """A CSV attachment: UTF-8, a header row first."""
+    response = Response(export["content"].encode("utf-8"), status=200, content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export["filename"]}"'
+    return response
+
+
+@blp.route("/reports/sales")
+class SalesReport(MethodView):
+    @allow("ticketing", "finance", "manager")
+    @blp.arguments(s.SalesReportQuerySchema, location="query")
+    @blp.response(200, s.SalesReportSchema)
+    def get(self, query):
+        """Sales per day, week or month and per product, kind, supplier or destination, per currency
+
+        Sales count on the UTC date of confirmation (a change's replacement too); cancellations and
+        changes on the UTC date they happened, in their own columns; balance = sold - cancelled - changed.
+        Amounts in different currencies are never added together. At most 366 days.
+        """
+        with rpc() as services:
+            return services.ticketing.sales_report(s.SalesReportQuerySchema().dump(query))
+
+
+@blp.route("/reports/sales.csv")
+class SalesReportCsv(MethodView):
+    @blp.arguments(s.SalesReportCsvQuerySchema, location="query")
+    @blp.response(200, {"type": "string"}, description="The sales report's rows as CSV (UTF-8, header row)",
+                  example="bucket,bucket_start,bucket_end,group_key,group_label,currency,units_sold,...\r\n",
+                  **CSV_DOC)
+    @allow("ticketing", "finance", "manager")
+    def get(self, query):
+        """The sales report as a CSV file, one row per bucket, group and currency"""
+        with rpc() as services:
+            return csv_response(services.ticketing.sales_report_csv(s.SalesReportCsvQuerySchema().dump(query)))
+
+
+@blp.route("/reports/top-sellers")
+class TopSellers(MethodView):
+    @allow("ticketing", "finance", "manager")
+    @blp.arguments(s.SellersQuerySchema, location="query")
+    @blp.response(200, s.SellersReportSchema)
+    def get(self, query):
+        """The products that sold most units in the period (net of cancellations and changes)"""
+        with rpc() as services:
+            return services.ticketing.top_sellers(s.SellersQuerySchema().dump(query))
+
+
+@blp.route("/reports/slow-sellers")
+class SlowSellers(MethodView):
+    @allow("ticketing", "finance", "manager")
+    @blp.arguments(s.SellersQuerySchema, location="query")
+    @blp.response(200, s.SellersReportSchema)
+    def get(self, query):
+        """The products that sold fewest units, the most unsold allotment first"""
+        with rpc() as services:
+            return services.ticketing.slow_sellers(s.SellersQuerySchema().dump(query))
+
+
+@blp.route("/reports/suppliers/<string:supplier_id>/bookings")
+class SupplierBookingsReport(MethodView):
+    @allow("ticketing", "finance", "manager")
+    @blp.arguments(s.SupplierBookingsQuerySchema, location="query")
+    @blp.response(200, s.SupplierBookingsReportSchema)
+    def get(self, query, supplier_id):
+        """A supplier's booking lines confirmed, cancelled or changed in the period, for invoice matching"""
+        with rpc() as services:
+            return services.ticketing.supplier_bookings_report(supplier_id,
+                                                               s.SupplierBookingsQuerySchema().dump(query))
+
+
+@blp.route("/reports/suppliers/<string:supplier_id>/bookings.csv")
+class SupplierBookingsReportCsv(MethodView):
+    @blp.arguments(s.SupplierBookingsCsvQuerySchema, location="query")
+    @blp.response(200, {"type": "string"}, description="The supplier's booking lines as CSV (UTF-8, header row)",
+                  example="locator,ticket_number,product_code,product_name,travel_date,quantity,net_price,...\r\n",
+                  **CSV_DOC)
+    @allow("ticketing", "finance", "manager")
+    def get(self, query, supplier_id):
+        """A supplier's booking list as a CSV file"""
+        with rpc() as services:
+            return csv_response(services.ticketing.supplier_bookings_report_csv(
+                supplier_id, s.SupplierBookingsCsvQuerySchema().dump(query)))

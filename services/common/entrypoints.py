@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 ATTEMPTS_HEADER = "x-itinera-attempts"
 
 
-def _database(container) -> Database | None:
+def service_database(container) -> Database | None:
+    """The service's Database dependency: the transaction an entrypoint settles before it answers."""
     for dependency in container.dependencies:
         if isinstance(dependency, Database):
             return dependency
@@ -36,7 +37,7 @@ class Rpc(NamekoRpc):
         super().__init__(**kwargs)
 
     def handle_result(self, message, worker_ctx, result, exc_info):
-        database = _database(self.container)
+        database = service_database(self.container)
         if database is not None:
             exc_info = database.settle(worker_ctx, exc_info)
             if exc_info is not None:
@@ -75,7 +76,7 @@ class EventHandler(NamekoEventHandler):
     def handle_message(self, body, message):
         from .inbox import already_processed
 
-        database = _database(self.container)
+        database = service_database(self.container)
         event_id = self._event_id(body)
         if database is not None and event_id and already_processed(database, event_id, self.handler_id):
             log.info("skipping %s %s: already processed by %s", self.event_name, event_id, self.handler_id)
@@ -84,7 +85,7 @@ class EventHandler(NamekoEventHandler):
         super().handle_message(body, message)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
-        database = _database(self.container)
+        database = service_database(self.container)
         event_id = self._event_id(worker_ctx.args[0] if worker_ctx.args else None)
         if database is not None:
             inbox_key = (event_id, self.handler_id, self.event_name) if event_id else None

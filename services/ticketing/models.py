@@ -160,3 +160,23 @@ class Refund(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(120))
+
+
+class SupplierMessage(Base):
+    """A supplier message already answered (OTA EchoToken, AMQP message_id), with its answer.
+
+    The same message sent again by the same supplier gets this answer again and changes nothing.
+    """
+
+    __tablename__ = "supplier_messages"
+    __table_args__ = (UniqueConstraint("supplier_id", "message_type", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"))
+    # OTA_HotelInvCountNotifRQ, OTA_HotelAvailNotifRQ, or amqp_inventory
+    message_type: Mapped[str] = mapped_column(String(60))
+    message_id: Mapped[str] = mapped_column(String(120))  # the EchoToken, or the AMQP message_id
+    channel: Mapped[str] = mapped_column(String(30))  # supplier_xml, supplier_amqp
+    status: Mapped[int] = mapped_column(Integer)  # the HTTP status answered
+    response: Mapped[str] = mapped_column(Text)  # the RS XML, or the JSON result
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -15,6 +15,8 @@ from services.common.service import ItineraService
 
 from . import bookings, holds, inventory, pushes, suppliers
 from . import schemas as s
+from . import reports
+from . import ota, supplier_queue
 from .models import Base
 
 
@@ -211,3 +213,57 @@ class TicketingService(ItineraService):
         refund = bookings.refund(self.db.session, booking_ref, line_id, fields["amount"], fields["reason"],
                                  actor=self.db.actor, now=utcnow())
         return as_dict(refund)
+
+    # --- sales reports -----------------------------------------------------------------------
+    # Read-only; what each figure means is in services/ticketing/reports.py.
+
+    @rpc
+    def sales_report(self, query: dict) -> dict:
+        """Sales per day, week or month and per product, kind, supplier or destination, per currency."""
+        q = validated(s.SalesReportQuerySchema(), query)
+        return reports.sales(self.db.session, **q)
+
+    @rpc
+    def sales_report_csv(self, query: dict) -> dict:
+        """The sales report's rows as CSV text: {"filename", "content_type", "content"}."""
+        q = validated(s.SalesReportCsvQuerySchema(), query)
+        bom = q.pop("bom")
+        report = reports.sales(self.db.session, **q)
+        return {"filename": reports.sales_filename(report), "content_type": "text/csv; charset=utf-8",
+                "content": reports.sales_csv(report, bom=bom)}
+
+    @rpc
+    def top_sellers(self, query: dict) -> dict:
+        q = validated(s.SellersQuerySchema(), query)
+        return reports.top_sellers(self.db.session, **q)
+
+    @rpc
+    def slow_sellers(self, query: dict) -> dict:
+        q = validated(s.SellersQuerySchema(), query)
+        return reports.slow_sellers(self.db.session, **q)
+
+    @rpc
+    def supplier_bookings_report(self, supplier_id: str, query: dict) -> dict:
+        """A supplier's booking lines over a period, for matching its invoices."""
+        q = validated(s.SupplierBookingsQuerySchema(), query)
+        return reports.supplier_bookings(self.db.session, supplier_id, **q)
+
+    @rpc
+    def supplier_bookings_report_csv(self, supplier_id: str, query: dict) -> dict:
+        q = validated(s.SupplierBookingsCsvQuerySchema(), query)
+        bom = q.pop("bom")
+        report = reports.supplier_bookings(self.db.session, supplier_id, **q)
+        return {"filename": reports.supplier_bookings_filename(report), "content_type": "text/csv; charset=utf-8",
+                "content": reports.supplier_bookings_csv(report, bom=bom)}
+
+    # --- supplier pushes: OTA XML and AMQP ---------------------------------------------------
+
+    @rpc
+    def supplier_ota(self, api_key: str, xml_text: str) -> dict:
+        """An OTA_HotelInvCountNotifRQ or OTA_HotelAvailNotifRQ: {"status": http status, "xml": the RS}."""
+        return ota.receive(self.db, api_key, xml_text, today=_today())
+
+    @supplier_queue.consume_supplier_inventory
+    def supplier_inventory_message(self, data, api_key: str | None = None, message_id: str | None = None) -> dict:
+        """A JSON push from the ticketing.supplier-inventory queue (see docs/supplier-pushes.md)."""
+        return supplier_queue.receive(self.db, data, api_key=api_key, message_id=message_id, today=_today())

@@ -5,9 +5,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from alembic.script import ScriptDirectory
 from kombu import Queue
 from sqlalchemy import create_engine, select, text
 
+from services.common.config import REPO_ROOT
 from services.common.outbox import OutboxPublisher
 from tests.conftest import wait_for
 from tests.events import subscribe
@@ -174,4 +176,5 @@ def test_health_reports_database_and_schema_version(start_service, rpc):
     start_service(CrmService)
     health = rpc.crm.health()
     assert health["service"] == "crm" and health["database"] == "ok"
-    assert health["schema_version"] == "crm_0001"
+    head = ScriptDirectory(str(REPO_ROOT / "services" / "crm" / "migrations")).get_current_head()
+    assert health["schema_version"] == head

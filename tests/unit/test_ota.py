@@ -1,0 +1,377 @@
+"""OpenTravel XML mapping: no broker, no database."""
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import pytest
+
+from services.ticketing import ota
+
+NS = {"ota": ota.NS}
+STAMP = "2026-05-01T09:30:00.000Z"
+STAMP_MS = 1777627800000
+
+
+def inv_count(*inventories: str, root_attrs: str = f'EchoToken="tok-1" TimeStamp="{STAMP}" Version="3.0"',
+              xmlns: str = f' xmlns="{ota.NS}"') -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<OTA_HotelInvCountNotifRQ{xmlns} {root_attrs}>'
+            f'<Inventories HotelCode="H1">{"".join(inventories)}</Inventories></OTA_HotelInvCountNotifRQ>')
+
+
+def inventory(control: str = 'Start="2026-06-01" End="2026-06-30" InvTypeCode="KING"', counts: str =
+              '<InvCount CountType="2" Count="7"/>') -> str:
+    return f"<Inventory><StatusApplicationControl {control}/><InvCounts>{counts}</InvCounts></Inventory>"
+
+
+def avail(*messages: str, root_attrs: str = f'EchoToken="tok-2" TimeStamp="{STAMP}" Version="1.002"') -> str:
+    return (f'<OTA_HotelAvailNotifRQ xmlns="{ota.NS}" {root_attrs}>'
+            f'<AvailStatusMessages HotelCode="H1">{"".join(messages)}</AvailStatusMessages></OTA_HotelAvailNotifRQ>')
+
+
+def status_message(inner: str = "", attrs: str = "",
+                   control: str = 'Start="2026-06-01" End="2026-06-03" InvTypeCode="KING"') -> str:
+    return f"<AvailStatusMessage {attrs}><StatusApplicationControl {control}/>{inner}</AvailStatusMessage>"
+
+
+def refused(xml: str) -> ota.OtaError:
+    with pytest.raises(ota.OtaError) as caught:
+        ota.parse(xml)
+    return caught.value
+
+
+def errors_of(error: ota.OtaError) -> list[tuple[str, str]]:
+    """(Type, Code) of each Error in the answer, read back from its XML."""
+    root = ET.fromstring(ota.error_rs(error))
+    return [(e.get("Type"), e.get("Code")) for e in root.findall("ota:Errors/ota:Error", NS)]
+
+
+# --- what maps to what -----------------------------------------------------------------------
+
+def test_an_inventory_count_becomes_a_capacity_update_sequenced_by_the_timestamp():
+    message = ota.parse(inv_count(inventory()))
+    assert (message.root, message.echo_token, message.version, message.sequence) == \
+        (ota.INV_COUNT, "tok-1", "3.0", STAMP_MS)
+    updates, origins = ota.coalesce(message)
+    assert updates == [{"product_code": "KING", "start": "2026-06-01", "end": "2026-06-30",
+                        "sequence": STAMP_MS, "capacity": 7}]
+    assert origins == [[1]]
+
+
+@pytest.mark.parametrize("flags, weekdays", [
+    ("", None),                                             # no flag: every day
+    ('Mon="true" Weds="1" Sun="true"', [1, 3, 7]),          # true and 1 select those days only
+    ('Mon="true" Tue="false" Fri="1" Sat="0"', [1, 5]),     # false ones beside true ones change nothing
+    ('Sat="false" Sun="0"', [1, 2, 3, 4, 5]),               # only false ones: every day but those
+    ('Wed="true" Thu="true"', [3, 4]),                      # the short spellings some senders use
+    ('Thur="TRUE"', [4]),
+])
+def test_weekday_flags_select_iso_weekdays(flags, weekdays):
+    message = ota.parse(inv_count(inventory(f'Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" {flags}')))
+    [element] = message.elements
+    assert element.weekdays == weekdays
+    [update], _ = ota.coalesce(message)
+    assert update.get("weekdays") == weekdays
+
+
+def test_seven_false_weekday_flags_select_nothing_and_say_so():
+    flags = " ".join(f'{day}="false"' for day in ("Mon", "Tue", "Weds", "Thur", "Fri", "Sat", "Sun"))
+    message = ota.parse(inv_count(inventory(f'Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" {flags}')))
+    assert ota.coalesce(message) == ([], [])
+    [note] = message.notes
+    assert note.record == "1" and "no date is selected" in note.text
+
+
+def test_a_weekday_flag_that_is_not_a_boolean_is_refused():
+    error = refused(inv_count(inventory('Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" Mon="yes"')))
+    assert error.status == 422
+    assert errors_of(error) == [(ota.EWT_BIZ_RULE, ota.ERR_INVALID_VALUE)]
+
+
+@pytest.mark.parametrize("restriction, stop_sell", [
+    ('<RestrictionStatus Status="Close"/>', True),
+    ('<RestrictionStatus Status="Close" Restriction="Master"/>', True),
+    ('<RestrictionStatus Status="Open"/>', False),
+    ('<RestrictionStatus Status="Open" Restriction="Master"/>', False),
+])
+def test_master_restriction_close_and_open_are_stop_sell(restriction, stop_sell):
+    message = ota.parse(avail(status_message(restriction)))
+    [update], _ = ota.coalesce(message)
+    assert update["stop_sell"] is stop_sell and "capacity" not in update
+    assert message.notes == []
+
+
+def test_arrival_and_departure_restrictions_are_not_applied_but_reported():
+    message = ota.parse(avail(status_message('<RestrictionStatus Status="Close" Restriction="Arrival"/>'),
+                              status_message('<RestrictionStatus Status="Close" Restriction="Departure"/>',
+                                             control='Start="2026-07-01" End="2026-07-01" InvTypeCode="KING"')))
+    assert ota.coalesce(message) == ([], [])
+    assert [(n.record, n.type) for n in message.notes] == [("1", ota.EWT_NO_IMPLEMENTATION),
+                                                            ("2", ota.EWT_NO_IMPLEMENTATION)]
+    assert "Arrival" in message.notes[0].text
+
+
+def test_a_restriction_status_that_is_neither_open_nor_close_is_refused():
+    error = refused(avail(status_message('<RestrictionStatus Status="Closed"/>')))
+    assert error.status == 422 and "Open or Close" in error.problems[0].text
+
+
+def test_booking_limit_is_the_capacity_and_combines_with_a_restriction():
+    message = ota.parse(avail(status_message('<RestrictionStatus Status="Close"/>', attrs='BookingLimit="12"')))
+    [update], _ = ota.coalesce(message)
+    assert (update["capacity"], update["stop_sell"]) == (12, True)
+
+
+def test_booking_limit_adjustments_are_not_applied_but_reported():
+    message = ota.parse(avail(status_message(attrs='BookingLimit="2" BookingLimitMessageType="AdjustLimit"')))
+    assert ota.coalesce(message) == ([], [])
+    assert "AdjustLimit" in message.notes[0].text
+
+
+def test_rate_plan_level_messages_are_not_applied_to_the_whole_room_type():
+    message = ota.parse(avail(status_message(
+        '<RestrictionStatus Status="Close"/>',
+        control='Start="2026-06-01" End="2026-06-03" InvTypeCode="KING" RatePlanCode="BAR"')))
+    assert ota.coalesce(message) == ([], [])
+    assert "rate plans are not supported" in message.notes[0].text
+
+
+@pytest.mark.parametrize("counts, capacity", [
+    ('<InvCount CountType="2" Count="9"/>', 9),
+    ('<InvCount Count="4"/>', 4),                                           # no CountType: the available count
+    ('<InvCount CountType="1" Count="90"/><InvCount CountType="2" Count="0"/>', 0),   # physical is not ours
+])
+def test_counts_of_type_2_are_the_capacity(counts, capacity):
+    [update], _ = ota.coalesce(ota.parse(inv_count(inventory(counts=counts))))
+    assert update["capacity"] == capacity
+
+
+def test_counts_of_other_types_only_are_reported_not_applied():
+    message = ota.parse(inv_count(inventory(counts='<InvCount CountType="1" Count="90"/>'
+                                                   '<InvCount CountType="4" Count="3"/>')))
+    assert ota.coalesce(message) == ([], [])
+    [note] = message.notes
+    assert "CountType 1, 4" in note.text
+
+
+@pytest.mark.parametrize("count", ['Count="-1"', 'Count="three"', 'Count="2.5"', ''])
+def test_a_count_that_is_not_a_whole_number_is_refused(count):
+    error = refused(inv_count(inventory(counts=f'<InvCount CountType="2" {count}/>')))
+    assert error.status == 422
+    assert errors_of(error)[0][1] in (ota.ERR_INVALID_VALUE, ota.ERR_REQUIRED_FIELD_MISSING)
+
+
+def test_inv_code_is_taken_when_inv_type_code_is_absent():
+    message = ota.parse(avail(status_message(attrs='BookingLimit="3"',
+                                             control='Start="2026-06-01" End="2026-06-01" InvCode="STD"')))
+    assert message.product_codes == ["STD"]
+
+
+# --- one RQ, one state change -------------------------------------------------------------------
+
+def test_elements_of_one_product_on_the_same_dates_fold_into_one_update():
+    # A limit and a closure in separate messages: both must apply, though they share a TimeStamp.
+    message = ota.parse(avail(status_message(attrs='BookingLimit="5"'),
+                              status_message('<RestrictionStatus Status="Close"/>')))
+    updates, origins = ota.coalesce(message)
+    assert updates == [{"product_code": "KING", "start": "2026-06-01", "end": "2026-06-03",
+                        "sequence": STAMP_MS, "capacity": 5, "stop_sell": True}]
+    assert origins == [[1, 2]]
+
+
+def test_a_later_element_wins_on_the_dates_it_overlaps():
+    message = ota.parse(inv_count(
+        inventory('Start="2026-06-01" End="2026-06-05" InvTypeCode="KING"', '<InvCount CountType="2" Count="10"/>'),
+        inventory('Start="2026-06-03" End="2026-06-03" InvTypeCode="KING"', '<InvCount CountType="2" Count="2"/>'),
+        inventory('Start="2026-06-01" End="2026-06-05" InvTypeCode="QUEEN"', '<InvCount CountType="2" Count="4"/>')))
+    updates, origins = ota.coalesce(message)
+    assert [(u["product_code"], u["start"], u["end"], u["capacity"]) for u in updates] == [
+        ("KING", "2026-06-01", "2026-06-02", 10),
+        ("KING", "2026-06-03", "2026-06-03", 2),
+        ("KING", "2026-06-04", "2026-06-05", 10),
+        ("QUEEN", "2026-06-01", "2026-06-05", 4),
+    ]
+    assert origins == [[1], [1, 2], [1], [3]]
+
+
+def test_elements_on_different_days_of_the_week_stay_as_sent():
+    message = ota.parse(inv_count(
+        inventory('Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" Sat="1" Sun="1"',
+                  '<InvCount Count="2"/>'),
+        inventory('Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" Sat="0" Sun="0"',
+                  '<InvCount Count="8"/>')))
+    updates, origins = ota.coalesce(message)
+    assert [(u["weekdays"], u["capacity"]) for u in updates] == [([6, 7], 2), ([1, 2, 3, 4, 5], 8)]
+    assert origins == [[1], [2]]
+
+
+# --- the RQ as a whole --------------------------------------------------------------------------
+
+def test_timestamp_is_required():
+    error = refused(inv_count(inventory(), root_attrs='EchoToken="tok-1" Version="3.0"'))
+    assert error.status == 422
+    assert errors_of(error) == [(ota.EWT_REQUIRED_FIELD_MISSING, ota.ERR_REQUIRED_FIELD_MISSING)]
+    assert "TimeStamp is required" in error.problems[0].text
+    # The answer is still the matching RS, echoing what the RQ did carry.
+    root = ET.fromstring(ota.error_rs(error))
+    assert root.tag == f"{{{ota.NS}}}OTA_HotelInvCountNotifRS" and root.get("EchoToken") == "tok-1"
+
+
+@pytest.mark.parametrize("stamp, millis", [
+    ("2026-05-01T09:30:00.000Z", 1777627800000),
+    ("2026-05-01T11:30:00+02:00", 1777627800000),
+    ("2026-05-01T09:30:00.123", 1777627800123),     # no offset: UTC
+])
+def test_timestamps_become_unix_milliseconds(stamp, millis):
+    assert ota.timestamp_ms(stamp) == millis
+
+
+@pytest.mark.parametrize("stamp", ["2026-05-01", "yesterday", "1969-12-31T23:59:59Z"])
+def test_a_timestamp_that_is_not_a_date_and_time_is_refused(stamp):
+    error = refused(inv_count(inventory(), root_attrs=f'TimeStamp="{stamp}"'))
+    assert error.status == 422 and "TimeStamp" in error.problems[0].text
+
+
+@pytest.mark.parametrize("control, tag", [
+    ('End="2026-06-30" InvTypeCode="KING"', "@Start"),
+    ('Start="2026-06-01" InvTypeCode="KING"', "@End"),
+    ('Start="2026-06-01" End="2026-06-30"', "@InvTypeCode"),
+])
+def test_missing_required_attributes_are_refused_as_a_whole(control, tag):
+    error = refused(inv_count(inventory(), inventory(control)))
+    assert error.status == 422
+    [problem] = error.problems
+    assert (problem.type, problem.code, problem.record) == (ota.EWT_REQUIRED_FIELD_MISSING,
+                                                            ota.ERR_REQUIRED_FIELD_MISSING, "2")
+    assert problem.tag.endswith(tag)
+
+
+@pytest.mark.parametrize("control", ['Start="2026-06-31" End="2026-07-01" InvTypeCode="KING"',
+                                     'Start="2026-07-01" End="2026-06-01" InvTypeCode="KING"',
+                                     'Start="2026-01-01" End="2027-12-31" InvTypeCode="KING"'])
+def test_impossible_or_reversed_or_too_long_ranges_are_refused(control):
+    error = refused(inv_count(inventory(control)))
+    assert error.status == 422 and error.problems[0].code == ota.ERR_INVALID_DATE
+
+
+def test_a_message_without_elements_is_refused():
+    error = refused(inv_count())
+    assert error.status == 422 and "Inventory is required" in error.problems[0].text
+
+
+def test_un_namespaced_messages_are_accepted():
+    message = ota.parse(inv_count(inventory(), xmlns=""))
+    assert not message.namespaced and message.elements[0].fields == {"capacity": 7}
+
+
+@pytest.mark.parametrize("xml", ["", "   ", "not xml at all", "<OTA_HotelInvCountNotifRQ>",
+                                 "<OTA_HotelInvCountNotifRQ></OTA_HotelAvailNotifRQ>"])
+def test_malformed_xml_is_a_400(xml):
+    error = refused(xml)
+    assert error.status == 400
+    root = ET.fromstring(ota.error_rs(error))
+    assert root.tag == f"{{{ota.NS}}}OTA_ErrorRS"
+    assert errors_of(error) == [(ota.EWT_PROCESSING_EXCEPTION, ota.ERR_UNABLE_TO_PROCESS)]
+
+
+@pytest.mark.parametrize("xml", [
+    f'<OTA_HotelRateAmountNotifRQ xmlns="{ota.NS}" TimeStamp="{STAMP}"/>',     # a message we do not take
+    '<OTA_HotelInvCountNotifRQ xmlns="urn:someone-else" TimeStamp="2026-05-01T09:30:00Z"/>',
+    "<html><body>hello</body></html>",
+])
+def test_an_unsupported_root_element_is_a_400(xml):
+    error = refused(xml)
+    assert error.status == 400
+    assert errors_of(error) == [(ota.EWT_NO_IMPLEMENTATION, ota.ERR_UNABLE_TO_PROCESS)]
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<OTA_HotelInvCountNotifRQ EchoToken="&lol9;" TimeStamp="2026-05-01T09:30:00Z"/>"""
+
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<OTA_HotelInvCountNotifRQ EchoToken="&secret;" TimeStamp="2026-05-01T09:30:00Z"/>"""
+
+
+@pytest.mark.parametrize("xml", [BILLION_LAUGHS, EXTERNAL_ENTITY,
+                                 '<!DOCTYPE OTA_HotelInvCountNotifRQ><OTA_HotelInvCountNotifRQ/>'])
+def test_entity_expansion_external_entities_and_dtds_are_refused(xml):
+    error = refused(xml)
+    assert error.status == 400
+    assert "Document type declarations and entities are not accepted" in error.problems[0].text
+    assert "lol" not in ota.error_rs(error) and "root:" not in ota.error_rs(error)
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+def test_the_rs_echoes_the_rq_and_lists_warnings_after_success():
+    message = ota.parse(inv_count(inventory(), root_attrs=f'EchoToken="tok-9" TimeStamp="{STAMP}" '
+                                                          'Version="4.1" Target="Test"'))
+    warnings = ota.result_warnings([
+        {"index": 0, "status": "ignored_stale", "product_code": "KING", "applied_days": 0, "stale_days": 30}],
+        [[1]])
+    root = ET.fromstring(ota.success_rs(message, warnings))
+    assert root.tag == f"{{{ota.NS}}}OTA_HotelInvCountNotifRS"
+    assert (root.get("EchoToken"), root.get("TimeStamp"), root.get("Version"), root.get("Target")) == \
+        ("tok-9", STAMP, "4.1", "Test")
+    assert [child.tag.split("}")[1] for child in root] == ["Success", "Warnings"]
+    [warning] = root.findall("ota:Warnings/ota:Warning", NS)
+    assert (warning.get("Type"), warning.get("RecordID")) == (ota.EWT_ADVISORY, "1")
+    assert "ignored" in warning.text
+
+
+def test_result_warnings_name_each_update_that_was_not_fully_applied():
+    results = [
+        {"index": 0, "status": "applied", "product_code": "KING", "applied_days": 3, "stale_days": 0},
+        {"index": 1, "status": "rejected", "reason": "past_dates",
+         "detail": "Every date of this update is in the past."},
+        {"index": 2, "status": "rejected", "reason": "invalid", "errors": {"capacity": ["Must be at most 100000."]}},
+        {"index": 3, "status": "applied", "product_code": "QUEEN", "applied_days": 1, "stale_days": 2},
+        {"index": 4, "status": "rejected", "product_code": "TWIN", "applied_days": 0, "stale_days": 0,
+         "reason": "no_allotment", "missing_days": ["2026-06-01"], "detail": "No allotment yet"},
+    ]
+    warnings = ota.result_warnings(results, [[1], [2], [3], [4, 5], [6]])
+    assert [(w.record, w.code) for w in warnings] == [
+        ("2", ota.ERR_INVALID_DATE), ("3", ota.ERR_INVALID_VALUE), ("4,5", None),
+        ("6", ota.ERR_UNABLE_TO_PROCESS)]
+    assert "capacity: Must be at most 100000." in warnings[1].text
+    assert warnings[2].text.startswith("Elements 4,5 (QUEEN): 2 date(s) ignored")
+    assert "no allotment yet on 2026-06-01" in warnings[3].text
+
+
+def test_unknown_product_codes_are_an_error_naming_each():
+    message = ota.parse(inv_count(inventory(), inventory('Start="2026-06-01" End="2026-06-02" InvTypeCode="SUITE"')))
+    assert ota.unknown_codes(message, {"KING", "SUITE"}) is None
+    error = ota.unknown_codes(message, {"KING"})
+    assert error.status == 422
+    assert [(p.code, p.record) for p in error.problems] == [(ota.ERR_INVALID_ROOM_TYPE, "2")]
+    assert "SUITE" in ota.error_rs(error)
+
+
+# --- bytes to text -------------------------------------------------------------------------------
+
+def test_bodies_are_decoded_by_charset_bom_or_declaration():
+    latin = '<?xml version="1.0" encoding="ISO-8859-1"?><a>Hôtel</a>'.encode("latin-1")
+    assert "Hôtel" in ota.decode_body(latin)
+    assert "Hôtel" in ota.decode_body("<a>Hôtel</a>".encode("utf-16"))
+    assert "Hôtel" in ota.decode_body("<a>Hôtel</a>".encode("utf-8"))
+    assert "Hôtel" in ota.decode_body("<a>Hôtel</a>".encode("cp1252"), "windows-1252")
+    message = ota.parse(ota.decode_body(inv_count(inventory()).replace("UTF-8", "ISO-8859-1").encode("latin-1")))
+    assert message.elements[0].start == date(2026, 6, 1)
+
+
+@pytest.mark.parametrize("raw, charset", [(b"<a>\xff\xfe\xfa</a>", None), (b"<a/>", "no-such-charset")])
+def test_bodies_that_do_not_decode_are_a_400(raw, charset):
+    with pytest.raises(ota.OtaError) as caught:
+        ota.decode_body(raw, charset)
+    assert caught.value.status == 400
