@@ -6,12 +6,14 @@
   retried through a delay queue; after EVENT_MAX_ATTEMPTS the message is parked in the
   handler's dead-letter queue (<queue>.dead-letter), never dropped.
 """
+import functools
 import logging
 import traceback
 
 from kombu import Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler as NamekoEventHandler
+from nameko.messaging import QueueConsumer as NamekoQueueConsumer
 from nameko.rpc import Rpc as NamekoRpc
 
 from .db import Database
@@ -109,13 +111,37 @@ class EventHandler(NamekoEventHandler):
                                    routing_key=self.retry_queue.name, declare=[self.retry_queue],
                                    headers=headers, expiration=delay / 1000.0, **common)
         else:
-            headers["x-itinera-error"] = "".join(traceback.format_exception_only(*exc_info[:2])).strip()[:4000]
-            headers["x-itinera-handler"] = self.handler_id
             log.error("%s gave up on %s after %d attempts; parked in %s", self.handler_id,
                       self.event_name, attempts, self.dead_letter_queue.name)
-            self.publisher.publish(message.body, exchange=self.dead_letter_queue.exchange,
-                                   routing_key=self.dead_letter_queue.name,
-                                   declare=[self.dead_letter_queue], headers=headers, **common)
+            self.dead_letter(message, "".join(traceback.format_exception_only(*exc_info[:2])).strip())
+
+    def dead_letter(self, message, error: str):
+        """Park the message, untouched, where someone can look at it and replay it."""
+        headers = dict(message.headers or {}, **{"x-itinera-error": error[:4000],
+                                                 "x-itinera-handler": self.handler_id})
+        self.publisher.publish(message.body, exchange=self.dead_letter_queue.exchange,
+                               routing_key=self.dead_letter_queue.name, declare=[self.dead_letter_queue],
+                               headers=headers, content_type=message.content_type,
+                               content_encoding=message.content_encoding)
+
+
+class QueueConsumer(NamekoQueueConsumer):
+    """Parks a message that cannot be decoded (broken JSON, a content type not accepted) in its
+    handler's dead-letter queue. With nameko's own, the decoding error stops the whole service."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = functools.partial(self._undecodable, provider)
+        return consumers
+
+    def _undecodable(self, provider, message, exc):
+        log.error("undecodable message on %s parked: %s", provider.queue.name, exc)
+        provider.dead_letter(message, f"undecodable: {exc}")
+        message.ack()  # on_decode_error runs in this consumer's own thread: ack directly
+
+
+EventHandler.queue_consumer = QueueConsumer()
 
 
 event_handler = EventHandler.decorator

@@ -178,3 +178,19 @@ def test_health_reports_database_and_schema_version(start_service, rpc):
     assert health["service"] == "crm" and health["database"] == "ok"
     head = ScriptDirectory(str(REPO_ROOT / "services" / "crm" / "migrations")).get_current_head()
     assert health["schema_version"] == head
+
+
+def test_an_undecodable_message_is_parked_and_the_service_goes_on(start_service, rpc, amqp):
+    queue = "evt-ledger-payment_recorded--auditor.on_payment_recorded"
+    purge(amqp, queue + ".dead-letter")
+    start_service(probes.AuditorService)
+    producer = amqp.Producer()
+    producer.publish(b'{"id": "broken', routing_key=queue, exchange="", content_type="application/json",
+                     content_encoding="utf-8")
+    producer.publish(b"\x00\x01", routing_key=queue, exchange="", content_type="application/x-pickle",
+                     content_encoding="binary")
+    wait_for(lambda: queue_depth(amqp, queue + ".dead-letter") == 2, message="both parked")
+    start_service(probes.LedgerService)
+    rpc.ledger.record(Decimal("8.80"), "EUR")
+    entries = wait_for(rpc.auditor.entries, message="the next good event handled")
+    assert [e["amount"] for e in entries] == [Decimal("8.80")]
