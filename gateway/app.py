@@ -11,7 +11,7 @@ from services.common.config import SERVICES, load_nameko_config
 from services.common.db import utcnow
 
 from . import context, problems, staff, tokens
-from .api import auth, customers, health, supplier, ticketing
+from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
 from .rpc import RpcPool
@@ -67,7 +67,11 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api.register_blueprint(health.blp)
     api.register_blueprint(auth.blp)
     api.register_blueprint(customers.blp)
+    api.register_blueprint(inquiries.blp)
+    api.register_blueprint(followups.blp)
+    api.register_blueprint(segments.blp)
     api.register_blueprint(ticketing.blp)
+    api.register_blueprint(itinerary.blp)
     api.register_blueprint(supplier.blp)
     return app
 

@@ -1,4 +1,5 @@
 """Every error leaves the gateway as application/problem+json (RFC 9457)."""
+import json
 import logging
 
 from flask import jsonify
@@ -49,8 +50,19 @@ def http_problem(error: HTTPException):
     return problem(error.code or 500, error.name, detail, errors, data.get("headers"))
 
 
+RESERVED = ("type", "title", "status", "detail", "instance", "errors")
+
+
 def domain_problem(error: DomainError):
-    return problem(error.status, error.title, error.message, error.details if error.status == 422 else None)
+    """422 lists the bad fields under `errors`; other errors carry their details as extension
+    members (e.g. a duplicate's existing_customer_ids, a sold-out date's available units)."""
+    if error.status == 422:
+        return problem(error.status, error.title, error.message, error.details)
+    response = problem(error.status, error.title, error.message)
+    extensions = {k: v for k, v in (error.details or {}).items() if k not in RESERVED}
+    if extensions:
+        response.set_data(json.dumps(response.get_json() | extensions, default=str))
+    return response
 
 
 def register(app):

@@ -1,28 +1,84 @@
-"""Customers (CRM)."""
+"""Customers (CRM): records, search, the duplicate check, the timeline."""
+from flask import g
 from flask.views import MethodView
 
-from services.crm.schemas import CustomerCreateSchema, CustomerSchema
+from services.common.errors import Forbidden
+from services.crm import schemas as s
 
+from ..auth import allow
 from ..context import rpc
 from . import Blueprint
 
-blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers", description="Customer records (CRM)")
+blp = Blueprint(
+    "customers", __name__, url_prefix="/api/v1/customers", description="Customer records (CRM)")
+
+# Who may see passport and ID numbers unmasked: those who ticket, contract or manage.
+DOCUMENT_ROLES = frozenset({"consultant", "ticketing", "manager", "admin"})
+
+DUPLICATE_409 = dict(description="A customer with the same email or phone exists: `existing_customer_ids` and "
+                                 "`duplicates` name them. Repeat with `confirm_duplicate=true` to create anyway.")
 
 
 @blp.route("")
 class Customers(MethodView):
-    @blp.arguments(CustomerCreateSchema)
-    @blp.response(201, CustomerSchema)
-    def post(self, data):
-        """Create a customer"""
+    @allow("front_desk", "consultant", "manager")
+    @blp.arguments(s.DuplicateQuerySchema, location="query")
+    @blp.arguments(s.CustomerCreateSchema)
+    @blp.response(201, s.CustomerSchema)
+    @blp.alt_response(409, **DUPLICATE_409)
+    def post(self, query, data):
+        """Register a customer
+
+        Emails are compared lowercased and phones by their digits; a match is a 409 unless
+        `confirm_duplicate=true`. Travel document numbers come back masked.
+        """
         with rpc() as services:
-            return services.crm.create_customer(data)
+            return services.crm.create_customer(s.CustomerCreateSchema().dump(data),
+                                                confirm_duplicate=query["confirm_duplicate"])
+
+    @allow("front_desk", "consultant", "ticketing", "finance", "manager")
+    @blp.arguments(s.CustomerQuerySchema, location="query")
+    @blp.response(200, s.CustomerPageSchema)
+    def get(self, query):
+        """Find customers by name (accents and case aside), phone, email or tag"""
+        with rpc() as services:
+            return services.crm.search_customers(s.CustomerQuerySchema().dump(query))
 
 
 @blp.route("/<string:customer_id>")
 class CustomerById(MethodView):
-    @blp.response(200, CustomerSchema)
-    def get(self, customer_id):
-        """Get a customer"""
+    @allow("front_desk", "consultant", "ticketing", "finance", "manager")
+    @blp.arguments(s.CustomerGetQuerySchema, location="query")
+    @blp.response(200, s.CustomerSchema)
+    def get(self, query, customer_id):
+        """Get a customer (document numbers masked unless reveal_documents=true)
+
+        Revealing travel documents needs the consultant, ticketing or manager role.
+        """
+        if query["reveal_documents"] and not DOCUMENT_ROLES & set(g.user.roles):
+            raise Forbidden("Revealing travel documents needs one of the roles: " + ", ".join(sorted(DOCUMENT_ROLES)))
         with rpc() as services:
-            return services.crm.get_customer(customer_id)
+            return services.crm.get_customer(customer_id, reveal_documents=query["reveal_documents"])
+
+    @allow("front_desk", "consultant", "manager")
+    @blp.arguments(s.DuplicateQuerySchema, location="query")
+    @blp.arguments(s.CustomerUpdateSchema)
+    @blp.response(200, s.CustomerSchema)
+    @blp.alt_response(409, **DUPLICATE_409)
+    def patch(self, query, data, customer_id):
+        """Change some fields of a customer (lists are replaced whole; null clears)"""
+        with rpc() as services:
+            return services.crm.update_customer(customer_id, s.CustomerUpdateSchema().dump(data),
+                                                confirm_duplicate=query["confirm_duplicate"])
+
+
+@blp.route("/<string:customer_id>/timeline")
+class CustomerTimeline(MethodView):
+    @allow("front_desk", "consultant", "manager")
+    @blp.arguments(s.TimelineQuerySchema, location="query")
+    @blp.response(200, s.TimelinePageSchema)
+    def get(self, query, customer_id):
+        """Everything about the customer in time order: records, inquiries, follow-ups, quotes, bookings,
+        payments, complaints, surveys"""
+        with rpc() as services:
+            return services.crm.customer_timeline(customer_id, s.TimelineQuerySchema().dump(query))

@@ -1,12 +1,11 @@
 """Ticketing for staff: suppliers, products, inventory, availability, holds, bookings."""
-from flask import Response
 from flask.views import MethodView
 
 from services.ticketing import schemas as s
 
 from ..auth import allow
 from ..context import rpc
-from . import Blueprint
+from . import CSV_DOC, Blueprint, csv_response
 
 blp = Blueprint("ticketing", __name__, url_prefix="/api/v1", description="Supplier inventory, holds and bookings")
 
@@ -229,17 +228,6 @@ class BookingLineRefunds(MethodView):
 # --- sales reports ---------------------------------------------------------------------------
 # What each figure means: services/ticketing/reports.py.
 
-CSV_DOC = dict(content_type="text/csv", headers={"Content-Disposition": {
-    "description": "attachment; filename=\"...csv\"", "schema": {"type": "string"}}})
-
-
-def csv_response(export: dict) -> Response:
-    """A CSV attachment: UTF-8, a header row first."""
-    response = Response(export["content"].encode("utf-8"), status=200, content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{export["filename"]}"'
-    return response
-
-
 @blp.route("/reports/sales")
 class SalesReport(MethodView):
     @allow("ticketing", "finance", "manager")
@@ -258,11 +246,11 @@ class SalesReport(MethodView):
 
 @blp.route("/reports/sales.csv")
 class SalesReportCsv(MethodView):
+    @allow("ticketing", "finance", "manager")
     @blp.arguments(s.SalesReportCsvQuerySchema, location="query")
     @blp.response(200, {"type": "string"}, description="The sales report's rows as CSV (UTF-8, header row)",
                   example="bucket,bucket_start,bucket_end,group_key,group_label,currency,units_sold,...\r\n",
                   **CSV_DOC)
-    @allow("ticketing", "finance", "manager")
     def get(self, query):
         """The sales report as a CSV file, one row per bucket, group and currency"""
         with rpc() as services:
@@ -305,11 +293,11 @@ class SupplierBookingsReport(MethodView):
 
 @blp.route("/reports/suppliers/<string:supplier_id>/bookings.csv")
 class SupplierBookingsReportCsv(MethodView):
+    @allow("ticketing", "finance", "manager")
     @blp.arguments(s.SupplierBookingsCsvQuerySchema, location="query")
     @blp.response(200, {"type": "string"}, description="The supplier's booking lines as CSV (UTF-8, header row)",
                   example="locator,ticket_number,product_code,product_name,travel_date,quantity,net_price,...\r\n",
                   **CSV_DOC)
-    @allow("ticketing", "finance", "manager")
     def get(self, query, supplier_id):
         """A supplier's booking list as a CSV file"""
         with rpc() as services:

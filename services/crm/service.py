@@ -1,30 +1,200 @@
-"""CRM: customers, inquiries, follow-ups, timeline. Thin entrypoints over services.crm rules."""
+"""CRM: customers, inquiries, follow-ups, timeline, segments. Thin entrypoints over services.crm rules.
+
+Validate what came over the wire, call the rules, announce the facts. Events:
+crm.customer_created, crm.customer_updated, crm.inquiry_created, crm.inquiry_updated,
+crm.inquiry_status_changed. Document numbers are masked in every event.
+"""
 from pathlib import Path
 
-from services.common.db import Database, as_dict
-from services.common.entrypoints import rpc
+from services.common.db import Database, utcnow
+from services.common.entrypoints import event_handler, rpc
 from services.common.errors import validated
 from services.common.service import ItineraService
 
-from . import customers
+from . import customers, followups, inquiries, segments, timeline
+from . import schemas as s
 from .models import Base
-from .schemas import CustomerCreateSchema
-
-_create_schema = CustomerCreateSchema()
+from .paging import page_dict
 
 
 class CrmService(ItineraService):
     name = "crm"
     db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
 
+    # --- customers -------------------------------------------------------------------------
+
     @rpc
-    def create_customer(self, data: dict) -> dict:
-        fields = validated(_create_schema, data)
-        customer = customers.create_customer(self.db.session, fields, self.db.actor)
-        record = as_dict(customer)
-        self.db.emit("crm.customer_created", record)
+    def create_customer(self, data: dict, confirm_duplicate: bool = False) -> dict:
+        """Conflict (naming the existing customers) when the email or phone is already known,
+        unless confirm_duplicate."""
+        fields = validated(s.CustomerCreateSchema(), data)
+        customer = customers.create_customer(self.db.session, fields, self.db.actor, utcnow(),
+                                             confirm_duplicate=bool(confirm_duplicate))
+        self.db.emit("crm.customer_created", customers.as_dict(customer))
+        return customers.as_dict(customer)
+
+    @rpc
+    def get_customer(self, customer_id: str, reveal_documents: bool = False) -> dict:
+        return customers.as_dict(customers.get_customer(self.db.session, customer_id),
+                                 reveal_documents=bool(reveal_documents))
+
+    @rpc
+    def update_customer(self, customer_id: str, data: dict, confirm_duplicate: bool = False) -> dict:
+        changes = validated(s.CustomerUpdateSchema(), data)
+        customer, changed = customers.update_customer(self.db.session, customer_id, changes, self.db.actor,
+                                                      utcnow(), confirm_duplicate=bool(confirm_duplicate))
+        if changed:
+            self.db.emit("crm.customer_updated", {
+                "id": customer.id, "changed_fields": sorted(changed), "changes": changed,
+                "updated_at": customer.updated_at, "updated_by": customer.updated_by})
+        return customers.as_dict(customer)
+
+    @rpc
+    def search_customers(self, query: dict) -> dict:
+        q = validated(s.CustomerQuerySchema(), query)
+        items, total = customers.search(self.db.session, **q)
+        return page_dict([customers.as_dict(c) for c in items], total, q["page"], q["page_size"])
+
+    @rpc
+    def customer_timeline(self, customer_id: str, query: dict | None = None) -> dict:
+        q = validated(s.TimelineQuerySchema(), query or {})
+        customers.get_customer(self.db.session, customer_id)
+        items, total = timeline.entries(self.db.session, customer_id, **q)
+        return page_dict([timeline.as_dict(e) for e in items], total, q["page"], q["page_size"])
+
+    # --- inquiries -------------------------------------------------------------------------
+
+    @rpc
+    def create_inquiry(self, data: dict, confirm_duplicate: bool = False) -> dict:
+        """For a known customer (customer_id) or one registered with it (customer)."""
+        fields = validated(s.InquiryCreateSchema(), data)
+        inquiry, new_customer = inquiries.create_inquiry(self.db.session, fields, self.db.actor, utcnow(),
+                                                         confirm_duplicate=bool(confirm_duplicate))
+        if new_customer is not None:
+            self.db.emit("crm.customer_created", customers.as_dict(new_customer))
+        record = inquiries.as_dict(inquiry)
+        self.db.emit("crm.inquiry_created", record)
         return record
 
     @rpc
-    def get_customer(self, customer_id: str) -> dict:
-        return as_dict(customers.get_customer(self.db.session, customer_id))
+    def get_inquiry(self, inquiry_id: str) -> dict:
+        return inquiries.as_dict(inquiries.get_inquiry(self.db.session, inquiry_id))
+
+    @rpc
+    def update_inquiry(self, inquiry_id: str, data: dict) -> dict:
+        changes = validated(s.InquiryUpdateSchema(), data)
+        inquiry, changed = inquiries.update_inquiry(self.db.session, inquiry_id, changes, self.db.actor, utcnow())
+        if changed:
+            self.db.emit("crm.inquiry_updated", {
+                "id": inquiry.id, "customer_id": inquiry.customer_id, "changed_fields": sorted(changed),
+                "changes": changed, "updated_at": inquiry.updated_at, "updated_by": inquiry.updated_by})
+        return inquiries.as_dict(inquiry)
+
+    @rpc
+    def search_inquiries(self, query: dict) -> dict:
+        q = validated(s.InquiryQuerySchema(), query)
+        items, total = inquiries.search(self.db.session, **q)
+        return page_dict([inquiries.as_dict(i) for i in items], total, q["page"], q["page_size"])
+
+    @rpc
+    def transition_inquiry(self, inquiry_id: str, data: dict) -> dict:
+        """Move an inquiry along its pipeline: Conflict when the move is not allowed."""
+        fields = validated(s.TransitionCreateSchema(), data)
+        inquiry, moved = inquiries.transition(self.db.session, inquiry_id, fields["to"], fields.get("reason"),
+                                              self.db.actor, utcnow())
+        self._announce_move(inquiry, moved)
+        return inquiries.as_dict(inquiry)
+
+    @rpc
+    def inquiry_transitions(self, inquiry_id: str) -> list[dict]:
+        return [inquiries.transition_dict(t) for t in inquiries.history(self.db.session, inquiry_id)]
+
+    def _announce_move(self, inquiry, moved):
+        self.db.emit("crm.inquiry_status_changed", inquiries.transition_dict(moved) | {
+            "customer_id": inquiry.customer_id})
+
+    # --- follow-ups ------------------------------------------------------------------------
+
+    @rpc
+    def create_follow_up(self, data: dict) -> dict:
+        fields = validated(s.FollowUpCreateSchema(), data)
+        return followups.as_dict(followups.create(self.db.session, fields, self.db.actor, utcnow()))
+
+    @rpc
+    def get_follow_up(self, follow_up_id: str) -> dict:
+        return followups.as_dict(followups.get(self.db.session, follow_up_id))
+
+    @rpc
+    def complete_follow_up(self, follow_up_id: str) -> dict:
+        return followups.as_dict(followups.complete(self.db.session, follow_up_id, self.db.actor, utcnow()))
+
+    @rpc
+    def search_follow_ups(self, query: dict) -> dict:
+        q = validated(s.FollowUpQuerySchema(), query)
+        now = utcnow()
+        items, total = followups.search(self.db.session, now=now, **q)
+        return page_dict([followups.as_dict(f, now) for f in items], total, q["page"], q["page_size"])
+
+    # --- segments --------------------------------------------------------------------------
+
+    @rpc
+    def customer_segment(self, query: dict) -> dict:
+        q = validated(s.SegmentQuerySchema(), query)
+        page, page_size = q.pop("page"), q.pop("page_size")
+        items, total = segments.search(self.db.session, page, page_size, **q)
+        return page_dict([segments.row(c) for c in items], total, page, page_size)
+
+    @rpc
+    def customer_segment_csv(self, query: dict) -> dict:
+        """The whole segment (page and page_size ignored) as CSV: {"filename", "content_type", "content", "rows"}."""
+        q = validated(s.SegmentQuerySchema(), query)
+        q.pop("page"), q.pop("page_size")
+        content, rows = segments.export_csv(self.db.session, **q)
+        return {"filename": f"customer-segment-{utcnow():%Y%m%d-%H%M%S}.csv",
+                "content_type": "text/csv; charset=utf-8", "content": content, "rows": rows}
+
+    # --- other services' events, taken in through the inbox --------------------------------
+    # Contract for publishers: see services/crm/timeline.py. Each handler is idempotent: the
+    # inbox skips an event it already took in, and an event naming no known customer is
+    # acknowledged and recorded nowhere (retrying would not change that).
+
+    def _take_in(self, envelope: dict):
+        for inquiry, moved in timeline.record_event(self.db.session, envelope):
+            self._announce_move(inquiry, moved)
+
+    @event_handler("itinerary.quote_issued")
+    def on_quote_issued(self, envelope):
+        """payload["customer_id"]; with payload["inquiry_id"] the inquiry moves qualified -> quoted."""
+        self._take_in(envelope)
+
+    @event_handler("itinerary.quote_accepted")
+    def on_quote_accepted(self, envelope):
+        """payload["customer_id"]; with payload["inquiry_id"] the inquiry moves quoted -> won
+        (from qualified through quoted when the quote_issued event has not arrived yet)."""
+        self._take_in(envelope)
+
+    @event_handler("itinerary.quote_rejected")
+    def on_quote_rejected(self, envelope):
+        """payload["customer_id"]; with payload["inquiry_id"] an open inquiry moves to lost ("quote rejected")."""
+        self._take_in(envelope)
+
+    @event_handler("ticketing.booking_confirmed")
+    def on_booking_confirmed(self, envelope):
+        """Every traveller with a customer_id in payload["lines"][*]["travellers"]; a line's
+        "destination" (or "location") and "day" become the customer's past destination and trip date."""
+        self._take_in(envelope)
+
+    @event_handler("contracts.payment_received")
+    def on_payment_received(self, envelope):
+        """payload["customer_id"]; shown: amount, currency, contract_id."""
+        self._take_in(envelope)
+
+    @event_handler("feedback.complaint_opened")
+    def on_complaint_opened(self, envelope):
+        """payload["customer_id"]; shown: subject or category."""
+        self._take_in(envelope)
+
+    @event_handler("feedback.survey_answered")
+    def on_survey_answered(self, envelope):
+        """payload["customer_id"]; shown: score (or nps)."""
+        self._take_in(envelope)

@@ -1,12 +1,385 @@
-"""Itinerary: catalog, itinerary builder, cost sheets, versioned quotes."""
+"""Itinerary: catalog, itinerary builder, checks, cost sheets, versioned quotes.
+
+Thin entrypoints: validate what came over the wire, ask ticketing what is needed *before*
+opening this service's transaction (a short read first when the question depends on stored
+data), apply the rules, announce the facts.
+
+Where prices come from: an inventory item stores the daily net prices ticketing gave when it
+was added, moved or refreshed (refresh_prices asks again, one call per distinct product).
+Cost sheets and quotes are computed from those stored prices and make no call at all, so
+issuing a quote is a few queries and arithmetic. Availability is asked live, by check_itinerary.
+"""
+from datetime import date, timedelta
 from pathlib import Path
 
-from services.common.db import Database
+from nameko.rpc import RpcProxy
+from nameko.timer import timer
+
+from services.common.db import Database, as_dict, utcnow
+from services.common.entrypoints import rpc
+from services.common.errors import ValidationFailed, validated
+from services.common.serialization import to_plain
 from services.common.service import ItineraService
 
+from . import catalog, checks, costing, itineraries, pricing, quotes
+from . import inventory as inv
+from . import schemas as s
 from .models import Base
+
+EXPIRY_ACTOR = "service:itinerary"
+
+
+def _today() -> date:
+    return utcnow().date()
 
 
 class ItineraryService(ItineraService):
     name = "itinerary"
     db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    ticketing = RpcProxy("ticketing")
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _read(self, itinerary_id: str, read):
+        """A short read outside the worker's unit of work, released before calling ticketing."""
+        with self.db.database.transaction() as session:
+            return read(itineraries.get(session, itinerary_id))
+
+    def _fetch(self, needs: dict, field_name: str = "inventory_product_id") -> inv.InventoryData:
+        return inv.fetch(self.ticketing, needs, field_name=field_name)
+
+    def _sheet(self, itinerary, policy: dict | None = None) -> dict:
+        session = self.db.session
+        policy = policy or pricing.settings(session)
+        rules = [pricing.costing_rule(r) for r in pricing.list_rules(session)]
+        try:
+            return costing.cost_sheet(itineraries.plan_of(itinerary), pricing.pricing_for(itinerary, policy), rules,
+                                      pricing.rate_book(session, _today()))
+        except costing.MissingRates as exc:
+            raise pricing.missing_rate_error(exc) from None
+
+    def _require_rates(self, itinerary_currency: str, currencies: set[str]) -> None:
+        book = pricing.rate_book(self.db.session, _today())
+        try:
+            book.require({(c, itinerary_currency) for c in currencies})
+        except costing.MissingRates as exc:
+            raise pricing.missing_rate_error(exc) from None
+
+    # --- catalog ---------------------------------------------------------------------------------
+
+    @rpc
+    def create_catalog_product(self, data: dict) -> dict:
+        fields = validated(s.CatalogProductCreateSchema(), data)
+        return catalog.as_dict(catalog.create(self.db.session, fields, actor=self.db.actor, now=utcnow()))
+
+    @rpc
+    def update_catalog_product(self, product_id: str, data: dict) -> dict:
+        fields = validated(s.CatalogProductUpdateSchema(), data)
+        product = catalog.get(self.db.session, product_id)
+        return catalog.as_dict(catalog.update(self.db.session, product, fields, actor=self.db.actor, now=utcnow()))
+
+    @rpc
+    def get_catalog_product(self, product_id: str) -> dict:
+        return catalog.as_dict(catalog.get(self.db.session, product_id))
+
+    @rpc
+    def list_catalog_products(self, query: dict | None = None) -> list[dict]:
+        """Every catalog product, published or not, in the folder's order."""
+        q = validated(s.CatalogQuerySchema(), query or {})
+        return [catalog.as_dict(p) for p in catalog.search(self.db.session, published_only=False, **q)]
+
+    @rpc
+    def published_catalog(self, query: dict | None = None) -> list[dict]:
+        """The published catalog: featured first by rank, then newest first."""
+        q = validated(s.CatalogQuerySchema(), query or {})
+        return [catalog.as_dict(p) for p in catalog.search(self.db.session, published_only=True, **q)]
+
+    # --- itineraries -----------------------------------------------------------------------------
+
+    @rpc
+    def create_itinerary(self, data: dict) -> dict:
+        """Blank, for an inquiry (inquiry_id and customer_id), or from a catalog product's template."""
+        fields = validated(s.ItineraryCreateSchema(), data)
+        template_items, data_needed = [], {}
+        product = None
+        if fields.get("catalog_product_id"):
+            with self.db.database.transaction() as session:
+                product = catalog.get(session, fields["catalog_product_id"])
+                template = product.template or []
+                duration = product.duration_days
+            days = fields.get("days") or duration
+            for day in template:
+                if day["day"] > days:
+                    continue
+                for raw in day.get("items") or []:
+                    item_fields = validated(s.ItemCreateSchema(), raw)
+                    on = fields["start_date"] + timedelta(days=day["day"] - 1)
+                    dates = itineraries.item_dates(item_fields["kind"], on, item_fields.get("nights"))
+                    inv.add_need(data_needed, item_fields.get("inventory_product_id"), dates)
+                    template_items.append((day["day"], item_fields))
+        fetched = self._fetch(data_needed, field_name="catalog_product_id")
+        session, now, actor = self.db.session, utcnow(), self.db.actor
+        policy = pricing.settings(session)
+        if product is not None:
+            product = catalog.get(session, product.id)
+        self._require_rates(fields["currency"], {f["currency"] for _, f in template_items if f.get("currency")}
+                            | {p["currency"] for p in fetched.products.values()})
+        itinerary = itineraries.create(session, fields, settings=policy, actor=actor, now=now, product=product)
+        for day_number, item_fields in template_items:
+            itineraries.add_item(itinerary, day_number, item_fields, fetched, actor=actor, now=now)
+        itinerary.revision = 1
+        session.flush()
+        return itineraries.as_dict(itinerary)
+
+    @rpc
+    def get_itinerary(self, itinerary_id: str) -> dict:
+        return itineraries.as_dict(itineraries.get(self.db.session, itinerary_id))
+
+    @rpc
+    def list_itineraries(self, query: dict | None = None) -> list[dict]:
+        q = validated(s.ItineraryQuerySchema(), query or {})
+        return [itineraries.summary(i) for i in itineraries.search(self.db.session, **q)]
+
+    @rpc
+    def update_itinerary(self, itinerary_id: str, data: dict) -> dict:
+        fields = validated(s.ItineraryUpdateSchema(), data)
+        fetched = inv.InventoryData()
+        if fields.get("start_date"):
+            fetched = self._fetch(self._read(itinerary_id,
+                                             lambda i: itineraries.start_shift_needs(i, fields["start_date"])))
+        session, now = self.db.session, utcnow()
+        itinerary = itineraries.get(session, itinerary_id, lock=True)
+        if fields.get("currency") and fields["currency"] != itinerary.currency:
+            self._require_rates(fields["currency"], {item.currency for item in itinerary.items})
+        itineraries.update(itinerary, fields, actor=self.db.actor, now=now)
+        itineraries.reprice(itinerary, fetched, now)
+        return itineraries.as_dict(itinerary)
+
+    @rpc
+    def add_day(self, itinerary_id: str, data: dict | None = None) -> dict:
+        fields = validated(s.DayFieldsSchema(), data or {})
+        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
+        itineraries.add_day(itinerary, fields, actor=self.db.actor, now=utcnow(), max_days=s.MAX_DAYS)
+        return itineraries.as_dict(itinerary)
+
+    @rpc
+    def update_day(self, itinerary_id: str, day_number: int, data: dict) -> dict:
+        fields = validated(s.DayUpdateSchema(), data)
+        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
+        itineraries.update_day(itinerary, day_number, fields, actor=self.db.actor, now=utcnow())
+        return itineraries.as_dict(itinerary)
+
+    @rpc
+    def remove_day(self, itinerary_id: str, day_number: int) -> dict:
+        fetched = self._fetch(self._read(itinerary_id, lambda i: itineraries.day_removal_needs(i, day_number)))
+        session, now = self.db.session, utcnow()
+        itinerary = itineraries.get(session, itinerary_id, lock=True)
+        itineraries.remove_day(session, itinerary, day_number, actor=self.db.actor, now=now)
+        itineraries.reprice(itinerary, fetched, now)
+        return itineraries.as_dict(itinerary)
+
+    @rpc
+    def add_item(self, itinerary_id: str, day_number: int, data: dict) -> dict:
+        fields = validated(s.ItemCreateSchema(), data)
+        if fields.get("check_in"):
+            fields["service_date"] = fields.pop("check_in")
+        needs = {}
+        if fields.get("inventory_product_id"):
+            _, dates = self._read(itinerary_id, lambda i: itineraries.planned_dates(i, day_number, fields))
+            inv.add_need(needs, fields["inventory_product_id"], dates)
+        fetched = self._fetch(needs)
+        session, now = self.db.session, utcnow()
+        itinerary = itineraries.get(session, itinerary_id, lock=True)
+        currency = fetched.products[fields["inventory_product_id"]]["currency"] if fields.get("inventory_product_id") \
+            else fields["currency"]
+        self._require_rates(itinerary.currency, {currency})
+        item = itineraries.add_item(itinerary, day_number, fields, fetched, actor=self.db.actor, now=now)
+        session.flush()
+        return itineraries.item_dict(item, itineraries.party_of(itinerary))
+
+    @rpc
+    def update_item(self, itinerary_id: str, item_id: int, data: dict) -> dict:
+        changes = validated(s.ItemUpdateSchema(partial=True), data)
+
+        def merged(itinerary):
+            # The item as it would be, checked as a whole like a new one.
+            item = itineraries.get_item(itinerary, item_id)
+            day_number, fields = itineraries.merged_fields(item, changes)
+            fields = validated(s.ItemCreateSchema(), s.ItemCreateSchema().dump(fields))
+            return day_number, fields, itineraries.planned_dates(itinerary, day_number, fields)[1]
+
+        day_number, fields, dates = self._read(itinerary_id, merged)
+        needs = {}
+        inv.add_need(needs, fields.get("inventory_product_id"), dates)
+        fetched = self._fetch(needs)
+        session, now = self.db.session, utcnow()
+        itinerary = itineraries.get(session, itinerary_id, lock=True)
+        item = itineraries.get_item(itinerary, item_id)
+        currency = fetched.products[fields["inventory_product_id"]]["currency"] if fields.get("inventory_product_id") \
+            else fields["currency"]
+        self._require_rates(itinerary.currency, {currency})
+        itineraries.update_item(itinerary, item, day_number, fields, fetched, actor=self.db.actor, now=now)
+        session.flush()
+        return itineraries.item_dict(item, itineraries.party_of(itinerary))
+
+    @rpc
+    def remove_item(self, itinerary_id: str, item_id: int) -> dict:
+        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
+        itineraries.remove_item(itinerary, itineraries.get_item(itinerary, item_id), actor=self.db.actor,
+                                now=utcnow())
+        return itineraries.as_dict(itinerary)
+
+    @rpc
+    def refresh_prices(self, itinerary_id: str) -> dict:
+        """Ask ticketing again for every inventory item's prices: one call per distinct product."""
+        fetched = self._fetch(self._read(itinerary_id, itineraries.inventory_needs))
+        session, now = self.db.session, utcnow()
+        itinerary = itineraries.get(session, itinerary_id, lock=True)
+        itineraries.require_editable(itinerary)
+        changed = itineraries.reprice(itinerary, fetched, now)
+        if changed:
+            itineraries.touch(itinerary, self.db.actor, now)
+        return {"itinerary": itineraries.as_dict(itinerary), "changed_items": changed}
+
+    # --- checks and cost sheets ------------------------------------------------------------------
+
+    @rpc
+    def check_itinerary(self, itinerary_id: str, availability: bool = True) -> dict:
+        """Problems for the planner: dates, hotel nights, connections, prices, and (asking ticketing,
+        one call per distinct product) availability."""
+        plan, revision, needs = self._read(itinerary_id, lambda i: (itineraries.plan_of(i), i.revision,
+                                                                     itineraries.inventory_needs(i)))
+        days = None
+        if availability:
+            days = inv.fetch(self.ticketing, needs, products=False).days
+        return {"itinerary_id": itinerary_id, "revision": revision, "availability_checked": availability,
+                "problems": checks.check(plan, days)}
+
+    @rpc
+    def cost_sheet(self, itinerary_id: str) -> dict:
+        itinerary = itineraries.get(self.db.session, itinerary_id)
+        sheet = self._sheet(itinerary)
+        approval = pricing.approval_for(self.db.session, itinerary, sheet)
+        sheet["approval"]["approved"] = None if approval is None else as_dict(approval)
+        return costing_plain(itinerary, sheet)
+
+    @rpc
+    def approve(self, itinerary_id: str, data: dict | None = None) -> dict:
+        """A manager approves this revision at this price (the gateway lets only managers call it)."""
+        fields = validated(s.ApprovalCreateSchema(), data or {})
+        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
+        itineraries.require_editable(itinerary)
+        sheet = self._sheet(itinerary)
+        if sheet["unpriced_items"]:
+            raise ValidationFailed("Some items have no price yet.", {"unpriced_items": sheet["unpriced_items"]})
+        approval = pricing.record_approval(self.db.session, itinerary, sheet, fields.get("note"),
+                                           actor=self.db.actor, now=utcnow())
+        return as_dict(approval)
+
+    # --- quotes ----------------------------------------------------------------------------------
+
+    @rpc
+    def issue_quote(self, itinerary_id: str, data: dict | None = None) -> dict:
+        """Snapshot the current cost sheet as the next version. Prices come from the items (no
+        call to ticketing): refresh_prices first to pick up ticketing's latest."""
+        fields = validated(s.QuoteIssueSchema(), data or {})
+        session, now = self.db.session, utcnow()
+        itinerary = itineraries.get(session, itinerary_id, lock=True)
+        policy = pricing.settings(session)
+        sheet = self._sheet(itinerary, policy)
+        approval = pricing.approval_for(session, itinerary, sheet)
+        problems = checks.check(itineraries.plan_of(itinerary))
+        quote, superseded = quotes.issue(session, itinerary, sheet, problems, fields, policy=policy,
+                                         approval=approval, actor=self.db.actor, now=now)
+        self.db.emit("itinerary.quote_issued", quotes.issued_payload(quote, superseded))
+        return quotes.as_dict(quote)
+
+    @rpc
+    def list_quotes(self, itinerary_id: str) -> list[dict]:
+        itineraries.get(self.db.session, itinerary_id)
+        return [quotes.as_dict(q, snapshot=False) for q in quotes.list_for(self.db.session, itinerary_id)]
+
+    @rpc
+    def get_quote(self, itinerary_id: str, version: int) -> dict:
+        return quotes.as_dict(quotes.get(self.db.session, itinerary_id, version))
+
+    @rpc
+    def accept_quote(self, itinerary_id: str, version: int, data: dict | None = None) -> dict:
+        fields = validated(s.QuoteDecisionSchema(), data or {})
+        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
+        quote = quotes.accept(self.db.session, itinerary, version, fields.get("note"), actor=self.db.actor,
+                              now=utcnow())
+        self.db.emit("itinerary.quote_accepted", quotes.accepted_payload(quote))
+        return quotes.as_dict(quote)
+
+    @rpc
+    def reject_quote(self, itinerary_id: str, version: int, data: dict | None = None) -> dict:
+        fields = validated(s.QuoteDecisionSchema(), data or {})
+        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
+        quote = quotes.reject(self.db.session, itinerary, version, fields.get("note"), actor=self.db.actor,
+                              now=utcnow())
+        self.db.emit("itinerary.quote_rejected", quotes.decided_payload(quote))
+        return quotes.as_dict(quote)
+
+    @rpc
+    def expire_quotes(self) -> list[dict]:
+        """Expire every issued quote past its validity now (the timer does this every few seconds)."""
+        return self._expire()
+
+    @timer(interval=5)
+    def expire_quotes_timer(self):
+        self._expire()
+
+    def _expire(self) -> list[dict]:
+        expired = quotes.expire_due(self.db.session, now=utcnow(), actor=EXPIRY_ACTOR)
+        for quote, _ in expired:
+            self.db.emit("itinerary.quote_expired", quotes.decided_payload(quote))
+        return [quotes.as_dict(q, snapshot=False) for q, _ in expired]
+
+    # --- pricing policy: settings, exchange rates, markup rules -----------------------------------
+
+    @rpc
+    def get_pricing_settings(self) -> dict:
+        return pricing.settings(self.db.session)
+
+    @rpc
+    def update_pricing_settings(self, data: dict) -> dict:
+        fields = validated(s.PricingSettingsSchema(), data)
+        return pricing.save_settings(self.db.session, fields, actor=self.db.actor, now=utcnow())
+
+    @rpc
+    def set_exchange_rate(self, data: dict) -> dict:
+        fields = validated(s.ExchangeRateCreateSchema(), data)
+        return as_dict(pricing.set_rate(self.db.session, fields, actor=self.db.actor, now=utcnow(), today=_today()))
+
+    @rpc
+    def list_exchange_rates(self, query: dict | None = None) -> list[dict]:
+        q = validated(s.ExchangeRateQuerySchema(), query or {})
+        return [as_dict(r) for r in pricing.list_rates(self.db.session, **q)]
+
+    @rpc
+    def create_markup_rule(self, data: dict) -> dict:
+        fields = validated(s.MarkupRuleCreateSchema(), data)
+        return pricing.rule_dict(pricing.create_rule(self.db.session, fields, actor=self.db.actor, now=utcnow()))
+
+    @rpc
+    def update_markup_rule(self, rule_id: int, data: dict) -> dict:
+        rule = pricing.get_rule(self.db.session, rule_id)
+        changes = validated(s.MarkupRuleUpdateSchema(partial=True), data)
+        fields = validated(s.MarkupRuleCreateSchema(), s.MarkupRuleCreateSchema().dump(
+            pricing.rule_fields(rule) | changes))  # the rule as it would be, checked as a whole
+        return pricing.rule_dict(pricing.update_rule(self.db.session, rule, fields, actor=self.db.actor,
+                                                     now=utcnow()))
+
+    @rpc
+    def delete_markup_rule(self, rule_id: int) -> None:
+        self.db.session.delete(pricing.get_rule(self.db.session, rule_id))
+
+    @rpc
+    def list_markup_rules(self) -> list[dict]:
+        return [pricing.rule_dict(r) for r in pricing.list_rules(self.db.session)]
+
+
+def costing_plain(itinerary, sheet: dict) -> dict:
+    """A cost sheet as it crosses the wire: plain JSON like a quote snapshot's."""
+    return to_plain({"itinerary_id": itinerary.id, "revision": itinerary.revision, **sheet})

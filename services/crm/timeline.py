@@ -1,0 +1,201 @@
+"""A customer's timeline: one chronological list of everything about them.
+
+CRM writes an entry with each of its own changes (customer registered or updated, inquiry
+registered or moved, follow-up added or done), in the same transaction. Other services' events
+arrive through the inbox (services.crm.service) and become entries here, once per event and
+customer: the inbox skips a redelivered event, and (source_event_id, customer_id) is unique.
+
+Which customer an event is about -- the contract the publishing services follow:
+- ticketing.booking_confirmed: every traveller with a customer_id in payload["lines"][*]["travellers"];
+  a line's payload["lines"][*]["destination"] (or "location") and "day" feed the segments.
+- every other event: payload["customer_id"]; an itinerary quote event that names no customer but
+  an inquiry_id is about that inquiry's customer.
+An event that names no customer CRM knows is acknowledged and recorded nowhere.
+"""
+import logging
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from services.common.db import utcnow
+
+from .models import Customer, TimelineEntry
+from .paging import page_of
+
+log = logging.getLogger(__name__)
+
+# The other services' events the timeline takes in, and the payload keys worth keeping.
+FOREIGN_EVENTS = {
+    "itinerary.quote_issued": ("id", "quote_id", "quote_number", "version", "itinerary_id", "inquiry_id",
+                               "total", "currency", "valid_until"),
+    "itinerary.quote_accepted": ("id", "quote_id", "quote_number", "version", "itinerary_id", "inquiry_id",
+                                 "total", "currency"),
+    "itinerary.quote_rejected": ("id", "quote_id", "quote_number", "version", "itinerary_id", "inquiry_id",
+                                 "reason"),
+    "ticketing.booking_confirmed": ("id", "locator", "reference", "status", "total_sell"),
+    "contracts.payment_received": ("id", "payment_id", "contract_id", "amount", "currency", "method", "paid_at"),
+    "feedback.complaint_opened": ("id", "complaint_id", "subject", "category", "severity", "booking_id"),
+    "feedback.survey_answered": ("id", "survey_id", "score", "nps", "booking_id"),
+}
+MAX_TEXT = 500
+
+
+def add(session, customer_id: str, kind: str, summary: str, occurred_at: datetime, actor: str | None = None,
+        source: str = "crm", source_event_id: str | None = None, ref_type: str | None = None,
+        ref_id: str | None = None, payload: dict | None = None) -> TimelineEntry:
+    entry = TimelineEntry(customer_id=customer_id, occurred_at=occurred_at, kind=kind, summary=summary[:MAX_TEXT],
+                          source=source, source_event_id=source_event_id, ref_type=ref_type, ref_id=ref_id,
+                          actor=actor, payload=payload or {}, recorded_at=utcnow())
+    session.add(entry)
+    return entry
+
+
+def as_dict(entry: TimelineEntry) -> dict:
+    return {"id": entry.id, "customer_id": entry.customer_id, "occurred_at": entry.occurred_at, "kind": entry.kind,
+            "summary": entry.summary, "source": entry.source, "source_event_id": entry.source_event_id,
+            "ref_type": entry.ref_type, "ref_id": entry.ref_id, "actor": entry.actor, "payload": entry.payload or {}}
+
+
+def entries(session, customer_id: str, page: int = 1, page_size: int = 20, order: str = "asc"):
+    """The customer's entries by the time they happened (ties in the order they were recorded)."""
+    if order == "desc":
+        ordering = (TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
+    else:
+        ordering = (TimelineEntry.occurred_at, TimelineEntry.id)
+    statement = select(TimelineEntry).where(TimelineEntry.customer_id == customer_id).order_by(*ordering)
+    return page_of(session, statement, page, page_size)
+
+
+# --- other services' events --------------------------------------------------------------------
+
+def customers_named(event_type: str, payload: dict) -> list[str]:
+    """The customer ids an event names, each once, in the order they appear."""
+    found: list[str] = []
+    if event_type == "ticketing.booking_confirmed":
+        for line in payload.get("lines") or ():
+            for traveller in (line.get("travellers") or ()) if isinstance(line, dict) else ():
+                if isinstance(traveller, dict) and isinstance(traveller.get("customer_id"), str):
+                    found.append(traveller["customer_id"])
+    elif isinstance(payload.get("customer_id"), str):
+        found.append(payload["customer_id"])
+    return list(dict.fromkeys(c for c in found if c))
+
+
+def _occurred_at(envelope: dict) -> datetime:
+    try:
+        value = datetime.fromisoformat(envelope["occurred_at"])
+        return value if value.tzinfo else utcnow()
+    except (KeyError, TypeError, ValueError):
+        return utcnow()
+
+
+def _scalar(value):
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    return value if isinstance(value, (int, float, bool)) or value is None else None
+
+
+def _subset(event_type: str, payload: dict) -> dict:
+    return {k: _scalar(payload[k]) for k in FOREIGN_EVENTS[event_type] if k in payload}
+
+
+def _as_day(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _lines_of(payload: dict, customer_id: str) -> list[dict]:
+    lines = []
+    for line in payload.get("lines") or ():
+        if not isinstance(line, dict):
+            continue
+        travellers = [t for t in line.get("travellers") or () if isinstance(t, dict)]
+        if any(t.get("customer_id") == customer_id for t in travellers):
+            lines.append({"id": _scalar(line.get("id")), "day": _scalar(line.get("day")),
+                          "product_id": _scalar(line.get("product_id")),
+                          "destination": _scalar(line.get("destination") or line.get("location")),
+                          "quantity": _scalar(line.get("quantity"))})
+    return lines
+
+
+def _ref(payload: dict) -> str:
+    ref = payload.get("quote_number") or payload.get("quote_id") or payload.get("id")
+    version = payload.get("version")
+    return (f" {ref}" if ref else "") + (f" (version {version})" if version else "")
+
+
+def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> str:
+    p = payload
+    money = (f": {p.get('total')} {p.get('currency') or ''}".rstrip() if p.get("total") is not None else "")
+    if event_type == "itinerary.quote_issued":
+        return f"Quote{_ref(p)} issued{money}"
+    if event_type == "itinerary.quote_accepted":
+        return f"Quote{_ref(p)} accepted{money}"
+    if event_type == "itinerary.quote_rejected":
+        return f"Quote{_ref(p)} rejected" + (f": {p['reason']}" if p.get("reason") else "")
+    if event_type == "ticketing.booking_confirmed":
+        days = sorted(l["day"] for l in lines or () if isinstance(l.get("day"), str))
+        when = (f", {days[0]}" + (f" to {days[-1]}" if days[-1] != days[0] else "")) if days else ""
+        return f"Booking {p.get('locator') or p.get('id') or ''} confirmed: {len(lines or ())} line(s){when}"
+    if event_type == "contracts.payment_received":
+        amount = f"{p.get('amount')} {p.get('currency') or ''}".strip() if p.get("amount") is not None else ""
+        return "Payment received" + (f": {amount}" if amount else "") + \
+            (f" (contract {p['contract_id']})" if p.get("contract_id") else "")
+    if event_type == "feedback.complaint_opened":
+        about = p.get("subject") or p.get("category")
+        return "Complaint opened" + (f": {about}" if about else "")
+    if event_type == "feedback.survey_answered":
+        score = p.get("score", p.get("nps"))
+        return "Survey answered" + (f": score {score}" if score is not None else "")
+    return event_type
+
+
+def record_event(session, envelope: dict) -> list:
+    """Take in another service's event: timeline entries, trips for segments, inquiry moves.
+
+    Returns the inquiry transitions it made (for the caller to announce). Idempotent per event.
+    """
+    from . import inquiries, segments
+
+    event_type, event_id = envelope.get("type"), envelope.get("id")
+    payload = envelope.get("payload")
+    if event_type not in FOREIGN_EVENTS or not isinstance(payload, dict):
+        log.warning("ignoring %s %s: not an event CRM takes in, or no payload", event_type, event_id)
+        return []
+    source = envelope.get("source") or event_type.partition(".")[0]
+    actor = f"service:{source}"
+    occurred_at = _occurred_at(envelope)
+
+    named = customers_named(event_type, payload)
+    inquiry = inquiries.inquiry_named(session, payload) if event_type in inquiries.QUOTE_MOVES else None
+    if not named and inquiry is not None:
+        named = [inquiry.customer_id]
+    known = set(session.scalars(select(Customer.id).where(Customer.id.in_(named)))) if named else set()
+    customer_ids = [c for c in named if c in known]
+    if not customer_ids:
+        log.info("%s %s names no known customer; nothing recorded", event_type, event_id)
+        return []
+
+    already = set(session.scalars(select(TimelineEntry.customer_id).where(
+        TimelineEntry.source_event_id == event_id))) if event_id else set()
+    for customer_id in customer_ids:
+        if customer_id in already:
+            continue
+        kept = _subset(event_type, payload)
+        lines = None
+        if event_type == "ticketing.booking_confirmed":
+            lines = _lines_of(payload, customer_id)
+            kept["lines"] = lines
+            customer = session.get(Customer, customer_id)
+            segments.note_trip(customer, [l["destination"] for l in lines if l["destination"]],
+                               max((d for d in (_as_day(l["day"]) for l in lines) if d), default=None))
+        add(session, customer_id, event_type, summary(event_type, payload, lines), occurred_at, actor=actor,
+            source=source, source_event_id=event_id, ref_type=event_type.partition(".")[2],
+            ref_id=str(payload.get("id") or payload.get("quote_id") or payload.get("locator") or "")[:64] or None,
+            payload=kept)
+
+    if inquiry is not None and inquiry.customer_id in customer_ids:
+        return inquiries.follow_quote_event(session, inquiry, event_type, actor, occurred_at, event_id)
+    return []

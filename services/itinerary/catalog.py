@@ -1,0 +1,105 @@
+"""The catalog: regular routes and packages with a template of days, seasons and base prices.
+
+The published list (the counter folder and the website) shows featured products first, by
+rank (lowest first), then everything else newest first (by when it was published).
+"""
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from services.common.errors import NotFound, ValidationFailed
+from services.common.serialization import to_plain
+
+from .models import CatalogProduct, CatalogSeason
+
+SCALARS = ("name", "kind", "destination", "summary", "duration_days", "included_services", "excluded_services",
+           "featured", "rank")
+
+
+def get(session, product_id: str) -> CatalogProduct:
+    product = session.scalars(select(CatalogProduct).where(CatalogProduct.id == product_id)
+                              .options(selectinload(CatalogProduct.seasons))).first()
+    if product is None:
+        raise NotFound(f"No catalog product {product_id}.", {"catalog_product_id": product_id})
+    return product
+
+
+def _seasons(seasons: list[dict]) -> list[CatalogSeason]:
+    return [CatalogSeason(name=s["name"], start=s["start"], end=s["end"], currency=s["currency"],
+                          adult_price=s["adult_price"], child_price=s["child_price"]) for s in seasons]
+
+
+def create(session, fields: dict, *, actor: str, now: datetime) -> CatalogProduct:
+    existing = session.scalars(select(CatalogProduct.id).where(CatalogProduct.code == fields["code"])).first()
+    if existing is not None:
+        raise ValidationFailed("A catalog product already has this code.",
+                               {"code": [f"Already used by catalog product {existing}."]})
+    product = CatalogProduct(id=str(uuid.uuid4()), code=fields["code"], template=to_plain(fields["template"]),
+                             published=fields["published"], published_at=now if fields["published"] else None,
+                             created_at=now, created_by=actor, updated_at=now, updated_by=actor,
+                             **{key: fields[key] for key in SCALARS})
+    product.seasons = _seasons(fields["seasons"])
+    session.add(product)
+    session.flush()
+    return product
+
+
+def update(session, product: CatalogProduct, fields: dict, *, actor: str, now: datetime) -> CatalogProduct:
+    duration = fields.get("duration_days", product.duration_days)
+    template = fields.get("template", product.template)
+    if any(day["day"] > duration for day in template):
+        raise ValidationFailed("The template has days beyond duration_days.",
+                               {"duration_days": [f"The template has days up to "
+                                                  f"{max(d['day'] for d in template)}."]})
+    for key in SCALARS:
+        if key in fields:
+            setattr(product, key, fields[key])
+    if "template" in fields:
+        product.template = to_plain(fields["template"])
+    if "seasons" in fields:
+        product.seasons = _seasons(fields["seasons"])
+    if "published" in fields:
+        if fields["published"] and not product.published:
+            product.published_at = now
+        product.published = fields["published"]
+    product.updated_at, product.updated_by = now, actor
+    session.flush()
+    return product
+
+
+def season_on(product: CatalogProduct, on: date) -> CatalogSeason | None:
+    return next((s for s in product.seasons if s.start <= on <= s.end), None)
+
+
+def as_dict(product: CatalogProduct) -> dict:
+    return {
+        "id": product.id, "code": product.code, "name": product.name, "kind": product.kind,
+        "destination": product.destination, "summary": product.summary, "duration_days": product.duration_days,
+        "template": product.template or [], "included_services": product.included_services or [],
+        "excluded_services": product.excluded_services or [], "featured": product.featured, "rank": product.rank,
+        "published": product.published, "published_at": product.published_at,
+        "seasons": [{"name": s.name, "start": s.start, "end": s.end, "currency": s.currency,
+                     "adult_price": s.adult_price, "child_price": s.child_price} for s in product.seasons],
+        "created_at": product.created_at, "created_by": product.created_by,
+        "updated_at": product.updated_at, "updated_by": product.updated_by,
+    }
+
+
+def search(session, *, published_only: bool, destination=None, kind=None, featured=None, limit=50,
+           offset=0) -> list[CatalogProduct]:
+    query = select(CatalogProduct).options(selectinload(CatalogProduct.seasons))
+    if published_only:
+        query = query.where(CatalogProduct.published.is_(True))
+    if destination:
+        query = query.where(func.lower(CatalogProduct.destination).contains(destination.lower()))
+    if kind:
+        query = query.where(CatalogProduct.kind == kind)
+    if featured is not None:
+        query = query.where(CatalogProduct.featured.is_(featured))
+    newest = func.coalesce(CatalogProduct.published_at, CatalogProduct.created_at)
+    query = query.order_by(CatalogProduct.featured.desc(), case((CatalogProduct.featured.is_(True),
+                                                                 CatalogProduct.rank), else_=0),
+                           newest.desc(), CatalogProduct.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))

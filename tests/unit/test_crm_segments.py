@@ -1,0 +1,129 @@
+"""After-sales segments with SQLite and no broker: filters, consent, CSV."""
+import csv
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from services.common.db import make_engine
+from services.common.envelope import make_envelope
+from services.common.errors import ValidationFailed, validated
+from services.crm import customers, inquiries, segments, timeline
+from services.crm.models import Base
+from services.crm.schemas import CustomerCreateSchema, InquiryCreateSchema, SegmentQuerySchema
+
+
+@pytest.fixture
+def session(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def customer(session, name, **data):
+    return customers.create_customer(session, validated(CustomerCreateSchema(), {"full_name": name, **data}),
+                                     "user:desk")
+
+
+def won_trip(session, who, destinations, window):
+    inquiry, _ = inquiries.create_inquiry(session, validated(InquiryCreateSchema(), {
+        "customer_id": who.id, "channel": "web", "destinations": destinations, "travel_window": window}), "u")
+    for step in ("qualified", "quoted", "won"):
+        inquiries.transition(session, inquiry.id, step, None, "user:lucia")
+
+
+@pytest.fixture
+def crowd(session):
+    ana = customer(session, "Ana Gómez", email="ana@example.es", interests=["Diving", "food"],
+                   marketing_consent=True, preferred_language="es", tags=["vip"])
+    won_trip(session, ana, ["Bali"], {"start": "2024-08-01", "end": "2024-08-15"})
+    li = customer(session, "李伟", phone="+86 138 0000 0000", interests=["culture"], marketing_consent=True,
+                  preferred_language="zh")
+    won_trip(session, li, ["Kyōto"], {"month": "2025-10"})
+    # A booking confirmed in ticketing: Li travelled to Lisbon later.
+    timeline.record_event(session, make_envelope("ticketing.booking_confirmed", {
+        "locator": "XYZ789", "lines": [{"day": "2026-03-10", "destination": "Lisboa",
+                                        "travellers": [{"name": "Li", "customer_id": li.id}]}]}, None))
+    pedro = customer(session, "Pedro Núñez", interests=["diving"], marketing_consent=False)
+    won_trip(session, pedro, ["Bali"], {"start": "2023-05-01", "end": "2023-05-09"})
+    customer(session, "Zoë New", interests=["diving"], marketing_consent=True)  # never travelled
+    return {"ana": ana, "li": li, "pedro": pedro}
+
+
+def found(session, **filters):
+    items, total = segments.search(session, **filters)
+    assert total == len(items)
+    return [c.full_name for c in items]
+
+
+@pytest.mark.parametrize("filters, expected", [
+    ({}, ["Ana Gómez", "Zoë New", "李伟"]),                                  # consent given, by default
+    ({"consent": "any"}, ["Ana Gómez", "Pedro Núñez", "Zoë New", "李伟"]),
+    ({"consent": "not_given"}, ["Pedro Núñez"]),
+    ({"interests": ["DIVING"]}, ["Ana Gómez", "Zoë New"]),
+    ({"interests": ["diving"], "consent": "any"}, ["Ana Gómez", "Pedro Núñez", "Zoë New"]),
+    ({"interests": ["culture", "food"]}, ["Ana Gómez", "李伟"]),             # any of them
+    ({"interests": ["div"]}, []),                                           # whole labels only
+    ({"destinations": ["bali"]}, ["Ana Gómez"]),
+    ({"destinations": ["Kyoto"]}, ["李伟"]),                                  # Kyōto, accents aside
+    ({"destinations": ["lisboa"]}, ["李伟"]),                                 # from the booking event
+    ({"destinations": ["Bali", "Lisboa"], "consent": "any"}, ["Ana Gómez", "Pedro Núñez", "李伟"]),
+    ({"last_trip_before": date(2025, 1, 1)}, ["Ana Gómez"]),
+    ({"last_trip_before": date(2025, 1, 1), "consent": "any"}, ["Ana Gómez", "Pedro Núñez"]),
+    ({"last_trip_after": date(2026, 1, 1)}, ["李伟"]),
+    ({"last_trip_after": date(2024, 8, 15), "last_trip_before": date(2024, 8, 16)}, ["Ana Gómez"]),
+    ({"tag": "VIP"}, ["Ana Gómez"]),
+    ({"preferred_language": "zh"}, ["李伟"]),
+])
+def test_segment_filters(session, crowd, filters, expected):
+    assert found(session, **filters) == expected
+
+
+def test_trips_from_inquiries_and_bookings_feed_the_customer(session, crowd):
+    li = crowd["li"]
+    assert li.past_destinations == ["Kyōto", "Lisboa"] and li.last_trip_date == date(2026, 3, 10)
+
+
+def test_segment_pages(session, crowd):
+    items, total = segments.search(session, page=2, page_size=2, consent="any")
+    assert total == 4 and [c.full_name for c in items] == ["Zoë New", "李伟"]
+
+
+def test_csv_export_has_a_header_and_one_row_per_customer(session, crowd):
+    content, rows = segments.export_csv(session, interests=["diving"])
+    assert rows == 2
+    parsed = list(csv.DictReader(io.StringIO(content)))
+    assert list(parsed[0]) == list(segments.CSV_COLUMNS)
+    ana = parsed[0]
+    assert ana["full_name"] == "Ana Gómez" and ana["email"] == "ana@example.es"
+    assert ana["interests"] == "Diving; food" and ana["past_destinations"] == "Bali"
+    assert ana["last_trip_date"] == "2024-08-15" and ana["marketing_consent"] == "true"
+    assert "documents" not in content
+    assert content.endswith("\r\n")
+
+
+def test_csv_keeps_phone_numbers_and_defuses_formulas(session):
+    customer(session, "=HYPERLINK(\"http://evil\")", phone="+34 600 000 000", marketing_consent=True,
+             tags=["@sum", "-1+2"])
+    content, _ = segments.export_csv(session)
+    [row] = list(csv.DictReader(io.StringIO(content)))
+    assert row["full_name"].startswith("'=") and row["phone"] == "+34 600 000 000"
+    assert segments.csv_cell("-1+2") == "'-1+2" and segments.csv_cell("@x") == "'@x"
+    assert segments.csv_cell("+34 (600) 000-000") == "+34 (600) 000-000"
+    assert segments.csv_cell(["a", "b"]) == "a; b" and segments.csv_cell(None) == ""
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"consent": "yes"}, "consent"),
+    ({"last_trip_before": "last year"}, "last_trip_before"),
+    ({"page_size": 101}, "page_size"),
+    ({"page": 0}, "page"),
+    ({"preferred_language": "Spanish"}, "preferred_language"),
+])
+def test_segment_query_is_checked(query, field):
+    with pytest.raises(ValidationFailed) as failure:
+        validated(SegmentQuerySchema(), query)
+    assert set(failure.value.details) == {field}

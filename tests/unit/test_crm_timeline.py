@@ -1,0 +1,236 @@
+"""The timeline, follow-ups and other services' events, with SQLite and no broker."""
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.common.db import make_engine, utcnow
+from services.common.envelope import make_envelope
+from services.common.errors import NotFound, ValidationFailed, validated
+from services.crm import customers, followups, inquiries, timeline
+from services.crm.models import Base, TimelineEntry
+from services.crm.schemas import CustomerCreateSchema, FollowUpCreateSchema, InquiryCreateSchema
+
+NOW = datetime(2026, 5, 4, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def session(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def new_customer(session, name="Ana Gómez"):
+    return customers.create_customer(session, validated(CustomerCreateSchema(), {"full_name": name}), "user:desk")
+
+
+def new_inquiry(session, customer, **data):
+    inquiry, _ = inquiries.create_inquiry(session, validated(InquiryCreateSchema(), {
+        "customer_id": customer.id, "channel": "phone", **data}), "user:desk")
+    return inquiry
+
+
+def entries(session, customer, **kwargs):
+    return timeline.entries(session, customer.id, page_size=100, **kwargs)[0]
+
+
+def follow_up(session, now=NOW, **data):
+    return followups.create(session, validated(FollowUpCreateSchema(), {"owner": "lucia", "note": "call back",
+                                                                        **data}), "user:desk", now)
+
+
+# --- follow-ups ----------------------------------------------------------------------------------
+
+def test_overdue_means_not_done_and_past_due(session):
+    ana = new_customer(session)
+    late = follow_up(session, customer_id=ana.id, due_at=(NOW - timedelta(hours=2)).isoformat())
+    later = follow_up(session, customer_id=ana.id, due_at=(NOW - timedelta(minutes=1)).isoformat())
+    soon = follow_up(session, customer_id=ana.id, due_at=(NOW + timedelta(minutes=1)).isoformat())
+    done = follow_up(session, customer_id=ana.id, due_at=(NOW - timedelta(days=1)).isoformat())
+    followups.complete(session, done.id, "user:lucia", NOW)
+    follow_up(session, customer_id=ana.id, owner="pedro", due_at=(NOW - timedelta(days=2)).isoformat())
+
+    assert [f.id for f in followups.overdue(session, "lucia", NOW)] == [late.id, later.id]
+    later_on = NOW + timedelta(minutes=2)
+    assert [f.id for f in followups.overdue(session, "LUCIA", later_on)] == [late.id, later.id, soon.id]
+    assert followups.as_dict(late, NOW)["overdue"] and not followups.as_dict(done, NOW)["overdue"]
+    items, total = followups.search(session, overdue=True, now=NOW)
+    assert total == 3  # every owner's
+
+
+def test_a_follow_up_on_an_inquiry_belongs_to_its_customer(session):
+    ana, li = new_customer(session), new_customer(session, "Li Wei")
+    inquiry = new_inquiry(session, ana)
+    task = follow_up(session, inquiry_id=inquiry.id, due_at="2026-05-05T09:00:00+02:00")
+    assert task.customer_id == ana.id and task.due_at == datetime(2026, 5, 5, 7, 0, tzinfo=timezone.utc)
+    with pytest.raises(ValidationFailed) as refused:
+        follow_up(session, inquiry_id=inquiry.id, customer_id=li.id, due_at="2026-05-05T09:00:00Z")
+    assert "inquiry_id" in refused.value.details
+    with pytest.raises(NotFound):
+        follow_up(session, customer_id="nobody", due_at="2026-05-05T09:00:00Z")
+
+
+def test_completing_twice_keeps_the_first_completion(session):
+    task = follow_up(session, customer_id=new_customer(session).id, due_at="2026-05-05T09:00:00Z")
+    followups.complete(session, task.id, "user:lucia", NOW)
+    followups.complete(session, task.id, "user:pedro", NOW + timedelta(hours=1))
+    assert task.done and task.done_by == "user:lucia" and task.done_at == NOW
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"customer_id": "c", "due_at": "2026-05-05T09:00:00"}, "due_at"),          # no time zone
+    ({"customer_id": "c", "due_at": "tomorrow"}, "due_at"),
+    ({"due_at": "2026-05-05T09:00:00Z"}, "customer_id"),                         # about nothing
+    ({"customer_id": "c", "due_at": "2026-05-05T09:00:00Z", "owner": "x"}, "owner"),
+    ({"customer_id": "c", "due_at": "2026-05-05T09:00:00Z", "note": ""}, "note"),
+])
+def test_follow_up_fields_are_checked(data, field):
+    with pytest.raises(ValidationFailed) as failure:
+        validated(FollowUpCreateSchema(), {"owner": "lucia", "note": "call", **data})
+    assert set(failure.value.details) == {field}
+
+
+# --- the timeline of CRM's own records -------------------------------------------------------------
+
+def test_timeline_is_chronological_and_pages(session):
+    ana = new_customer(session)
+    inquiry = new_inquiry(session, ana, destinations=["Kyoto"])
+    inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
+    task = follow_up(session, now=utcnow(), inquiry_id=inquiry.id, due_at="2030-01-01T09:00:00Z")
+    followups.complete(session, task.id, "user:lucia")
+    customers.update_customer(session, ana.id, {"tags": ["vip"]}, "user:lucia")
+    kinds = [e.kind for e in entries(session, ana)]
+    assert kinds == ["crm.customer_created", "crm.inquiry_created", "crm.inquiry_status_changed",
+                     "crm.follow_up_created", "crm.follow_up_done", "crm.customer_updated"]
+    assert [e.kind for e in entries(session, ana, order="desc")] == kinds[::-1]
+    page, total = timeline.entries(session, ana.id, page=2, page_size=4)
+    assert total == 6 and [e.kind for e in page] == kinds[4:]
+    assert "Kyoto" in entries(session, ana)[1].summary
+
+
+# --- other services' events ------------------------------------------------------------------------
+
+def booking_event(*travellers_per_line, locator="ABC123"):
+    return make_envelope("ticketing.booking_confirmed", {
+        "id": str(uuid.uuid4()), "locator": locator, "status": "confirmed",
+        "lines": [{"id": i + 1, "product_id": "p1", "day": f"2026-07-0{i + 1}", "quantity": len(travellers),
+                   "destination": "Kyoto" if i == 0 else "Osaka", "net_price": "10.00", "sell_price": "12.00",
+                   "travellers": travellers} for i, travellers in enumerate(travellers_per_line)],
+    }, "corr-1")
+
+
+def test_a_booking_is_on_the_timeline_of_each_traveller_once(session):
+    ana, li = new_customer(session), new_customer(session, "Li Wei")
+    envelope = booking_event([{"name": "Ana", "customer_id": ana.id}, {"name": "Guest"}],
+                             [{"name": "Ana", "customer_id": ana.id}, {"name": "Li", "customer_id": li.id}])
+    timeline.record_event(session, envelope)
+    timeline.record_event(session, envelope)  # delivered again: no second entry
+    for customer in (ana, li):
+        [entry] = [e for e in entries(session, customer) if e.kind == "ticketing.booking_confirmed"]
+        assert entry.source == "ticketing" and entry.source_event_id == envelope["id"]
+        assert entry.actor == "service:ticketing" and "ABC123" in entry.summary
+    ana_entry = [e for e in entries(session, ana) if e.source == "ticketing"][0]
+    assert len(ana_entry.payload["lines"]) == 2 and "sell_price" not in ana_entry.payload["lines"][0]
+    assert ana.past_destinations == ["Kyoto", "Osaka"] and ana.last_trip_date == date(2026, 7, 2)
+    assert li.past_destinations == ["Osaka"] and li.last_trip_date == date(2026, 7, 2)
+
+
+@pytest.mark.parametrize("event_type, payload, words", [
+    ("itinerary.quote_issued", {"quote_id": "Q-7", "version": 2, "total": "2400.00", "currency": "EUR"},
+     ["Q-7", "2400.00 EUR"]),
+    ("contracts.payment_received", {"amount": "500.00", "currency": "CNY", "contract_id": "K-1"},
+     ["500.00 CNY", "K-1"]),
+    ("feedback.complaint_opened", {"subject": "Hotel was noisy"}, ["Hotel was noisy"]),
+    ("feedback.survey_answered", {"score": 9}, ["score 9"]),
+])
+def test_events_about_a_customer_are_on_their_timeline(session, event_type, payload, words):
+    ana = new_customer(session)
+    envelope = make_envelope(event_type, {"customer_id": ana.id, **payload}, None)
+    assert timeline.record_event(session, envelope) == []
+    [entry] = [e for e in entries(session, ana) if e.kind == event_type]
+    assert all(word in entry.summary for word in words)
+    assert entry.occurred_at == datetime.fromisoformat(envelope["occurred_at"])
+
+
+@pytest.mark.parametrize("envelope", [
+    make_envelope("feedback.complaint_opened", {"customer_id": "nobody"}, None),
+    make_envelope("feedback.complaint_opened", {"subject": "no customer named"}, None),
+    make_envelope("ticketing.booking_confirmed", {"lines": [{"travellers": [{"name": "walk-in guest"}]}]}, None),
+    make_envelope("itinerary.quote_issued", {"inquiry_id": "no-such-inquiry"}, None),
+    {"id": "x", "type": "feedback.complaint_opened", "payload": "not a dict"},
+    {"id": "y", "type": "someone.else_happened", "payload": {"customer_id": "c"}},
+])
+def test_events_naming_no_known_customer_are_recorded_nowhere(session, envelope):
+    new_customer(session)
+    before = session.scalar(select(func.count()).select_from(TimelineEntry))
+    assert timeline.record_event(session, envelope) == []
+    assert session.scalar(select(func.count()).select_from(TimelineEntry)) == before
+
+
+# --- quote events move the inquiry ---------------------------------------------------------------
+
+def quote_event(fact, customer, inquiry, **extra):
+    return make_envelope(f"itinerary.quote_{fact}", {"quote_id": "Q-1", "customer_id": customer.id,
+                                                      "inquiry_id": inquiry.id, **extra}, None)
+
+
+def test_quote_events_move_the_inquiry_they_name(session):
+    ana = new_customer(session)
+    inquiry = new_inquiry(session, ana, destinations=["Bali"], travel_window={"month": "2026-09"})
+    inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
+    [(_, moved)] = timeline.record_event(session, quote_event("issued", ana, inquiry))
+    assert (moved.from_status, moved.to_status, moved.changed_by) == ("qualified", "quoted", "service:itinerary")
+    assert timeline.record_event(session, quote_event("issued", ana, inquiry, version=2)) == []  # already quoted
+    [(_, won)] = timeline.record_event(session, quote_event("accepted", ana, inquiry))
+    assert won.to_status == "won" and inquiry.status == "won"
+    assert ana.past_destinations == ["Bali"] and ana.last_trip_date == date(2026, 9, 30)
+    assert timeline.record_event(session, quote_event("rejected", ana, inquiry)) == []  # won is final
+    assert inquiry.status == "won"
+
+
+def test_a_rejected_quote_loses_the_inquiry(session):
+    ana = new_customer(session)
+    inquiry = new_inquiry(session, ana)
+    inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
+    timeline.record_event(session, quote_event("issued", ana, inquiry))
+    [(_, lost)] = timeline.record_event(session, quote_event("rejected", ana, inquiry))
+    assert lost.to_status == "lost" and inquiry.lost_reason == "quote rejected"
+
+
+def test_a_quote_issued_for_a_new_inquiry_does_not_skip_qualification(session):
+    ana = new_customer(session)
+    inquiry = new_inquiry(session, ana)
+    assert timeline.record_event(session, quote_event("issued", ana, inquiry)) == []
+    assert inquiry.status == "new"
+    assert [e.kind for e in entries(session, ana)][-1] == "itinerary.quote_issued"  # still on the timeline
+
+
+def test_an_acceptance_overtaking_its_issue_goes_through_quoted(session):
+    ana = new_customer(session)
+    inquiry = new_inquiry(session, ana)
+    inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
+    moves = timeline.record_event(session, quote_event("accepted", ana, inquiry))
+    assert [(m.from_status, m.to_status) for _, m in moves] == [("qualified", "quoted"), ("quoted", "won")]
+    assert timeline.record_event(session, quote_event("issued", ana, inquiry)) == []
+
+
+def test_a_quote_event_for_another_customers_inquiry_moves_nothing(session):
+    ana, li = new_customer(session), new_customer(session, "Li Wei")
+    inquiry = new_inquiry(session, ana)
+    inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
+    assert timeline.record_event(session, quote_event("issued", li, inquiry)) == []
+    assert inquiry.status == "qualified"
+
+
+def test_a_quote_event_naming_only_the_inquiry_is_about_its_customer(session):
+    ana = new_customer(session)
+    inquiry = new_inquiry(session, ana)
+    inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
+    envelope = make_envelope("itinerary.quote_issued", {"quote_id": "Q-9", "inquiry_id": inquiry.id}, None)
+    assert len(timeline.record_event(session, envelope)) == 1 and inquiry.status == "quoted"
+    assert any(e.kind == "itinerary.quote_issued" for e in entries(session, ana))

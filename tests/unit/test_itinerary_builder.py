@@ -1,0 +1,170 @@
+"""Itinerary builder and quote rules on SQLite, no broker: days, items, dates, prices, versions."""
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy.orm import Session
+
+from services.common.db import make_engine
+from services.common.errors import Conflict, ValidationFailed
+from services.itinerary import checks, costing, itineraries, pricing, quotes
+from services.itinerary.inventory import InventoryData, route_ends
+from services.itinerary.models import Base
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+START = date(2027, 5, 3)
+
+
+@pytest.fixture
+def session(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'itinerary.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+def manual(kind, description, cost, **kw):
+    return {"kind": kind, "description": description, "supplier_name": kw.pop("supplier_name", "Agency partner"),
+            "unit_cost": D(cost), "currency": kw.pop("currency", "EUR"), **kw}
+
+
+def new_trip(session, days=5, **fields):
+    return itineraries.create(session, {"party": {"adults": 2, "children": [{"age": 10}]}, "start_date": START,
+                                        "days": days, "currency": "EUR", "customer_id": "c1", "inquiry_id": "q1",
+                                        **fields}, settings=pricing.settings(session), actor="user:ana", now=NOW)
+
+
+def add(trip, day, fields, data=None):
+    return itineraries.add_item(trip, day, fields, data or InventoryData(), actor="user:ana", now=NOW)
+
+
+def flight_data(pid="p-fl", kind="flight", prices=None) -> InventoryData:
+    data = InventoryData(fetched={pid})
+    data.products[pid] = {"id": pid, "kind": kind, "name": "AZ331 Paris-Rome", "location": "Paris-Rome",
+                          "currency": "EUR", "supplier_id": "s-az", "attributes": {"flight": "AZ331"}}
+    data.suppliers["s-az"] = {"id": "s-az", "name": "ITA Airways"}
+    for on, price in (prices or {}).items():
+        data.days[(pid, on)] = {"net_price": D(price), "sell_price": D(price) + 20, "status": "available",
+                                "available": 9}
+    return data
+
+
+def test_a_new_itinerary_takes_the_settings_defaults(session):
+    trip = new_trip(session)
+    record = itineraries.as_dict(trip)
+    assert (record["origin"], record["status"], record["revision"]) == ("inquiry", "draft", 1)
+    assert record["child_factor"] == D("0.75") and record["end_date"] == START + timedelta(days=4)
+    assert [d["date"] for d in record["days"]][:2] == [START, START + timedelta(days=1)]
+    assert record["party"] == {"adults": 2, "children": [{"age": 10}]}
+
+
+def test_items_take_their_day_date_and_quantities_follow_the_party(session):
+    trip = new_trip(session)
+    hotel = add(trip, 2, manual("hotel", "Hotel Lutetia", "200", nights=3, location="Paris"))
+    tickets = add(trip, 3, manual("attraction", "Louvre", "22", location="Paris"))
+    assert (hotel.service_date, hotel.basis, hotel.position) == (START + timedelta(days=1), "per_night", 1)
+    party = itineraries.party_of(trip)
+    assert itineraries.item_dict(hotel, party)["check_out"] == START + timedelta(days=4)
+    assert itineraries.item_dict(hotel, party)["resolved_quantity"] == 1   # 2 adults: one room
+    assert itineraries.item_dict(tickets, party)["resolved_quantity"] == 3  # everyone
+    assert trip.revision == 3
+
+
+def test_an_inventory_item_takes_its_product_and_prices_and_may_miss_a_date(session):
+    trip = new_trip(session)
+    data = flight_data(prices={START + timedelta(days=2): "140.00"})
+    item = add(trip, 3, {"kind": "flight", "inventory_product_id": "p-fl"}, data)
+    assert (item.description, item.currency, item.supplier_name) == ("AZ331 Paris-Rome", "EUR", "ITA Airways")
+    assert (item.from_location, item.to_location, item.attributes) == ("Paris", "Rome", {"flight": "AZ331"})
+    assert itineraries.unit_costs(item) == (D("140.00"),)
+    later = add(trip, 4, {"kind": "flight", "inventory_product_id": "p-fl"}, data)  # no price that day
+    assert itineraries.unit_costs(later) is None and later.costs == []
+    with pytest.raises(ValidationFailed) as caught:
+        add(trip, 3, {"kind": "hotel", "inventory_product_id": "p-fl", "nights": 1}, data)
+    assert "inventory_product_id" in caught.value.details
+    assert route_ends("Aix-en-Provence") == (None, None) and route_ends("Rome - Barcelona") == ("Rome", "Barcelona")
+
+
+def test_removing_a_day_drops_its_items_and_moves_the_later_ones(session):
+    trip = new_trip(session)
+    first = add(trip, 1, manual("meal", "Welcome dinner", "50", location="Paris"))
+    add(trip, 2, manual("guide", "Paris walk", "120", location="Paris"))
+    last = add(trip, 4, manual("hotel", "Hotel Roma", "150", nights=1, location="Rome"))
+    session.flush()
+    itineraries.remove_day(session, trip, 2, actor="user:ana", now=NOW)
+    session.flush()
+    assert [d.number for d in trip.days] == [1, 2, 3, 4]
+    assert [i.description for i in trip.items] == ["Welcome dinner", "Hotel Roma"]
+    assert (first.day_number, first.service_date) == (1, START)
+    assert (last.day_number, last.service_date) == (3, START + timedelta(days=2))
+    with pytest.raises(Conflict):
+        for number in (4, 3, 2, 1):
+            itineraries.remove_day(session, trip, number, actor="user:ana", now=NOW)
+
+
+def test_a_new_start_date_moves_every_item_and_inventory_is_priced_again(session):
+    trip = new_trip(session)
+    data = flight_data(prices={START + timedelta(days=2): "140.00"})
+    item = add(trip, 3, {"kind": "flight", "inventory_product_id": "p-fl"}, data)
+    new_start = START + timedelta(days=7)
+    assert itineraries.start_shift_needs(trip, new_start) == {"p-fl": {new_start + timedelta(days=2)}}
+    itineraries.update(trip, {"start_date": new_start}, actor="user:ana", now=NOW)
+    assert item.service_date == new_start + timedelta(days=2) and itineraries.unit_costs(item) is None
+    changed = itineraries.reprice(trip, flight_data(prices={new_start + timedelta(days=2): "99.00"}), NOW)
+    assert changed == [item.id] and itineraries.unit_costs(item) == (D("99.00"),)
+
+
+def test_an_update_is_merged_and_moving_day_resets_the_date(session):
+    trip = new_trip(session)
+    item = add(trip, 2, manual("attraction", "Louvre", "22", location="Paris"))
+    day, fields = itineraries.merged_fields(item, {"day_number": 4, "unit_cost": D("25")})
+    assert (day, fields["service_date"], fields["unit_cost"], fields["description"]) == (4, None, D("25"), "Louvre")
+    day, fields = itineraries.merged_fields(item, {"inventory_product_id": "p-tk"})
+    assert (fields["supplier_name"], fields["unit_cost"], fields["currency"], fields["description"]) == \
+        (None, None, None, None)
+
+
+def issue(session, trip, **fields):
+    policy = pricing.settings(session)
+    sheet = costing.cost_sheet(itineraries.plan_of(trip), pricing.pricing_for(trip, policy), [
+        costing.MarkupRule(1, "percent", D("20"))], costing.RateBook([], NOW.date()))
+    return quotes.issue(session, trip, sheet, checks.check(itineraries.plan_of(trip)), fields, policy=policy,
+                        approval=None, actor="user:ana", now=NOW)
+
+
+def test_versions_supersede_each_other_and_only_a_valid_latest_one_is_accepted(session):
+    trip = new_trip(session)
+    add(trip, 2, manual("attraction", "Louvre", "22", location="Paris"))
+    session.flush()
+    v1, _ = issue(session, trip)
+    assert (v1.version, v1.status, v1.valid_until) == (1, "issued", NOW.date() + timedelta(days=14))
+    assert v1.snapshot["totals"]["total"] == "79.20" and v1.snapshot["itinerary"]["inquiry_id"] == "q1"
+    v2, superseded = issue(session, trip, valid_until=NOW.date() + timedelta(days=3))
+    assert (v2.version, superseded.id, v1.status) == (2, v1.id, "superseded")
+    with pytest.raises(Conflict, match="superseded"):
+        quotes.accept(session, trip, 1, None, actor="user:ana", now=NOW)
+    with pytest.raises(Conflict, match="expired"):
+        quotes.accept(session, trip, 2, None, actor="user:ana", now=NOW + timedelta(days=4))
+    expired = quotes.expire_due(session, now=NOW + timedelta(days=4), actor="service:itinerary")
+    assert [(q.version, q.status) for q, _ in expired] == [(2, "expired")] and trip.status == "draft"
+    v3, _ = issue(session, trip)
+    accepted = quotes.accept(session, trip, 3, "ok", actor="user:ana", now=NOW)
+    assert (accepted.status, trip.status) == ("accepted", "accepted")
+    payload = quotes.accepted_payload(accepted)
+    assert (payload["customer_id"], payload["inquiry_id"], payload["total"]) == ("c1", "q1", "79.20")
+    assert payload["lines"][0]["sell_amount"] == "79.20" and payload["payment_terms"]["deposit_due_days"] == 3
+    with pytest.raises(Conflict):
+        issue(session, trip)
+
+
+def test_a_quote_needs_a_customer_and_cannot_outlive_departure(session):
+    trip = new_trip(session, customer_id=None, inquiry_id=None)
+    add(trip, 1, manual("meal", "Dinner", "40"))
+    with pytest.raises(ValidationFailed, match="customer"):
+        issue(session, trip)
+    trip.customer_id = "c2"
+    with pytest.raises(ValidationFailed) as caught:
+        issue(session, trip, valid_until=START + timedelta(days=1))
+    assert "valid_until" in caught.value.details
+    assert issue(session, trip)[0].valid_until == NOW.date() + timedelta(days=14)
