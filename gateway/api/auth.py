@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from services.common.db import utcnow
 from services.common.errors import Unauthorized
+from services.common.validators import USERNAME
 
 from .. import staff, tokens
 from ..auth import ANY_STAFF, allow
@@ -31,8 +32,7 @@ class TokenSchema(Schema):
 
 
 class StaffUserCreateSchema(Schema):
-    username = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9._\-]{3,60}$", error="3 to 60 letters, digits, dots, dashes or underscores."))
+    username = fields.String(required=True, validate=USERNAME)
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
     roles = fields.List(fields.String(validate=validate.OneOf(staff.ROLES)), required=True,

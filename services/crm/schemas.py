@@ -8,12 +8,11 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.validators import CURRENCY, MONTH, USERNAME
+
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", error="Use a language tag such as es, zh or zh-Hant.")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 alpha-2 country code such as ES or CN.")
-CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as EUR or CNY.")
 PHONE = validate.Regexp(r"^\+?[0-9 ()\-.]{5,30}$", error="Not a phone number.")
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month as YYYY-MM.")
-USERNAME = validate.Regexp(r"^[A-Za-z0-9._\-]{3,60}$", error="A staff username: 3 to 60 letters, digits, . _ -")
 
 
 def NOT_BLANK(value: str):  # noqa: N802 (used like the validators above)

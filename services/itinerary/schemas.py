@@ -10,10 +10,10 @@ from datetime import date, datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.validators import CODE, CURRENCY
+
 from .plan import BASES, KINDS, TRANSPORT
 
-CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as EUR or CNY.")
-CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,59}$", error="Letters, digits and . _ - / only.")
 NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
 MAX_MONEY = 10_000_000
 MAX_DAYS = 60

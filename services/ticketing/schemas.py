@@ -1,14 +1,14 @@
 """What crosses the wire for ticketing: RPC arguments, gateway bodies, event payloads."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.validators import CODE, CURRENCY, MONTH
+
 SUPPLIER_KINDS = ("airline", "rail", "hotel", "attraction", "ground_handler", "guide")
 PRODUCT_KINDS = ("flight", "train", "hotel_room", "attraction_ticket", "transfer", "guide", "other")
 CHANNELS = ("online", "consultant", "phone", "walk_in", "partner")
 MAX_QUANTITY = 50          # units on one line: a group larger than this is a group contract
 MAX_HOLD_LINES = 30
 MAX_RANGE_DAYS = 400       # a push or search covers at most about a year
-CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,59}$", error="Letters, digits and . _ - / only.")
-CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as EUR or CNY.")
 MONEY = dict(as_string=True, places=2, validate=validate.Range(min=0, max=10_000_000))
 
 
@@ -134,7 +134,7 @@ class AvailabilityQuerySchema(DateRangeMixin, Schema):
 
 
 class CalendarQuerySchema(Schema):
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="YYYY-MM."))
+    month = fields.String(required=True, validate=MONTH)
     kind = fields.String(load_default=None, validate=validate.OneOf(PRODUCT_KINDS))
     location = fields.String(load_default=None, validate=validate.Length(max=120))
 
