@@ -51,6 +51,10 @@ def client(ticketing, tmp_path, monkeypatch):
     pool.close()
 
 
+def from_supplier(envelope) -> bool:
+    return envelope["payload"]["changed_by"].startswith("supplier:")
+
+
 def open_hotel(rpc, codes=("KING", "QUEEN")) -> tuple[str, str, dict]:
     """A hotel with rooms open for a week from DAY, 10 of each; returns (supplier id, API key, products)."""
     supplier = rpc.ticketing.create_supplier({"name": "Hôtel du Lac", "kind": "hotel"})
@@ -123,7 +127,7 @@ def table_count(container, table: str) -> int:
 def test_an_ota_rq_is_applied_and_the_same_echo_token_again_changes_nothing(ticketing, client, rpc, amqp,
                                                                              nameko_config):
     _, key, products = open_hotel(rpc)
-    with subscribe(amqp, nameko_config, "ticketing.inventory_changed") as received:
+    with subscribe(amqp, nameko_config, "ticketing.inventory_changed", where=from_supplier) as received:
         first = post(client, inv_count_rq("inv-0001", at=stamp(), count=4), key)
         assert first.status_code == 200, first.data
         root = rs(first)
@@ -300,7 +304,7 @@ def queue_depth(amqp, name: str) -> int:
 def test_an_amqp_push_is_applied_and_a_repeated_message_id_does_nothing(ticketing, rpc, amqp, replies,
                                                                       nameko_config):
     _, key, products = open_hotel(rpc)
-    with subscribe(amqp, nameko_config, "ticketing.inventory_changed") as received:
+    with subscribe(amqp, nameko_config, "ticketing.inventory_changed", where=from_supplier) as received:
         send(amqp, ticketing, push(capacity=3), key=key, message_id="batch-1", reply_to=replies.name)
         reply = replies()
         assert (reply["status"], reply["message_id"]) == ("processed", "batch-1")
