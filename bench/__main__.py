@@ -7,6 +7,9 @@
    answers, on fresh PostgreSQL databases.
 3. ticketing, same gateway: a supplier push of 365 days x 20 products, timed, then the same batch
    again (all stale); and a race of one-unit holds for a date with 10 seats, counting oversold.
+4. itinerary: issuing a quote for a 14-day itinerary with 60 items, as an RPC round trip and in
+   the service's own code without the broker (bench/quotes.py), against the 50 ms target; run
+   right after the echo rows, before the gateway's load.
 
 The gateway wants staff to sign in: each bench gateway bootstraps an admin with a random password
 and signs with a random JWT secret (both live only for the run), the bench signs in once per
@@ -38,6 +41,7 @@ from services.common.config import amqp_uri, load_nameko_config
 from services.common.sandbox import private_vhost
 
 from .harness import REPO, last_error, postgres_database, process, procfile_command, wait_until
+from . import quotes as qt
 from . import ticketing as tk
 from .load import drive, markdown_table, table
 
@@ -45,7 +49,8 @@ PLAN = [(1, 300), (8, 1000)]  # (concurrency, requests) per scenario
 WARMUP = 50                   # requests before the clock starts, split over the threads
 BUDGET_S = 15.0               # a scenario stops here even if unfinished: keeps the run bounded
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DATABASES = {"crm": "itinera_bench_crm", "ticketing": "itinera_bench_ticketing"}
+PG_DATABASES = {"crm": "itinera_bench_crm", "ticketing": "itinera_bench_ticketing",
+                "itinerary": "itinera_bench_itinerary"}
 # The bench gateway keeps the default GATEWAY_RPC_TIMEOUT (the caller's is unset): a push slower
 # than that gets the 504 a supplier would get, and the bench reports it.
 DEFAULT_RPC_TIMEOUT = 10.0
@@ -56,7 +61,8 @@ INTRO = """# Benchmarks
 
 Throughput and latency of a bare nameko RPC (the floor every service call stands on) and of the
 gateway's customer and hold endpoints (HTTP -> gunicorn -> RPC -> crm or ticketing -> database);
-how long a supplier push of a year of inventory takes; and whether racing holds oversell.
+how long a supplier push of a year of inventory takes; whether racing holds oversell; and how long
+issuing a quote for a 14-day itinerary with 60 items takes (target: 50 ms inside the service).
 Reproduce with `make bench`: it starts its own services on a throwaway RabbitMQ vhost and
 databases, stops them afterwards, and rewrites the section below. Load is closed-loop: each of
 `concurrency` clients sends its next request when the previous one is answered. Client and
@@ -154,6 +160,7 @@ class Report:
     results: list = field(default_factory=list)    # load.Result rows: echo, customers, holds
     pushes: list = field(default_factory=list)     # ticketing.Push
     races: list = field(default_factory=list)      # ticketing.Race
+    quotes: list = field(default_factory=list)     # quotes.Timing
     notes: list = field(default_factory=list)      # how the run was set up
     findings: list = field(default_factory=list)   # what the services did that they should not have
 
@@ -170,6 +177,18 @@ class Report:
                           f"{tk.RACE_CAPACITY}; held and booked as GET /api/v1/products/{{id}}/inventory reports "
                           f"them afterwards; oversold = max(0, held + booked - capacity), which must be 0.", "",
                       table(tk.RACE_HEADER, [r.row() for r in self.races])]
+        if self.quotes:
+            echo = next((r.percentile_ms(50) for r in self.results
+                         if r.scenario.startswith("echo") and r.concurrency == 1 and r.latencies), None)
+            parts += ["", f"Quote issue, POST .../quotes as the itinerary service runs it: a {qt.DAYS}-day itinerary "
+                          f"with {qt.ITEMS} items (flights, trains, hotels, sights, meals, guides, transfers; costs "
+                          f"in EUR, USD and CNY, converted, marked up, fee and tax), {qt.ISSUES} issues one after "
+                          f"the other after {qt.WARMUP} unmeasured ones, each a new version superseding the last. "
+                          f"\"In the service\" runs ItineraryService.issue_quote's own code in the bench process on "
+                          f"the same database, from before its first query to after the commit, with no broker; "
+                          f"the render row is the quote sheet PDF of the last version ({qt.RENDERS} renders).", "",
+                      table(qt.HEADER, [t.row() for t in self.quotes], text_columns=(0, 1)), "",
+                      qt.summary(self.quotes, echo)]
         if self.findings:
             parts += ["", "Unexpected answers and findings:", "", *[f"- {f}" for f in self.findings]]
         return "\n".join(parts)
@@ -188,7 +207,7 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
     config = {**load_nameko_config(), "AMQP_URI": uri}
     # Database URLs unset: the SQLite pass must not pick up a URL from the caller's shell.
     env = {"AMQP_URI": uri, "ITINERA_VAR_DIR": str(tmp / "var"), "CRM_DATABASE_URL": None,
-           "TICKETING_DATABASE_URL": None}
+           "TICKETING_DATABASE_URL": None, "ITINERARY_DATABASE_URL": None}
     # Staff sign-in: the gateway creates this admin in its own database (SQLite under the temp
     # ITINERA_VAR_DIR, in both passes) when it has no user; secret and password live for this run only.
     gateway_auth = {"ADMIN_USERNAME": ADMIN_USERNAME, "ADMIN_PASSWORD": secrets.token_urlsafe(24),
@@ -288,16 +307,41 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
     notes.append(f"bench gateway: default GATEWAY_RPC_TIMEOUT ({DEFAULT_RPC_TIMEOUT:g} s); staff requests "
                  f"(customers, ticketing setup, holds, race, inventory read) send the bearer token of one "
                  f"sign-in per gateway as a bootstrapped admin; its gateway database is SQLite in both passes")
+    def quote_pass(backend, url):
+        # The service first (RPC round trips), then, the service stopped, its code in this process.
+        progress(f"itinerary on {backend}: a {qt.DAYS}-day itinerary with {qt.ITEMS} items, "
+                 f"{qt.ISSUES} quote issues by RPC")
+        with process(f"itinerary-{backend}", procfile_command("itinerary"),
+                     {**env, "ITINERARY_DATABASE_URL": url}, tmp) as itinerary:
+            health = wait_until(f"itinerary on {backend}", lambda: rpc_call(config, "itinerary", "health"),
+                                [itinerary])
+            if health.get("dialect") != backend:
+                raise RuntimeError(f"itinerary runs on {health.get('dialect')}, expected {backend}")
+            with ClusterRpcProxy(config, timeout=10) as rpc:
+                itinerary_id = qt.build_itinerary(rpc)
+            report.quotes.append(qt.rpc_issues(config, itinerary_id, backend, stop))
+        progress(f"the same issue in this process on {backend}, {qt.ISSUES} times; then the sheet PDF")
+        timing, snapshot = qt.in_process_issues(url, itinerary_id, backend, stop)
+        report.quotes.append(timing)
+        report.quotes.append(qt.render_sheets(snapshot, backend))
+
+    # The quote passes run before the gateway's load, so they do not meet its aftermath (the
+    # PostgreSQL checkpoint after a year of inventory and thousands of holds, say).
+    quote_pass("sqlite", f"sqlite:///{tmp / 'itinerary-quotes.db'}")
+    with postgres_database(PG_ADMIN_URL, PG_DATABASES["itinerary"]) as itinerary_url:
+        if itinerary_url:
+            quote_pass("postgresql", itinerary_url)
     gateway_pass("sqlite", {"crm": None, "ticketing": None})
     with postgres_database(PG_ADMIN_URL, PG_DATABASES["crm"]) as crm_url, \
             postgres_database(PG_ADMIN_URL, PG_DATABASES["ticketing"]) as ticketing_url:
         if crm_url and ticketing_url:
             gateway_pass("postgresql", {"crm": crm_url, "ticketing": ticketing_url})
-            notes.append(f"databases: SQLite (WAL) in a temp dir; PostgreSQL databases "
-                         f"{', '.join(PG_DATABASES.values())}, created and dropped by the run")
-        else:
-            notes.append(f"databases: SQLite (WAL) in a temp dir; no PostgreSQL pass "
-                         f"(nothing answered at {urlsplit(PG_ADMIN_URL).netloc})")
+    if itinerary_url and crm_url and ticketing_url:
+        notes.append(f"databases: SQLite (WAL) in a temp dir; PostgreSQL databases "
+                     f"{', '.join(PG_DATABASES.values())}, created and dropped by the run")
+    else:
+        notes.append(f"databases: SQLite (WAL) in a temp dir; no PostgreSQL pass "
+                     f"(nothing answered at {urlsplit(PG_ADMIN_URL).netloc})")
 
 
 def write_docs(section: str):

@@ -5,6 +5,9 @@ Roles: consultants and managers design and quote; any staff (the front desk abov
 published catalog; only managers approve a quote below the minimum margin or above the discount
 threshold, and set markups and pricing settings; managers and finance keep the exchange rates.
 """
+import base64
+
+from flask import Response
 from flask.views import MethodView
 
 from services.itinerary import inventory as _registers_remote_errors  # noqa: F401
@@ -20,6 +23,19 @@ blp = Blueprint("itinerary", __name__, url_prefix="/api/v1",
 DESIGN = ("consultant", "manager")
 READ = ("consultant", "manager", "finance")
 
+# OpenAPI description of a PDF download, for @blp.response(200, PDF_SCHEMA, **PDF_DOC).
+PDF_SCHEMA = {"type": "string", "format": "binary"}
+PDF_DOC = dict(content_type="application/pdf", headers={"Content-Disposition": {
+    "description": "attachment; filename=\"...pdf\"", "schema": {"type": "string"}}})
+
+
+def pdf_response(document: dict) -> Response:
+    """A PDF attachment from a service's {"filename", "content_type", "content_base64"}."""
+    response = Response(base64.b64decode(document["content_base64"]), status=200, content_type="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{document["filename"]}"'
+    response.headers["Cache-Control"] = "private, no-store"  # a quote sheet names the customer
+    return response
+
 
 # --- catalog -------------------------------------------------------------------------------------
 
@@ -32,6 +48,21 @@ class PublishedCatalog(MethodView):
         """The published catalog: featured products first (by rank), then newest first"""
         with rpc() as services:
             return services.itinerary.published_catalog(query)
+
+
+@blp.route("/catalog/brochure.pdf")
+class CatalogBrochure(MethodView):
+    @allow("front_desk", "consultant", "manager")
+    @blp.arguments(s.BrochureQuerySchema, location="query")
+    @blp.response(200, PDF_SCHEMA, description="The brochure as a PDF (A4)", **PDF_DOC)
+    def get(self, query):
+        """The published catalog as a printable PDF brochure: featured first (by rank), then newest
+
+        Each product with its seasons and prices, day-by-day programme, what is included and what
+        is not; at most 200 products (filter by destination, kind or featured for a smaller one).
+        """
+        with rpc() as services:
+            return pdf_response(services.itinerary.catalog_brochure(s.BrochureQuerySchema().dump(query)))
 
 
 @blp.route("/catalog/products")
@@ -237,6 +268,25 @@ class ItineraryQuoteVersion(MethodView):
         """One version with its snapshot"""
         with rpc() as services:
             return services.itinerary.get_quote(itinerary_id, version)
+
+
+@blp.route("/itineraries/<string:itinerary_id>/quotes/<int:version>/sheet.pdf")
+class ItineraryQuoteSheet(MethodView):
+    @allow(*DESIGN)
+    @blp.arguments(s.QuoteSheetQuerySchema, location="query")
+    @blp.response(200, PDF_SCHEMA, description="The quote sheet as a PDF (A4)", **PDF_DOC)
+    def get(self, query, itinerary_id, version):
+        """The customer's quote sheet of one version, rendered from its snapshot alone
+
+        Every service by day with its price; the price composition (services, discount, agency
+        service fee, taxes, total) with how each is computed; prices per adult and per child, the
+        single supplement and each traveller's price; the exchange rates used; validity, payment
+        and cancellation terms. `costs=true` gives the agency's copy with each line's net cost,
+        rate and markup, and the margin.
+        """
+        with rpc() as services:
+            return pdf_response(services.itinerary.quote_sheet(itinerary_id, version,
+                                                               s.QuoteSheetQuerySchema().dump(query)))
 
 
 @blp.route("/itineraries/<string:itinerary_id>/quotes/<int:version>/accept")

@@ -59,7 +59,7 @@ def fee_explanations(sheet: dict) -> list[dict]:
 
 
 def snapshot(itinerary: Itinerary, quote: Quote, sheet: dict, problems: list[dict], terms: dict,
-             approval: Approval | None, note: str | None) -> dict:
+             approval: Approval | None, note: str | None, customer_name: str | None = None) -> dict:
     items = {item.id: item for item in itinerary.items}
     lines = []
     for line in sheet["lines"]:
@@ -75,7 +75,7 @@ def snapshot(itinerary: Itinerary, quote: Quote, sheet: dict, problems: list[dic
                   "issued_by": quote.issued_by, "valid_until": quote.valid_until, "note": note},
         "itinerary": {
             "id": itinerary.id, "title": itinerary.title, "revision": itinerary.revision, "origin": itinerary.origin,
-            "customer_id": itinerary.customer_id, "inquiry_id": itinerary.inquiry_id,
+            "customer_id": itinerary.customer_id, "customer_name": customer_name, "inquiry_id": itinerary.inquiry_id,
             "catalog_product_id": itinerary.catalog_product_id, "start_date": itinerary.start_date,
             "end_date": itineraries.end_date(itinerary), "days": len(itinerary.days),
             "party": {"adults": itinerary.adults, "children": list(itinerary.children or [])},
@@ -142,7 +142,8 @@ def issue(session, itinerary: Itinerary, sheet: dict, problems: list[dict], fiel
     quote = Quote(id=str(uuid.uuid4()), itinerary_id=itinerary.id, version=version, status="issued",
                   currency=sheet["currency"], total=sheet["totals"]["total"], valid_until=valid_until,
                   issued_at=now, issued_by=actor)
-    quote.snapshot = snapshot(itinerary, quote, sheet, problems, terms, approval, fields.get("note"))
+    quote.snapshot = snapshot(itinerary, quote, sheet, problems, terms, approval, fields.get("note"),
+                              fields.get("customer_name"))
     session.add(quote)
     itinerary.status = "quoted"
     session.flush()

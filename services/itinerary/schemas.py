@@ -19,6 +19,7 @@ MAX_MONEY = 10_000_000
 MAX_DAYS = 60
 MAX_PARTY = 50
 MAX_ITEMS_PER_DAY = 40
+MAX_BROCHURE_PRODUCTS = 200  # a brochure is the whole published catalog, up to this many
 CATALOG_KINDS = ("route", "package")
 QUOTE_STATUSES = ("issued", "accepted", "rejected", "expired", "superseded")
 ITINERARY_STATUSES = ("draft", "quoted", "accepted")
@@ -564,6 +565,23 @@ class QuoteIssueSchema(Schema):
                           metadata={"description": "Defaults to the pricing settings' terms"})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
                          metadata={"description": "A message to the customer on the quote sheet"})
+    customer_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(min=1, max=200),
+                                                                                NOT_BLANK],
+                                  metadata={"description": "The customer's name as the quote sheet prints it "
+                                                           "(CRM keeps the customer; the snapshot keeps this "
+                                                           "name as it was at issue)"})
+
+
+class QuoteSheetQuerySchema(Schema):
+    costs = fields.Boolean(load_default=False,
+                           metadata={"description": "The agency's copy: each line's net cost, rate and markup, "
+                                                    "and the margin (default: the customer's copy)"})
+
+
+class BrochureQuerySchema(Schema):
+    destination = fields.String(load_default=None, validate=validate.Length(max=120))
+    kind = fields.String(load_default=None, validate=validate.OneOf(CATALOG_KINDS))
+    featured = fields.Boolean(load_default=None)
 
 
 class QuoteDecisionSchema(Schema):

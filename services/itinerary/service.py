@@ -12,6 +12,7 @@ issuing a quote is a few queries and arithmetic. Availability is asked live, by 
 from datetime import date, timedelta
 from pathlib import Path
 
+from eventlet import tpool
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
@@ -21,7 +22,7 @@ from services.common.errors import ValidationFailed, validated
 from services.common.serialization import to_plain
 from services.common.service import ItineraService
 
-from . import catalog, checks, costing, itineraries, pricing, quotes
+from . import catalog, checks, costing, documents, itineraries, pricing, quotes
 from . import inventory as inv
 from . import schemas as s
 from .models import Base
@@ -93,6 +94,19 @@ class ItineraryService(ItineraService):
         """The published catalog: featured first by rank, then newest first."""
         q = validated(s.CatalogQuerySchema(), query or {})
         return [catalog.as_dict(p) for p in catalog.search(self.db.session, published_only=True, **q)]
+
+    @rpc
+    def catalog_brochure(self, query: dict | None = None) -> dict:
+        """The published catalog as a PDF brochure: {"filename", "content_type", "content_base64"}."""
+        q = validated(s.BrochureQuerySchema(), query or {})
+        with self.db.database.transaction() as session:  # read, then render with no transaction open
+            products = [catalog.as_dict(p) for p in catalog.search(
+                session, published_only=True, limit=s.MAX_BROCHURE_PRODUCTS, offset=0, **q)]
+        today = _today()
+        # Rendering is CPU work (about 10 ms a product): in a real thread, so this worker does not
+        # hold up the service's other workers on the eventlet hub meanwhile.
+        content = tpool.execute(documents.brochure, products, as_of=today)
+        return documents.as_attachment(documents.brochure_filename(today), content)
 
     # --- itineraries -----------------------------------------------------------------------------
 
@@ -302,6 +316,16 @@ class ItineraryService(ItineraService):
     @rpc
     def get_quote(self, itinerary_id: str, version: int) -> dict:
         return quotes.as_dict(quotes.get(self.db.session, itinerary_id, version))
+
+    @rpc
+    def quote_sheet(self, itinerary_id: str, version: int, query: dict | None = None) -> dict:
+        """The quote sheet PDF of one version, from its snapshot alone: {"filename", "content_type",
+        "content_base64"}. costs=True: the agency's copy with net costs, markups and margin."""
+        q = validated(s.QuoteSheetQuerySchema(), query or {})
+        with self.db.database.transaction() as session:
+            snapshot = quotes.get(session, itinerary_id, version).snapshot
+        content = tpool.execute(documents.quote_sheet, snapshot, costs=q["costs"])
+        return documents.as_attachment(documents.quote_sheet_filename(snapshot), content)
 
     @rpc
     def accept_quote(self, itinerary_id: str, version: int, data: dict | None = None) -> dict:
