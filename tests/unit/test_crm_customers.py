@@ -3,23 +3,12 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.errors import Conflict, NotFound, ValidationFailed, validated
 from services.crm import customers, timeline
 from services.crm.models import Base, Customer
 from services.crm.schemas import CustomerCreateSchema, CustomerUpdateSchema
 from services.crm.text import fold
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def create(session, confirm_duplicate=False, **data):

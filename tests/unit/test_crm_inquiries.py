@@ -5,24 +5,13 @@ from itertools import product
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.errors import Conflict, NotFound, ValidationFailed, validated
 from services.crm import customers, inquiries, timeline
 from services.crm.models import Base, Customer, Inquiry
 from services.crm.schemas import CustomerCreateSchema, InquiryCreateSchema, TransitionCreateSchema
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture

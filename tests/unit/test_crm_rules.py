@@ -1,21 +1,10 @@
 """CRM customer rules, with SQLite and no broker."""
 import pytest
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.errors import NotFound, ValidationFailed, validated
 from services.crm import customers
 from services.crm.models import Base
 from services.crm.schemas import CustomerCreateSchema
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def test_customer_records_who_created_it(session):

@@ -4,23 +4,12 @@ import io
 from datetime import date
 
 import pytest
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.envelope import make_envelope
 from services.common.errors import ValidationFailed, validated
 from services.crm import customers, inquiries, segments, timeline
 from services.crm.models import Base
 from services.crm.schemas import CustomerCreateSchema, InquiryCreateSchema, SegmentQuerySchema
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def customer(session, name, **data):

@@ -4,9 +4,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine, utcnow
+from services.common.db import utcnow
 from services.common.envelope import make_envelope
 from services.common.errors import NotFound, ValidationFailed, validated
 from services.crm import customers, followups, inquiries, timeline
@@ -14,15 +13,6 @@ from services.crm.models import Base, TimelineEntry
 from services.crm.schemas import CustomerCreateSchema, FollowUpCreateSchema, InquiryCreateSchema
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def new_customer(session, name="Ana Gómez"):

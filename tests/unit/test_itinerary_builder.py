@@ -3,9 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.errors import Conflict, ValidationFailed
 from services.itinerary import checks, costing, itineraries, pricing, quotes
 from services.itinerary.inventory import InventoryData, route_ends
@@ -13,15 +11,6 @@ from services.itinerary.models import Base
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 START = date(2027, 5, 3)
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'itinerary.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
 
 
 def manual(kind, description, cost, **kw):

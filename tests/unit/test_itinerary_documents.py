@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.itinerary import checks, costing, documents, itineraries, pricing, quotes
 from services.itinerary.inventory import InventoryData
 from services.itinerary.models import Base
@@ -39,15 +37,6 @@ def flat(text: str) -> str:
 
 def pages(content: bytes) -> int:
     return len(PdfReader(io.BytesIO(content)).pages)
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'itinerary.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
 
 
 def manual(kind, description, cost, currency="EUR", **kw):

@@ -6,9 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.errors import NotFound, ValidationFailed
 from services.ticketing import bookings, holds, inventory, reports, suppliers
 from services.ticketing.models import Base
@@ -21,15 +19,6 @@ MARCH = dict(start=date(2027, 3, 1), end=date(2027, 3, 31))
 
 def at(month, day, hour=12, minute=0, second=0, tz=UTC):
     return datetime(2027, month, day, hour, minute, second, tzinfo=tz)
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'ticketing.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
 
 
 def product(session, supplier, code, kind, name, location, currency, days, capacity, net, sell):

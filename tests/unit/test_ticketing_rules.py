@@ -3,9 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.errors import Conflict
 from services.ticketing import bookings, holds, inventory, pushes, suppliers
 from services.ticketing.locators import ALPHABET, new_locator
@@ -14,15 +12,6 @@ from services.ticketing.models import Base, InventoryChange
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
 DAY = date(2027, 4, 10)
-
-
-@pytest.fixture
-def session(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'ticketing.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture
