@@ -102,7 +102,7 @@ def test_bad_tokens_are_401(anonymous, gateway_app):
     expired = tokens.issue(admin, gateway_app.config["JWT_SECRET"], utcnow() - timedelta(hours=2),
                            timedelta(hours=1))[0]
     assert anonymous.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
-    forged = tokens.issue(admin, "another secret", utcnow(), timedelta(hours=1))[0]
+    forged = tokens.issue(admin, "another secret, also long enough for HS256", utcnow(), timedelta(hours=1))[0]
     assert anonymous.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 
