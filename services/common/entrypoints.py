@@ -10,18 +10,15 @@ import functools
 import logging
 import traceback
 
-from kombu import Exchange, Queue
-from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.messaging import QueueConsumer as NamekoQueueConsumer
 from nameko.rpc import Rpc as NamekoRpc
 
 from .db import Database
 from .errors import DomainError
+from .redelivery import Redelivery
 
 log = logging.getLogger(__name__)
-
-ATTEMPTS_HEADER = "x-itinera-attempts"
 
 
 def service_database(container) -> Database | None:
@@ -59,18 +56,8 @@ class EventHandler(NamekoEventHandler):
     def setup(self):
         super().setup()
         config = self.container.config
-        self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", 5))
-        self.retry_delay_ms = int(config.get("EVENT_RETRY_DELAY_MS", 1000))
         self.handler_id = f"{self.container.service_name}.{self.method_name}"
-        name = self.queue.name
-        default_exchange = Exchange("", type="direct")
-        # Messages wait out their per-message TTL here, then dead-letter back to the handler queue.
-        self.retry_queue = Queue(f"{name}.retry", exchange=default_exchange, routing_key=f"{name}.retry",
-                                 durable=True, queue_arguments={
-                                     "x-dead-letter-exchange": "", "x-dead-letter-routing-key": name})
-        self.dead_letter_queue = Queue(f"{name}.dead-letter", exchange=default_exchange,
-                                       routing_key=f"{name}.dead-letter", durable=True)
-        self.publisher = Publisher(config["AMQP_URI"], use_confirms=True)
+        self.redelivery = Redelivery(config, self.queue.name)
 
     def _event_id(self, body) -> str | None:
         return body.get("id") if isinstance(body, dict) else None
@@ -99,30 +86,21 @@ class EventHandler(NamekoEventHandler):
         return result, exc_info
 
     def _retry_or_dead_letter(self, message, exc_info):
-        headers = dict(message.headers or {})
-        attempts = int(headers.get(ATTEMPTS_HEADER, 1))
-        common = dict(content_type=message.content_type, content_encoding=message.content_encoding)
-        if attempts < self.max_attempts:
-            headers[ATTEMPTS_HEADER] = attempts + 1
-            delay = self.retry_delay_ms * 2 ** (attempts - 1)
+        error = "".join(traceback.format_exception_only(*exc_info[:2])).strip()
+        attempt = self.redelivery.attempt(message)
+        delay = self.redelivery.retry_or_park(message, error, self._signed)
+        if delay is not None:
             log.warning("%s failed on %s (attempt %d of %d); retrying in %d ms", self.handler_id,
-                        self.event_name, attempts, self.max_attempts, delay)
-            self.publisher.publish(message.body, exchange=self.retry_queue.exchange,
-                                   routing_key=self.retry_queue.name, declare=[self.retry_queue],
-                                   headers=headers, expiration=delay / 1000.0, **common)
+                        self.event_name, attempt, self.redelivery.max_attempts, delay)
         else:
             log.error("%s gave up on %s after %d attempts; parked in %s", self.handler_id,
-                      self.event_name, attempts, self.dead_letter_queue.name)
-            self.dead_letter(message, "".join(traceback.format_exception_only(*exc_info[:2])).strip())
+                      self.event_name, attempt, self.redelivery.dead_letter_queue.name)
 
     def dead_letter(self, message, error: str):
-        """Park the message, untouched, where someone can look at it and replay it."""
-        headers = dict(message.headers or {}, **{"x-itinera-error": error[:4000],
-                                                 "x-itinera-handler": self.handler_id})
-        self.publisher.publish(message.body, exchange=self.dead_letter_queue.exchange,
-                               routing_key=self.dead_letter_queue.name, declare=[self.dead_letter_queue],
-                               headers=headers, content_type=message.content_type,
-                               content_encoding=message.content_encoding)
+        self.redelivery.park(message, error, self._signed)
+
+    def _signed(self, headers: dict) -> dict:
+        return dict(headers, **{"x-itinera-handler": self.handler_id})
 
 
 class QueueConsumer(NamekoQueueConsumer):

@@ -35,15 +35,15 @@ from datetime import date
 from functools import partial
 
 from kombu import Exchange, Queue
-from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.db import utcnow
-from services.common.entrypoints import ATTEMPTS_HEADER, service_database
+from services.common.entrypoints import service_database
 from services.common.errors import DomainError, Unauthorized, ValidationFailed, validated
+from services.common.redelivery import DEFAULT_EXCHANGE, Redelivery, dead_letter_queue_name, retry_queue_name
 from services.common.serialization import to_plain
 
 from .models import SupplierMessage
@@ -55,24 +55,16 @@ DEFAULT_QUEUE = "ticketing.supplier-inventory"
 API_KEY_HEADER = "x-api-key"
 MESSAGE_TYPE = "amqp_inventory"
 MAX_MESSAGE_ID = 120
-DEFAULT_EXCHANGE = Exchange("", type="direct")
 
 
 def queue_names(name: str = DEFAULT_QUEUE) -> dict[str, str]:
     """The exchange suppliers publish to (routing key: the queue's name), and the queues."""
-    return {"exchange": name, "queue": name, "retry": f"{name}.retry", "dead_letter": f"{name}.dead-letter"}
+    return {"exchange": name, "queue": name, "retry": retry_queue_name(name), "dead_letter": dead_letter_queue_name(name)}
 
 
-def declare_queues(name: str = DEFAULT_QUEUE) -> tuple[Queue, Queue, Queue]:
-    """The queue (bound to its exchange), its retry queue (per-message delay, then back through
-    the default exchange) and its dead-letter queue."""
-    names = queue_names(name)
-    main = Queue(name, exchange=Exchange(names["exchange"], type="direct", durable=True), routing_key=name,
-                 durable=True)
-    retry = Queue(names["retry"], exchange=DEFAULT_EXCHANGE, routing_key=names["retry"], durable=True,
-                  queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name})
-    dead = Queue(names["dead_letter"], exchange=DEFAULT_EXCHANGE, routing_key=names["dead_letter"], durable=True)
-    return main, retry, dead
+def declare_queue(name: str = DEFAULT_QUEUE) -> Queue:
+    """The queue, bound to the direct exchange of the same name that suppliers publish to."""
+    return Queue(name, exchange=Exchange(name, type="direct", durable=True), routing_key=name, durable=True)
 
 
 # --- the message log (OTA EchoTokens and AMQP message ids) ---------------------------------
@@ -164,10 +156,9 @@ class SupplierInventoryConsumer(Consumer):
     def setup(self):
         config = self.container.config
         name = config.get(QUEUE_CONFIG_KEY) or DEFAULT_QUEUE
-        self.queue, self.retry_queue, self.dead_letter_queue = declare_queues(name)
-        self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", 5))
-        self.retry_delay_ms = int(config.get("EVENT_RETRY_DELAY_MS", 1000))
-        self.publisher = Publisher(config["AMQP_URI"], use_confirms=True)
+        self.queue = declare_queue(name)
+        self.redelivery = Redelivery(config, name)
+        self.publisher = self.redelivery.publisher
         super().setup()
 
     def handle_message(self, body, message):
@@ -243,35 +234,29 @@ class SupplierInventoryConsumer(Consumer):
             log.exception("could not reply to %s for supplier message %s", reply_to, properties.get("message_id"))
 
     def _retry_or_dead_letter(self, message, exc_info):
-        headers = dict(message.headers or {})
-        properties = message.properties or {}
-        attempts = int(headers.get(ATTEMPTS_HEADER, 1))
-        copy = dict(content_type=message.content_type or "application/octet-stream",
-                    content_encoding=message.content_encoding or "binary",
-                    message_id=properties.get("message_id"), reply_to=properties.get("reply_to"),
-                    correlation_id=properties.get("correlation_id"))
-        copy = {k: v for k, v in copy.items() if v is not None}
-        if attempts < self.max_attempts:
-            headers[ATTEMPTS_HEADER] = attempts + 1
-            delay = self.retry_delay_ms * 2 ** (attempts - 1)
+        message_id = (message.properties or {}).get("message_id")
+        attempt = self.redelivery.attempt(message)
+        error = "".join(traceback.format_exception_only(*exc_info[:2])).strip()
+        delay = self.redelivery.retry_or_park(message, error, without_api_key)
+        if delay is not None:
             log.warning("supplier message %s failed (attempt %d of %d); retrying in %d ms",
-                        copy.get("message_id"), attempts, self.max_attempts, delay)
-            self.publisher.publish(message.body, exchange=DEFAULT_EXCHANGE, routing_key=self.retry_queue.name,
-                                   declare=[self.retry_queue], headers=headers, expiration=delay / 1000.0, **copy)
+                        message_id, attempt, self.redelivery.max_attempts, delay)
             return
-        # Parked for someone to look at: the key stays out of the dead-letter queue.
-        key = headers.pop(API_KEY_HEADER, None)
-        if isinstance(key, str) and key.count("_") >= 2:
-            headers["x-itinera-api-key-prefix"] = key.split("_")[1]
-        headers["x-itinera-error"] = "".join(traceback.format_exception_only(*exc_info[:2])).strip()[:4000]
-        log.error("supplier message %s failed %d times; parked in %s", copy.get("message_id"), attempts,
-                  self.dead_letter_queue.name)
-        self.publisher.publish(message.body, exchange=DEFAULT_EXCHANGE, routing_key=self.dead_letter_queue.name,
-                               declare=[self.dead_letter_queue], headers=headers, **copy)
-        self._reply(message, {"status": "failed", "message_id": copy.get("message_id"),
+        log.error("supplier message %s failed %d times; parked in %s", message_id, attempt,
+                  self.redelivery.dead_letter_queue.name)
+        self._reply(message, {"status": "failed", "message_id": message_id,
                               "error": {"status": 500, "title": "Internal server error",
                                         "detail": "The message could not be processed; it was kept for our "
                                                   "operators to look at."}})
+
+
+def without_api_key(headers: dict) -> dict:
+    """Parked for someone to look at: the key stays out of the dead-letter queue, its prefix names it."""
+    headers = dict(headers)
+    key = headers.pop(API_KEY_HEADER, None)
+    if isinstance(key, str) and key.count("_") >= 2:
+        headers["x-itinera-api-key-prefix"] = key.split("_")[1]
+    return headers
 
 
 consume_supplier_inventory = SupplierInventoryConsumer.decorator
