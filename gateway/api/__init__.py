@@ -14,13 +14,22 @@ class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()
 
 
-# OpenAPI description of a CSV download, for @blp.response(200, {...}, **CSV_DOC).
-CSV_DOC = dict(content_type="text/csv", headers={"Content-Disposition": {
-    "description": "attachment; filename=\"...csv\"", "schema": {"type": "string"}}})
+def attachment_doc(content_type: str, extension: str) -> dict:
+    """OpenAPI description of a download, for @blp.response(200, {...}, **attachment_doc(...))."""
+    return dict(content_type=content_type, headers={"Content-Disposition": {
+        "description": f"attachment; filename=\"...{extension}\"", "schema": {"type": "string"}}})
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> Response:
+    """A file the browser saves rather than shows."""
+    response = Response(content, status=200, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+CSV_DOC = attachment_doc("text/csv", "csv")
 
 
 def csv_response(export: dict) -> Response:
     """A CSV attachment from a service's {"filename", "content"}: UTF-8, a header row first."""
-    response = Response(export["content"].encode("utf-8"), status=200, content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{export["filename"]}"'
-    return response
+    return attachment(export["content"].encode("utf-8"), "text/csv; charset=utf-8", export["filename"])

@@ -15,7 +15,7 @@ from services.itinerary import schemas as s
 
 from ..auth import ANY_STAFF, allow
 from ..context import rpc
-from . import Blueprint
+from . import Blueprint, attachment, attachment_doc
 
 blp = Blueprint("itinerary", __name__, url_prefix="/api/v1",
                 description="Catalog, itineraries, cost sheets and versioned quotes")
@@ -25,14 +25,12 @@ READ = ("consultant", "manager", "finance")
 
 # OpenAPI description of a PDF download, for @blp.response(200, PDF_SCHEMA, **PDF_DOC).
 PDF_SCHEMA = {"type": "string", "format": "binary"}
-PDF_DOC = dict(content_type="application/pdf", headers={"Content-Disposition": {
-    "description": "attachment; filename=\"...pdf\"", "schema": {"type": "string"}}})
+PDF_DOC = attachment_doc("application/pdf", "pdf")
 
 
 def pdf_response(document: dict) -> Response:
     """A PDF attachment from a service's {"filename", "content_type", "content_base64"}."""
-    response = Response(base64.b64decode(document["content_base64"]), status=200, content_type="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{document["filename"]}"'
+    response = attachment(base64.b64decode(document["content_base64"]), "application/pdf", document["filename"])
     response.headers["Cache-Control"] = "private, no-store"  # a quote sheet names the customer
     return response
 
