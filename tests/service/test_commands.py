@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import eventlet
 import pytest
+import nameko.rpc
+from nameko.amqp.publish import Publisher
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
 
@@ -107,7 +109,7 @@ def test_the_broker_drops_a_request_that_expired_in_the_queue(start_service, rpc
     assert rpc.ledger.total() == Decimal("1.00")
 
 
-class ReplyFailsOnce(entrypoints.Publisher):
+class ReplyFailsOnce(Publisher):
     failed: list = []
 
     def publish(self, payload, **kwargs):
@@ -121,7 +123,8 @@ def test_a_reply_that_cannot_be_sent_leaves_the_service_running_and_the_command_
         start_service, nameko_config, monkeypatch):
     container = start_service(probes.LedgerService)
     ReplyFailsOnce.failed = []
-    monkeypatch.setattr(entrypoints, "Publisher", ReplyFailsOnce)
+    monkeypatch.setattr(entrypoints, "Publisher", ReplyFailsOnce, raising=False)
+    monkeypatch.setattr(nameko.rpc.Responder, "publisher_cls", ReplyFailsOnce)  # nameko's own replies
     with proxy(nameko_config, request_id=uuid.uuid4().hex) as client:
         recorded = client.ledger.record(Decimal("7.00"), "EUR")  # answered by the redelivery
         assert ReplyFailsOnce.failed
