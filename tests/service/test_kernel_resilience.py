@@ -55,3 +55,67 @@ def test_an_inbox_check_that_fails_does_not_stop_the_handler(start_service, rpc,
     entries = wait_for(rpc.auditor.entries, message="the event handled")
     assert failed and not auditor._died.ready()
     assert [e["amount"] for e in entries] == [Decimal("6.00")]
+
+
+def test_connections_closed_by_the_broker_under_load_cost_no_service_and_no_double_command(
+        start_service, nameko_config):
+    """What a broker restart does to a running service: the broker closes every connection (here
+    only this test's vhost's). Clients repeat what got no answer under the same request id."""
+    import shutil
+    import subprocess
+    import uuid
+    from urllib.parse import unquote, urlsplit
+
+    import eventlet
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from services.ticketing.service import TicketingService
+    from .test_ticketing import DAY, open_flight, units_held
+
+    vhost = unquote(urlsplit(nameko_config["AMQP_URI"]).path[1:])
+    if not vhost or not shutil.which("rabbitmqctl"):
+        pytest.skip("needs a private vhost on a local broker")
+    container = start_service(TicketingService)
+    with ClusterRpcProxy(nameko_config, timeout=15) as rpc:
+        product_id = open_flight(rpc, capacity=1000)
+    answers, failures = {}, []
+
+    def command(request_id):
+        for _ in range(20):
+            try:
+                with ClusterRpcProxy(nameko_config, timeout=3,
+                                     context_data={"request_id": request_id}) as client:
+                    answers[request_id] = client.ticketing.place_hold({"channel": "online", "lines": [
+                        {"product_id": product_id, "day": DAY.isoformat(), "quantity": 1}]})["id"]
+                    return
+            except Exception as exc:  # connection closed, no answer in time, service reconnecting
+                failures.append(type(exc).__name__)
+                eventlet.sleep(0.3)
+
+    # The broker closes every connection twice while the commands run (a process of its own,
+    # so the closes come while the service is busy, whatever eventlet's hub is doing).
+    close = f"rabbitmqctl -q close_all_connections --vhost '{vhost}' 'test: broker restart'"
+    closer = subprocess.Popen(["sh", "-c", f"sleep 0.5; {close}; sleep 1; {close}"])
+    ids = [uuid.uuid4().hex for _ in range(300)]
+    pool = eventlet.GreenPool(10)
+    for request_id in ids:
+        pool.spawn(command, request_id)
+    pool.waitall()
+    assert closer.wait(timeout=60) == 0
+
+    assert not container._died.ready()
+    assert sorted(answers) == sorted(ids)  # every command answered in the end
+    assert len(set(answers.values())) == len(ids)
+    assert units_held(container.config["DATABASE_URLS"]["ticketing"], product_id) == len(ids)  # each once
+    # Between a close and the service's reconnection its queue is gone (callers get a quick
+    # UnknownService, the gateway 503): it answers again once it reconnected.
+    with ClusterRpcProxy(nameko_config, timeout=15) as rpc:
+        wait_for(lambda: _healthy(rpc), timeout=60, interval=0.2, message="ticketing answering again")
+    print(f"\n{len(ids)} commands; calls repeated: {len(failures)} ({', '.join(sorted(set(failures)))})")
+
+
+def _healthy(rpc) -> bool:
+    try:
+        return rpc.ticketing.health()["database"] == "ok"
+    except Exception:  # UnknownService until it reconnected
+        return False
