@@ -165,6 +165,13 @@ class HoldExtendSchema(Schema):
     expires_in_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=14 * 24 * 60))
 
 
+class HoldLineOutSchema(Schema):
+    product_id = fields.String()
+    day = fields.Date()
+    quantity = fields.Integer()
+    travellers = fields.List(fields.Dict())
+
+
 class HoldSchema(Schema):
     id = fields.String()
     channel = fields.String()
@@ -173,7 +180,7 @@ class HoldSchema(Schema):
     reference = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     created_by = fields.String()
-    lines = fields.List(fields.Dict())
+    lines = fields.List(fields.Nested(HoldLineOutSchema))
 
 
 class BookingLineSchema(Schema):
@@ -260,14 +267,35 @@ class InventoryChangeSchema(Schema):
     changed_at = fields.AwareDateTime()
 
 
+class OverbookedDaySchema(Schema):
+    day = fields.Date()
+    capacity = fields.Integer()
+    booked = fields.Integer()
+    held = fields.Integer()
+    short_by = fields.Integer(metadata={"description": "booked + held - capacity"})
+
+
 class InventorySetResultSchema(Schema):
     applied_days = fields.Integer()
-    overbooked = fields.List(fields.Dict())
+    overbooked = fields.List(fields.Nested(OverbookedDaySchema),
+                             metadata={"description": "Dates this change left with more booked and held than capacity"})
+
+
+class PushUpdateResultSchema(Schema):
+    index = fields.Integer(metadata={"description": "The update's position in the batch, from 0"})
+    status = fields.String(metadata={"description": "applied, ignored_stale or rejected"})
+    product_code = fields.String()
+    applied_days = fields.Integer()
+    stale_days = fields.Integer()
+    missing_days = fields.List(fields.String(), metadata={"description": "Dates without an allotment yet (ISO 8601)"})
+    reason = fields.String(metadata={"description": "invalid, unknown_product, past_dates or no_allotment"})
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "Per-field messages of an invalid update"})
 
 
 class PushResultSchema(Schema):
     supplier_id = fields.String()
-    results = fields.List(fields.Dict())
+    results = fields.List(fields.Nested(PushUpdateResultSchema))
 
 
 class LineChangeResultSchema(Schema):

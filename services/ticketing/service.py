@@ -172,12 +172,15 @@ class TicketingService(ItineraService):
 
     @rpc
     def confirm_hold(self, hold_id: str) -> dict:
-        booking = bookings.confirm(self.db.session, hold_id, actor=self.db.actor, now=utcnow())
+        """The booking; `already_confirmed` is true when the hold had been confirmed before (no
+        new booking, no event)."""
+        booking, made = bookings.confirm(self.db.session, hold_id, actor=self.db.actor, now=utcnow())
         record = bookings.as_dict(booking)
-        self.db.emit("ticketing.booking_confirmed", record | {
-            "total_sell": sum(l.sell_price * l.quantity for l in booking.lines),
-            "total_net": sum(l.net_price * l.quantity for l in booking.lines)})
-        return record
+        if made:
+            self.db.emit("ticketing.booking_confirmed", record | {
+                "total_sell": sum(l.sell_price * l.quantity for l in booking.lines),
+                "total_net": sum(l.net_price * l.quantity for l in booking.lines)})
+        return record | {"already_confirmed": not made}
 
     @rpc
     def get_booking(self, booking_ref: str) -> dict:
