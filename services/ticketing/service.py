@@ -6,6 +6,7 @@ import calendar as month_calendar
 from datetime import date
 from pathlib import Path
 
+from nameko.dependency_providers import Config
 from nameko.timer import timer
 
 from services.common.db import Database, as_dict, utcnow
@@ -27,6 +28,7 @@ def _today() -> date:
 class TicketingService(ItineraService):
     name = "ticketing"
     db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    config = Config()
 
     # --- suppliers -------------------------------------------------------------------------
 
@@ -265,6 +267,11 @@ class TicketingService(ItineraService):
     def supplier_ota(self, api_key: str, xml_text: str) -> dict:
         """An OTA_HotelInvCountNotifRQ or OTA_HotelAvailNotifRQ: {"status": http status, "xml": the RS}."""
         return ota.receive(self.db, api_key, xml_text, today=_today())
+
+    @timer(interval=600, eager=True)
+    def prune_supplier_messages(self) -> int:
+        """Forget answered supplier messages older than SUPPLIER_MESSAGE_RETENTION_DAYS."""
+        return supplier_queue.prune(self.db.session, utcnow() - supplier_queue.retention(self.config))
 
     @supplier_queue.consume_supplier_inventory
     def supplier_inventory_message(self, data, api_key: str | None = None, message_id: str | None = None) -> dict:

@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import eventlet
 import pytest
@@ -185,3 +185,25 @@ def test_holds_granted_before_a_supplier_cut_confirm_while_bookings_fit(start_se
         rpc.ticketing.release_hold(hold_id)
     [day] = rpc.ticketing.get_inventory(product_id, DAY, DAY)
     assert (day["booked"], day["held"], day["overbooked"], day["status"]) == (2, 0, False, "sold_out")
+
+
+def test_the_prune_timer_forgets_supplier_messages_past_the_retention(start_service, rpc):
+    from nameko.testing.services import entrypoint_hook
+
+    container = start_service(TicketingService, SUPPLIER_MESSAGE_RETENTION_DAYS=7)
+    supplier = rpc.ticketing.create_supplier({"name": "Hôtel du Lac", "kind": "hotel"})
+    engine = create_engine(container.config["DATABASE_URLS"]["ticketing"])
+    try:
+        with engine.begin() as conn:
+            for message_id, days in (("old", 8), ("recent", 6)):
+                conn.execute(text("INSERT INTO supplier_messages (supplier_id, message_type, message_id, channel, "
+                                  "status, response, received_at) VALUES (:s, 'amqp_inventory', :m, "
+                                  "'supplier_amqp', 200, '{}', :t)"),
+                             {"s": supplier["id"], "m": message_id,
+                              "t": datetime.now(timezone.utc) - timedelta(days=days)})
+        with entrypoint_hook(container, "prune_supplier_messages") as prune:
+            assert prune() == 1
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT message_id FROM supplier_messages")).scalars().all() == ["recent"]
+    finally:
+        engine.dispose()

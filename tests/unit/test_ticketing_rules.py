@@ -292,3 +292,31 @@ def test_api_keys_are_shown_once_stored_hashed_and_revocable(session, supplier):
 def test_locators_avoid_look_alike_characters():
     assert not set("01IOL") & set(ALPHABET)
     assert all(len(new_locator()) == 6 for _ in range(100))
+
+
+def test_supplier_messages_older_than_the_retention_are_pruned_oldest_first(session, supplier):
+    from services.ticketing import supplier_queue
+    from services.ticketing.models import SupplierMessage
+
+    for n, age in enumerate([40, 31, 30, 2, 0]):
+        session.add(SupplierMessage(supplier_id=supplier.id, message_type="amqp_inventory", message_id=f"m{n}",
+                                    channel="supplier_amqp", status=200, response="{}",
+                                    received_at=NOW - timedelta(days=age, seconds=1 if age else 0)))
+    session.flush()
+    cutoff = NOW - supplier_queue.retention({"SUPPLIER_MESSAGE_RETENTION_DAYS": "30"})
+    assert supplier_queue.prune(session, cutoff, limit=1) == 1
+    assert supplier_queue.answered(session, supplier.id, "amqp_inventory", "m0") is None
+    assert supplier_queue.prune(session, cutoff) == 2
+    assert [m.message_id for m in session.query(SupplierMessage).order_by(SupplierMessage.id)] == ["m3", "m4"]
+    assert supplier_queue.prune(session, cutoff) == 0
+    assert supplier_queue.retention({}) == timedelta(days=30)
+
+
+def test_a_message_re_sent_after_its_log_entry_is_pruned_changes_nothing(session, supplier, flight):
+    update = {"product_code": "IB3250-Y", "start": "2027-04-10", "end": "2027-04-10", "capacity": 7, "sequence": 10}
+    pushes.apply_batch(session, supplier, [update], source="supplier_amqp", message_id="m1", today=TODAY)
+    # The log entry of m1 is gone; the supplier sends m1 again, with what it said then.
+    results, events = pushes.apply_batch(session, supplier, [update | {"capacity": 2}], source="supplier_amqp",
+                                         message_id="m1", today=TODAY)
+    assert [r["status"] for r in results] == ["ignored_stale"] and events == []
+    assert available(session, flight)["capacity"] == 7
