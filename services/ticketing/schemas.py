@@ -85,6 +85,9 @@ class InventoryUpdateSchema(DateRangeMixin, Schema):
     weekdays = fields.List(fields.Integer(validate=validate.Range(min=1, max=7)), load_default=None,
                            validate=validate.Length(min=1, max=7))
     capacity = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000))
+    available = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000), metadata={
+        "description": "Units left to sell, as a channel manager counts them: each date's capacity becomes this "
+                       "plus what is already booked and held there (at most `capacity` when both are given)"})
     net_price = fields.Decimal(load_default=None, **MONEY)
     sell_price = fields.Decimal(load_default=None, **MONEY)
     release_days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=365))
@@ -92,9 +95,10 @@ class InventoryUpdateSchema(DateRangeMixin, Schema):
 
     @validates_schema
     def _something(self, data, **kwargs):
-        if all(data.get(k) is None for k in ("capacity", "net_price", "sell_price", "release_days", "stop_sell")):
-            raise ValidationError("Give at least one of capacity, net_price, sell_price, release_days, stop_sell.",
-                                  "_schema")
+        if all(data.get(k) is None for k in ("capacity", "available", "net_price", "sell_price", "release_days",
+                                             "stop_sell")):
+            raise ValidationError("Give at least one of capacity, available, net_price, sell_price, release_days, "
+                                  "stop_sell.", "_schema")
 
 
 class SupplierUpdateSchema(InventoryUpdateSchema):

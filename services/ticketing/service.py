@@ -3,7 +3,7 @@
 Thin entrypoints: validate what came over the wire, call the rules, announce the facts.
 """
 import calendar as month_calendar
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from nameko.dependency_providers import Config
@@ -264,9 +264,13 @@ class TicketingService(ItineraService):
     # --- supplier pushes: OTA XML and AMQP ---------------------------------------------------
 
     @rpc
-    def supplier_ota(self, api_key: str, xml_text: str) -> dict:
-        """An OTA_HotelInvCountNotifRQ or OTA_HotelAvailNotifRQ: {"status": http status, "xml": the RS}."""
-        return ota.receive(self.db, api_key, xml_text, today=_today())
+    def supplier_ota(self, api_key: str, xml_text: str, content_type: str | None = None) -> dict:
+        """An OTA_HotelInvCountNotifRQ or OTA_HotelAvailNotifRQ, bare or in a SOAP envelope:
+        {"status": http status, "xml": the answer, "content_type": its Content-Type}."""
+        skew = timedelta(seconds=float(self.config.get("OTA_MAX_CLOCK_SKEW_SECONDS") or 300))
+        now = utcnow()
+        return ota.receive(self.db, api_key, xml_text, today=now.date(), now=now, content_type=content_type,
+                           max_skew=skew)
 
     @timer(interval=600, eager=True)
     def prune_supplier_messages(self) -> int:
