@@ -11,8 +11,10 @@ The mapping is plain functions, testable without a broker or a database:
   date an earlier one already touched would otherwise be ignored as stale).
 - `success_rs`, `errors_rs`, `error_rs`: the answer (the matching RS, or OTA_ErrorRS).
 
-`receive(unit, api_key, xml_text, today=...)` at the end ties them together for the ticketing
-service: authenticate, answer a re-sent EchoToken from the message log, apply, announce.
+`receive(unit, api_key, xml_text, ...)` at the end ties them together for the ticketing
+service: unwrap a SOAP envelope, authenticate, answer a re-sent EchoToken from the message log
+(marked as a repeat), refuse a TimeStamp from the future, apply, announce, answer in the RQ's
+envelope.
 
 What maps to what (anything else is reported back as a Warning and not applied):
 
@@ -21,7 +23,8 @@ What maps to what (anything else is reported back as a Warning and not applied):
 | StatusApplicationControl InvTypeCode (or InvCode) | product_code (the supplier's code of our product) |
 | StatusApplicationControl Start / End | start / end (inclusive) |
 | StatusApplicationControl Mon Tue Weds Thur Fri Sat Sun | weekdays (1 = Monday ... 7 = Sunday) |
-| InvCount Count, CountType 2 (or none) | capacity |
+| InvCount Count, CountType 2 (or none): rooms left to sell | available (capacity = it + booked + held) |
+| InvCount Count, CountType 1: physical | capacity (a ceiling beside a CountType 2) |
 | AvailStatusMessage BookingLimit (SetLimit or no type) | capacity |
 | RestrictionStatus Status Close / Open, Restriction Master or none | stop_sell true / false |
 | the RQ's TimeStamp, in Unix milliseconds | sequence |
