@@ -75,17 +75,15 @@ class SupplierOta(MethodView):
                         "422": {"description": "Missing or invalid attributes, unknown InvTypeCode, a TimeStamp "
                                                "in the future", **_XML_ANSWER}})
     def post(self):
-        """OpenTravel XML inventory: the same EchoToken sent again gets the first RS, marked as a repeat, and changes nothing"""
+        """OpenTravel XML inventory: a re-sent EchoToken gets the first RS, marked as a repeat, and changes nothing"""
         if request.mimetype not in XML_TYPES:
             return _xml(ota.answer(415, ota.errors_rs(None, [ota.Problem(
                 ota.EWT_PROCESSING_EXCEPTION, ota.ERR_UNABLE_TO_PROCESS,
                 f"Send the message as {' or '.join(XML_TYPES)}, not {request.mimetype or 'no content type'}.")]),
                 None))
         try:
-            text = ota.decode_body(request.get_data(), request.mimetype_params.get("charset"))
+            text = ota.decode_body(request.get_data(), request.mimetype_params.get("charset"), request.mimetype)
         except ota.OtaError as error:
-            error.soap = error.soap or ota.soap_of(request.mimetype)
-            error.fault = bool(error.soap)
             return _xml(ota.error_answer(error))
         try:
             key = api_key()

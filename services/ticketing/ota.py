@@ -152,9 +152,10 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def decode_body(raw: bytes, charset: str | None = None) -> str:
+def decode_body(raw: bytes, charset: str | None = None, content_type: str | None = None) -> str:
     """The body as text: the Content-Type charset, else a byte order mark, else the XML
-    declaration's encoding, else UTF-8. Raises OtaError (400) when it does not decode."""
+    declaration's encoding, else UTF-8. Raises OtaError (400; a SOAP Fault when the Content-Type
+    is SOAP 1.2's) when it does not decode."""
     encoding = charset
     if not encoding:
         encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
@@ -164,8 +165,10 @@ def decode_body(raw: bytes, charset: str | None = None) -> str:
     try:
         return raw.decode(encoding)
     except (LookupError, UnicodeDecodeError) as exc:
+        soap = soap_of(content_type)
         raise OtaError(400, [Problem(EWT_PROCESSING_EXCEPTION, ERR_UNABLE_TO_PROCESS,
-                                     f"The body is not readable as {encoding}: {exc}.")]) from None
+                                     f"The body is not readable as {encoding}: {exc}.")],
+                       soap=soap, fault=bool(soap)) from None
 
 
 def _local(tag: str) -> tuple[str | None, str]:

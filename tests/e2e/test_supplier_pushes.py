@@ -305,7 +305,8 @@ def test_an_rq_in_a_soap_envelope_is_applied_and_answered_in_the_same_envelope(t
 
 def test_counts_left_to_sell_are_added_to_what_we_booked_and_held(ticketing, client, rpc):
     _, key, products = open_hotel(rpc)
-    hold = rpc.ticketing.place_hold({"lines": [{"product_id": products["KING"], "day": DAY.isoformat(), "quantity": 2}]})
+    hold = rpc.ticketing.place_hold({"lines": [{"product_id": products["KING"], "day": DAY.isoformat(),
+                                                "quantity": 2}]})
     rpc.ticketing.confirm_hold(hold["id"])
     rpc.ticketing.place_hold({"lines": [{"product_id": products["KING"], "day": DAY.isoformat(), "quantity": 1}]})
     both = (f'<?xml version="1.0"?><OTA_HotelInvCountNotifRQ xmlns="{ota.NS}" EchoToken="ct-1" '

@@ -411,7 +411,11 @@ def test_bodies_are_decoded_by_charset_bom_or_declaration():
 def test_bodies_that_do_not_decode_are_a_400(raw, charset):
     with pytest.raises(ota.OtaError) as caught:
         ota.decode_body(raw, charset)
-    assert caught.value.status == 400
+    assert caught.value.status == 400 and not caught.value.fault
+    with pytest.raises(ota.OtaError) as caught:   # sent as SOAP 1.2: the answer is a SOAP 1.2 Fault
+        ota.decode_body(raw, charset, "application/soap+xml")
+    assert ota.error_answer(caught.value)["content_type"] == ota.CONTENT_TYPE["1.2"]
+    assert "Fault" in ota.error_answer(caught.value)["xml"]
 
 
 # --- SOAP envelopes --------------------------------------------------------------------------------
@@ -507,6 +511,7 @@ def test_a_repeated_echo_token_gets_the_first_answer_marked_as_a_repeat():
         assert root.tag == f"{{{ota.NS}}}OTA_HotelInvCountNotifRS" and root.get("EchoToken") == "tok-1"
         assert [child.tag.split("}")[1] for child in root] == ["Success", "Warnings"]
         *before, repeat = root.findall("ota:Warnings/ota:Warning", NS)
-        assert [w.text for w in before] == [w.text for w in ET.fromstring(first).findall("ota:Warnings/ota:Warning", NS)]
+        earlier = ET.fromstring(first).findall("ota:Warnings/ota:Warning", NS)
+        assert [w.text for w in before] == [w.text for w in earlier]
         assert (repeat.get("Type"), repeat.get("Tag")) == (ota.EWT_ADVISORY, "EchoToken")
         assert "already processed at 2026-05-01T09:30:02Z" in repeat.text
