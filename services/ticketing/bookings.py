@@ -32,7 +32,9 @@ def confirm(session, hold_id: str, *, actor: str, now: datetime) -> tuple[Bookin
         if booking is not None:
             return booking, False
     hold = holds.get_active(session, hold_id, now, hold)
-    rows = holds.secure_granted(session, hold, now)
+    rows = holds.secure(session, holds.units_by_key([{"product_id": l.product_id, "day": l.day,
+                                                      "quantity": l.quantity} for l in hold.lines]),
+                        now, granted=True)
     hold.status = "confirmed"
     booking = Booking(id=str(uuid.uuid4()), locator=_unused_locator(session), hold_id=hold.id, status="confirmed",
                       reference=hold.reference, created_at=now, created_by=actor)

@@ -28,34 +28,19 @@ def units_by_key(lines) -> dict:
     return wanted
 
 
-def secure(session, wanted: dict, now: datetime):
+def secure(session, wanted: dict, now: datetime, *, granted: bool = False):
     """Lock the allotments in order, then check every one again: all can be taken, or Conflict.
 
     New units compete with every confirmed booking and every live hold: none is granted while
-    booked + held >= capacity.
+    booked + held >= capacity. Units a hold was already `granted` compete only with confirmed
+    bookings: after a supplier cut below booked + held, holds confirm in turn while bookings stay
+    within the new capacity, and the rest are refused naming what is left (capacity - booked).
     """
     rows = inventory.lock_rows(session, wanted)
     used = inventory.usage(session, list(wanted), now)
     for key in sorted(wanted):
         booked, held = used[key]
-        inventory.require_bookable(rows.get(key), key, wanted[key], booked, held, now.date())
-    return rows
-
-
-def secure_granted(session, hold: Hold, now: datetime):
-    """Lock and check again the units a hold already owns, before it becomes a booking.
-
-    A granted hold competes only with confirmed bookings, not with other holds: after a supplier
-    cut below booked + held, holds confirm in turn while bookings stay within the new capacity,
-    and the rest are refused naming what is left (capacity - booked).
-    """
-    wanted = units_by_key([{"product_id": l.product_id, "day": l.day, "quantity": l.quantity}
-                           for l in hold.lines])
-    rows = inventory.lock_rows(session, wanted)
-    used = inventory.usage(session, list(wanted), now)
-    for key in sorted(wanted):
-        booked, _ = used[key]
-        inventory.require_bookable(rows.get(key), key, wanted[key], booked, 0, now.date())
+        inventory.require_bookable(rows.get(key), key, wanted[key], booked, 0 if granted else held, now.date())
     return rows
 
 
