@@ -14,6 +14,7 @@ from . import context, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
+from .jsonwire import IsoJSONProvider
 from .rpc import RpcPool
 
 
@@ -27,6 +28,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     nameko_config = nameko_config or load_nameko_config()
     serialization.register()
     app = Flask(__name__)
+    app.json = IsoJSONProvider(app)
     app.config.update(
         API_TITLE="Itinera",
         API_VERSION="v1",

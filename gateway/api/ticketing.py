@@ -167,10 +167,17 @@ class HoldRelease(MethodView):
 class HoldConfirm(MethodView):
     @allow("consultant", "ticketing", "manager")
     @blp.response(201, s.BookingSchema)
+    @blp.alt_response(200, schema=s.BookingSchema, success=True,
+                      description="The hold was confirmed before: its booking, unchanged")
     def post(self, hold_id):
-        """Confirm a hold into a booking with a locator and voucher numbers"""
+        """Confirm a hold into a booking with a locator and voucher numbers
+
+        Confirming it again answers 200 with the same booking (a client that lost the answer
+        learns its locator); nothing is booked twice.
+        """
         with rpc() as services:
-            return services.ticketing.confirm_hold(hold_id)
+            booking = services.ticketing.confirm_hold(hold_id)
+        return booking, 200 if booking.pop("already_confirmed", False) else 201
 
 
 @blp.route("/bookings/<string:booking_ref>")
