@@ -2,8 +2,9 @@
 import logging.config
 import os
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_smorest import Api as SmorestApi
+from werkzeug.exceptions import RequestURITooLarge
 
 from services.common import serialization
 from services.common.config import SERVICES, load_nameko_config
@@ -11,7 +12,7 @@ from services.common.config import SERVICES, load_nameko_config
 from services.common.db import utcnow
 from services.common.errors import ValidationFailed
 
-from . import context, limits, problems, staff, tokens
+from . import context, headers, limits, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
@@ -37,6 +38,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
+        MAX_URL_BYTES=int(os.environ.get("GATEWAY_MAX_URL_BYTES", 4096)),
         API_SPEC_OPTIONS={
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
@@ -62,9 +64,12 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
     app.url_value_preprocessor(_bounded_path_ints)
     app.before_request(context.begin_request)
+    app.before_request(_bounded_url)
     app.after_request(context.end_request)
     app.after_request(idempotency.remember)
+    app.after_request(headers.secure)
     problems.register(app)
+    app.wsgi_app = limits.BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(auth.blp)
@@ -83,6 +88,11 @@ def _bounded_path_ints(endpoint, values):
     errors = limits.out_of_range_ints(values)
     if errors:
         raise ValidationFailed("A number in the path is out of range.", errors)
+
+
+def _bounded_url():
+    if limits.url_length(request.environ) > current_app.config["MAX_URL_BYTES"]:
+        raise RequestURITooLarge(f"URLs are limited to {current_app.config['MAX_URL_BYTES']} bytes.")
 
 
 def configure_logging(nameko_config: dict):
