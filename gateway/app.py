@@ -5,6 +5,7 @@ import os
 from flask import Flask, current_app, request
 from flask_smorest import Api as SmorestApi
 from werkzeug.exceptions import RequestURITooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common import serialization
 from services.common.config import SERVICES, load_nameko_config
@@ -16,6 +17,7 @@ from . import context, headers, limits, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
+from .pruning import Pruner
 from .rpc import RpcPool
 
 
@@ -53,6 +55,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
                                  utcnow())
     app.extensions["gateway_db"] = database
     app.extensions["idempotency"] = idempotency = Idempotency(database)
+    app.extensions["pruner"] = pruner = Pruner.from_env(database)
     app.extensions["rpc"] = rpc_pool or RpcPool(
         nameko_config,
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
@@ -65,11 +68,17 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     app.url_value_preprocessor(_bounded_path_ints)
     app.before_request(context.begin_request)
     app.before_request(_bounded_url)
+    app.before_request(pruner.before_request)
     app.after_request(context.end_request)
     app.after_request(idempotency.remember)
     app.after_request(headers.secure)
     problems.register(app)
     app.wsgi_app = limits.BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    # The client's address (sign-in throttling) from the proxies in front, when there are any:
+    # with none trusted, X-Forwarded-For is anyone's to forge and is ignored.
+    proxies = int(os.environ.get("GATEWAY_TRUSTED_PROXIES", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(auth.blp)
