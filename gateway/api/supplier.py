@@ -1,5 +1,10 @@
-"""What suppliers call, with their API key (X-Api-Key, or Authorization: Bearer <key>)."""
-from flask import Response, request
+"""What suppliers call, with their API key (X-Api-Key, or Authorization: Bearer <key>).
+
+The key is checked before the body is read: without a valid key the answer is 401 whatever was sent.
+"""
+import functools
+
+from flask import Response, current_app, g, request
 from flask.views import MethodView
 
 from services.common.errors import Unauthorized
@@ -22,27 +27,45 @@ def api_key() -> str:
     return key
 
 
+def authenticate_supplier() -> str:
+    """The caller's key, checked by ticketing; the supplier becomes the request's actor."""
+    key = api_key()
+    with rpc() as services:
+        g.actor = f"supplier:{services.ticketing.authenticate_supplier(key)['supplier_id']}"
+    return key
+
+
+def supplier_key(view):
+    """Decorate a view (above @blp.arguments): the key first, then Idempotency-Key scoped to the supplier."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        authenticate_supplier()
+        return current_app.extensions["idempotency"].run(view, *args, **kwargs)
+
+    return wrapper
+
+
 @blp.route("/inventory")
 class SupplierInventory(MethodView):
+    @supplier_key
     @blp.arguments(s.SupplierPushSchema)
     @blp.response(200, s.PushResultSchema)
     def post(self, data):
         """Push a batch of inventory updates; each gets its own result"""
-        key = api_key()
         with rpc() as services:
-            return services.ticketing.supplier_push(key, data, "supplier_json",
+            return services.ticketing.supplier_push(api_key(), data, "supplier_json",
                                                     request.headers.get("X-Message-ID"))
 
 
 @blp.route("/products/<string:product_id>/inventory")
 class SupplierProductInventory(MethodView):
+    @supplier_key
     @blp.arguments(s.DateRangeQuerySchema, location="query")
     @blp.response(200, s.DailyInventorySchema(many=True))
     def get(self, query, product_id):
         """Your own product's daily inventory (403 for another supplier's)"""
-        key = api_key()
         with rpc() as services:
-            return services.ticketing.supplier_inventory(key, product_id, query["start"], query["end"])
+            return services.ticketing.supplier_inventory(api_key(), product_id, query["start"], query["end"])
 
 
 # --- OpenTravel XML ----------------------------------------------------------------------------
@@ -76,6 +99,11 @@ class SupplierOta(MethodView):
                                                "in the future", **_XML_ANSWER}})
     def post(self):
         """OpenTravel XML inventory: a re-sent EchoToken gets the first RS, marked as a repeat, and changes nothing"""
+        try:
+            key = authenticate_supplier()   # before the body is looked at
+        except Unauthorized as error:
+            return _xml(ota.answer(401, ota.errors_rs(None, [ota.Problem(
+                ota.EWT_AUTHENTICATION, ota.ERR_AUTHORIZATION, error.message)]), None))
         if request.mimetype not in XML_TYPES:
             return _xml(ota.answer(415, ota.errors_rs(None, [ota.Problem(
                 ota.EWT_PROCESSING_EXCEPTION, ota.ERR_UNABLE_TO_PROCESS,
@@ -85,10 +113,6 @@ class SupplierOta(MethodView):
             text = ota.decode_body(request.get_data(), request.mimetype_params.get("charset"), request.mimetype)
         except ota.OtaError as error:
             return _xml(ota.error_answer(error))
-        try:
-            key = api_key()
-        except Unauthorized:
-            key = ""   # the service answers with an RS carrying the authentication error
         with rpc() as services:
             answer = services.ticketing.supplier_ota(key, text, request.mimetype)
         return _xml(answer)
