@@ -92,6 +92,7 @@ class Users(MethodView):
     @allow("admin")
     @blp.arguments(StaffUserCreateSchema)
     @blp.response(201, StaffUserSchema)
+    @blp.alt_response(409, description="The username is taken.")
     def post(self, data):
         """Create a staff user (admin)"""
         with current_app.extensions["gateway_db"].session() as session:

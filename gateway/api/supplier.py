@@ -38,6 +38,7 @@ class SupplierInventory(MethodView):
 class SupplierProductInventory(MethodView):
     @blp.arguments(s.DateRangeQuerySchema, location="query")
     @blp.response(200, s.DailyInventorySchema(many=True))
+    @blp.alt_response(403, description="The product belongs to another supplier.")
     def get(self, query, product_id):
         """Your own product's daily inventory (403 for another supplier's)"""
         key = api_key()
