@@ -9,14 +9,15 @@ from services.common.config import SERVICES, load_nameko_config
 
 from services.common.db import utcnow
 
-from . import context, openapi, problems, staff, tokens
+from . import context, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
+from .openapi import STAFF_SECURITY, Api as DocumentedApi
 from .rpc import RpcPool
 
 
-class Api(openapi.Api):
+class Api(DocumentedApi):
     def handle_http_exception(self, error):
         return problems.http_problem(error)
 
@@ -35,7 +36,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
-        API_SPEC_OPTIONS={"security": openapi.STAFF_SECURITY},
+        API_SPEC_OPTIONS={"security": STAFF_SECURITY},
         JWT_SECRET=tokens.signing_secret(),
     )
     database = gateway_db or GatewayDatabase()
