@@ -8,8 +8,9 @@ from services.common import serialization
 from services.common.config import SERVICES, load_nameko_config
 
 from services.common.db import utcnow
+from services.common.errors import ValidationFailed
 
-from . import context, problems, staff, tokens
+from . import context, limits, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
@@ -55,6 +56,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     app.extensions["readiness_rpc"] = RpcPool(
         nameko_config, size=len(SERVICES),
         timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
+    app.url_value_preprocessor(_bounded_path_ints)
     app.before_request(context.begin_request)
     app.after_request(context.end_request)
     app.after_request(idempotency.remember)
@@ -70,6 +72,13 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api.register_blueprint(itinerary.blp)
     api.register_blueprint(supplier.blp)
     return app
+
+
+def _bounded_path_ints(endpoint, values):
+    """<int:...> in every route: a number no integer column holds is a 422 naming the segment."""
+    errors = limits.out_of_range_ints(values)
+    if errors:
+        raise ValidationFailed("A number in the path is out of range.", errors)
 
 
 def configure_logging(nameko_config: dict):

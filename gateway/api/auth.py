@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
+from services.common import fields
 from services.common.db import utcnow
 from services.common.errors import Unauthorized
 from services.common.validators import USERNAME

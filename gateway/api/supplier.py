@@ -1,5 +1,10 @@
-"""What suppliers call, with their API key (X-Api-Key, or Authorization: Bearer <key>)."""
-from flask import Response, request
+"""What suppliers call, with their API key (X-Api-Key, or Authorization: Bearer <key>).
+
+The key is checked before the body is read: without a valid key the answer is 401 whatever was sent.
+"""
+import functools
+
+from flask import Response, current_app, g, request
 from flask.views import MethodView
 
 from services.common.errors import Unauthorized
@@ -22,28 +27,46 @@ def api_key() -> str:
     return key
 
 
+def authenticate_supplier() -> str:
+    """The caller's key, checked by ticketing; the supplier becomes the request's actor."""
+    key = api_key()
+    with rpc() as services:
+        g.actor = f"supplier:{services.ticketing.authenticate_supplier(key)['supplier_id']}"
+    return key
+
+
+def supplier_key(view):
+    """Decorate a view (above @blp.arguments): the key first, then Idempotency-Key scoped to the supplier."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        authenticate_supplier()
+        return current_app.extensions["idempotency"].run(view, *args, **kwargs)
+
+    return wrapper
+
+
 @blp.route("/inventory")
 class SupplierInventory(MethodView):
+    @supplier_key
     @blp.arguments(s.SupplierPushSchema)
     @blp.response(200, s.PushResultSchema)
     def post(self, data):
         """Push a batch of inventory updates; each gets its own result"""
-        key = api_key()
         with rpc() as services:
-            return services.ticketing.supplier_push(key, data, "supplier_json",
+            return services.ticketing.supplier_push(api_key(), data, "supplier_json",
                                                     request.headers.get("X-Message-ID"))
 
 
 @blp.route("/products/<string:product_id>/inventory")
 class SupplierProductInventory(MethodView):
+    @supplier_key
     @blp.arguments(s.DateRangeQuerySchema, location="query")
     @blp.response(200, s.DailyInventorySchema(many=True))
     @blp.alt_response(403, description="The product belongs to another supplier.")
     def get(self, query, product_id):
         """Your own product's daily inventory (403 for another supplier's)"""
-        key = api_key()
         with rpc() as services:
-            return services.ticketing.supplier_inventory(key, product_id, query["start"], query["end"])
+            return services.ticketing.supplier_inventory(api_key(), product_id, query["start"], query["end"])
 
 
 # --- OpenTravel XML ----------------------------------------------------------------------------
@@ -71,6 +94,11 @@ class SupplierOta(MethodView):
                         "422": {"description": "Missing or invalid attributes, unknown InvTypeCode", **_XML_ANSWER}})
     def post(self):
         """OpenTravel XML inventory: the same EchoToken sent again gets the same RS and changes nothing"""
+        try:
+            authenticate_supplier()   # before the body is looked at
+        except Unauthorized as error:
+            return _xml(401, ota.errors_rs(None, [ota.Problem(ota.EWT_AUTHENTICATION, ota.ERR_AUTHORIZATION,
+                                                              error.message)]))
         if request.mimetype not in XML_TYPES:
             return _xml(415, ota.errors_rs(None, [ota.Problem(
                 ota.EWT_PROCESSING_EXCEPTION, ota.ERR_UNABLE_TO_PROCESS,
@@ -79,10 +107,6 @@ class SupplierOta(MethodView):
             text = ota.decode_body(request.get_data(), request.mimetype_params.get("charset"))
         except ota.OtaError as error:
             return _xml(error.status, ota.error_rs(error))
-        try:
-            key = api_key()
-        except Unauthorized:
-            key = ""   # the service answers with an RS carrying the authentication error
         with rpc() as services:
-            answer = services.ticketing.supplier_ota(key, text)
+            answer = services.ticketing.supplier_ota(api_key(), text)
         return _xml(answer["status"], answer["xml"])

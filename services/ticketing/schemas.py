@@ -1,7 +1,8 @@
 """What crosses the wire for ticketing: RPC arguments, gateway bodies, event payloads."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates_schema
 
-from services.common.validators import CODE, CURRENCY, MONTH
+from services.common import fields
+from services.common.validators import CODE, CURRENCY
 
 SUPPLIER_KINDS = ("airline", "rail", "hotel", "attraction", "ground_handler", "guide")
 PRODUCT_KINDS = ("flight", "train", "hotel_room", "attraction_ticket", "transfer", "guide", "other")
@@ -134,7 +135,7 @@ class AvailabilityQuerySchema(DateRangeMixin, Schema):
 
 
 class CalendarQuerySchema(Schema):
-    month = fields.String(required=True, validate=MONTH)
+    month = fields.Month(required=True)
     kind = fields.String(load_default=None, validate=validate.OneOf(PRODUCT_KINDS))
     location = fields.String(load_default=None, validate=validate.Length(max=120))
 

@@ -47,6 +47,11 @@ class TicketingService(ItineraService):
     def revoke_supplier_key(self, supplier_id: str) -> dict:
         return suppliers.as_dict(suppliers.revoke_api_key(self.db.session, supplier_id, utcnow()))
 
+    @rpc
+    def authenticate_supplier(self, api_key: str) -> dict:
+        """Whose key this is (401 for none): the gateway asks before it reads a supplier's body."""
+        return {"supplier_id": self._supplier(api_key).id}
+
     def _supplier(self, api_key: str):
         try:
             return suppliers.authenticate(self.db.session, api_key)
