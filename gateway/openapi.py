@@ -3,8 +3,8 @@
 - Every error is documented as application/problem+json with the ProblemDetails schema.
 - Error statuses come from the route's declarations: @allow => 401 (and 403 unless every role
   may call it); a path parameter => 404; a body or query => 422 (and 413 for a body); a POST
-  under @allow goes through Idempotency-Key => 409 and 422; a blueprint that calls services
-  => 503 and 504. What cannot be derived (a service's 409, a 403 on a field) the route declares
+  through Idempotency-Key (@allow, supplier_key) => 409 and 422; an <int:...> in the path => 422
+  (a number no column holds); a blueprint that calls services => 503 and 504. What cannot be derived (a service's 409, a 403 on a field) the route declares
   with @blp.alt_response(status, description=...); its content is filled in here.
 - Security: staff routes take the bearer JWT, supplier routes (auth.SUPPLIER_KEY_PREFIX) the
   supplier API key, routes without @allow are public (security: []).
@@ -75,6 +75,7 @@ NOT_FOUND = "Nothing has that identifier."
 INVALID = "Invalid fields: `errors` names each with its messages."
 IDEMPOTENCY_CONFLICT = "A request with the same Idempotency-Key is still in progress."
 IDEMPOTENCY_INVALID = "The Idempotency-Key is over 200 characters or was used with a different request."
+PATH_NUMBER = "A number in the path is larger than any record's."
 TOO_LARGE = "The body is larger than the gateway accepts."
 UNAVAILABLE = "A service or the message broker is not reachable; try again later."
 TIMEOUT = "A service did not answer in time."
@@ -110,8 +111,8 @@ def range_and_decimal_properties(self, field, ret, **kwargs) -> dict:
             continue
         for bound, inclusive, name in ((validator.min, validator.min_inclusive, "minimum"),
                                        (validator.max, validator.max_inclusive, "maximum")):
-            if bound is None:
-                continue
+            if not isinstance(bound, (int, float, Decimal)) or isinstance(bound, bool):
+                continue  # dates keep apispec's x-minimum / x-maximum, in ISO 8601
             # The built-in converter wrote the bound as `minimum` whatever its inclusiveness.
             ret.pop(name, None)
             key = name if inclusive else "exclusive" + name.capitalize()
@@ -140,9 +141,10 @@ class ErrorResponsesPlugin(BasePlugin):
         for method, operation in operations.items():
             handler = getattr(getattr(view, "view_class", None), method, view)
             roles = getattr(handler, "allowed_roles", None)
-            self._document(operation, method, rule, roles, calls_services)
+            idempotent = method == "post" and getattr(handler, "takes_idempotency_key", False)
+            self._document(operation, method, rule, roles, idempotent, calls_services)
 
-    def _document(self, operation: dict, method: str, rule, roles, calls_services: bool):
+    def _document(self, operation: dict, method: str, rule, roles, idempotent_post: bool, calls_services: bool):
         supplier = rule.rule.startswith(SUPPLIER_KEY_PREFIX)
         if supplier:
             operation["security"] = SUPPLIER_SECURITY
@@ -152,7 +154,6 @@ class ErrorResponsesPlugin(BasePlugin):
             operation["security"] = STAFF_SECURITY
         has_body = "requestBody" in operation
         has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
-        idempotent_post = method == "post" and roles is not None
 
         derived: dict[int, list[str]] = {}
 
@@ -177,6 +178,8 @@ class ErrorResponsesPlugin(BasePlugin):
             add(413, TOO_LARGE)
         if has_body or has_query:
             add(422, INVALID)
+        if "<int:" in rule.rule:
+            add(422, PATH_NUMBER)
         if idempotent_post:
             add(422, IDEMPOTENCY_INVALID)
         if calls_services:

@@ -42,6 +42,7 @@ def supplier_key(view):
         authenticate_supplier()
         return current_app.extensions["idempotency"].run(view, *args, **kwargs)
 
+    wrapper.takes_idempotency_key = True  # gateway.openapi documents the header and its 409/422
     return wrapper
 
 

@@ -97,10 +97,15 @@ def test_statuses_follow_from_what_each_route_declares(app, spec):
         elif path.startswith(SUPPLIER_KEY_PREFIX):
             assert operation["security"] == [{"supplierApiKey": []}, {"supplierBearer": []}]
             assert "401" in statuses
+            if path == "/api/v1/supplier/inventory":
+                assert {"409", "422"} <= statuses
+                assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
         else:
             assert operation["security"] == [], (path, method)
         if "{" in path:
             assert "404" in statuses, (path, method)
+        if "<int:" in rule:
+            assert "422" in statuses, (path, method)
         if "requestBody" in operation or any(p["in"] == "query" for p in operation.get("parameters", [])):
             assert "422" in statuses, (path, method)
         if "requestBody" in operation:
