@@ -3,6 +3,7 @@ import logging.config
 import os
 
 from flask import Flask
+from flask_smorest import Api as SmorestApi
 
 from services.common import serialization
 from services.common.config import SERVICES, load_nameko_config
@@ -14,8 +15,8 @@ from . import context, limits, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
-from .openapi import STAFF_SECURITY, Api as DocumentedApi
 from .rpc import RpcPool
+from .openapi import Api as DocumentedApi
 
 
 class Api(DocumentedApi):
@@ -37,7 +38,11 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
-        API_SPEC_OPTIONS={"security": STAFF_SECURITY},
+        API_SPEC_OPTIONS={
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                                              "bearerFormat": "JWT"}}},
+        },
         JWT_SECRET=tokens.signing_secret(),
     )
     database = gateway_db or GatewayDatabase()

@@ -54,9 +54,8 @@ SCHEMAS = {
     },
 }
 
+# bearerAuth (the staff JWT) and the default security come from API_SPEC_OPTIONS in app.py.
 SECURITY_SCHEMES = {
-    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                   "description": "A staff token from POST /api/v1/auth/token"},
     "supplierApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
                        "description": "A supplier's API key (POST /api/v1/suppliers/{supplier_id}/api-key)"},
     "supplierBearer": {"type": "http", "scheme": "bearer",
