@@ -2,8 +2,10 @@
 import logging.config
 import os
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_smorest import Api as SmorestApi
+from werkzeug.exceptions import RequestURITooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common import serialization
 from services.common.config import SERVICES, load_nameko_config
@@ -11,10 +13,11 @@ from services.common.config import SERVICES, load_nameko_config
 from services.common.db import utcnow
 from services.common.errors import ValidationFailed
 
-from . import context, limits, problems, staff, tokens
+from . import context, headers, limits, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
+from .pruning import Pruner
 from .rpc import RpcPool
 from .openapi import Api as DocumentedApi
 
@@ -38,6 +41,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
+        MAX_URL_BYTES=int(os.environ.get("GATEWAY_MAX_URL_BYTES", 4096)),
         API_SPEC_OPTIONS={
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
@@ -52,6 +56,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
                                  utcnow())
     app.extensions["gateway_db"] = database
     app.extensions["idempotency"] = idempotency = Idempotency(database)
+    app.extensions["pruner"] = pruner = Pruner.from_env(database)
     app.extensions["rpc"] = rpc_pool or RpcPool(
         nameko_config,
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
@@ -63,9 +68,18 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
     app.url_value_preprocessor(_bounded_path_ints)
     app.before_request(context.begin_request)
+    app.before_request(_bounded_url)
+    app.before_request(pruner.before_request)
     app.after_request(context.end_request)
     app.after_request(idempotency.remember)
+    app.after_request(headers.secure)
     problems.register(app)
+    app.wsgi_app = limits.BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    # The client's address (sign-in throttling) from the proxies in front, when there are any:
+    # with none trusted, X-Forwarded-For is anyone's to forge and is ignored.
+    proxies = int(os.environ.get("GATEWAY_TRUSTED_PROXIES", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(auth.blp)
@@ -84,6 +98,11 @@ def _bounded_path_ints(endpoint, values):
     errors = limits.out_of_range_ints(values)
     if errors:
         raise ValidationFailed("A number in the path is out of range.", errors)
+
+
+def _bounded_url():
+    if limits.url_length(request.environ) > current_app.config["MAX_URL_BYTES"]:
+        raise RequestURITooLarge(f"URLs are limited to {current_app.config['MAX_URL_BYTES']} bytes.")
 
 
 def configure_logging(nameko_config: dict):

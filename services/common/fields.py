@@ -7,7 +7,7 @@ than overflowing date arithmetic or the database later), and the bounds show in 
 from marshmallow import fields as _fields
 from marshmallow.fields import *  # noqa: F401,F403 (the rest of marshmallow's fields, unchanged)
 
-from .validators import DATE_RANGE, INT_RANGE, MONTH, moment_in_range
+from .validators import BIGINT_RANGE, DATE_RANGE, INT_RANGE, MONTH, moment_in_range
 
 
 class _Bounded:
@@ -23,6 +23,10 @@ class Integer(_Bounded, _fields.Integer):
 
 
 Int = Integer
+
+
+class BigInteger(_Bounded, _fields.Integer):
+    bound = BIGINT_RANGE
 
 
 class Date(_Bounded, _fields.Date):

@@ -29,3 +29,7 @@ MONTH = validate.Regexp(r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$",
 # Integer columns are 32-bit on PostgreSQL: a larger number could not be stored or even looked up.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 INT_RANGE = validate.Range(min=INT_MIN, max=INT_MAX, error=f"A whole number from {INT_MIN} to {INT_MAX}.")
+# For numbers kept in a 64-bit column or as text (a supplier's sequence, often a timestamp in ms).
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+BIGINT_RANGE = validate.Range(min=BIGINT_MIN, max=BIGINT_MAX,
+                              error=f"A whole number from {BIGINT_MIN} to {BIGINT_MAX}.")

@@ -102,9 +102,9 @@ class SupplierUpdateSchema(InventoryUpdateSchema):
     """One update of a supplier's push: its own product code, and its sequence for ordering."""
 
     product_code = fields.String(required=True, validate=CODE)
-    sequence = fields.Integer(required=True, strict=True, validate=validate.Range(min=0),
-                              metadata={"description": "Increasing per product: a push number or a Unix "
-                                                       "timestamp in ms. Stale or repeated updates change nothing."})
+    sequence = fields.BigInteger(required=True, strict=True, validate=validate.Range(min=0),
+                                 metadata={"description": "Increasing per product: a push number or a Unix "
+                                                          "timestamp in ms. Stale or repeated updates change nothing."})
 
 
 class SupplierPushSchema(Schema):

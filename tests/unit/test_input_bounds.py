@@ -54,3 +54,12 @@ def test_the_bounds_themselves_are_accepted():
     assert loaded["day"] == date(MIN_YEAR, 1, 1)
     assert loaded["at"] == datetime(MAX_YEAR, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
     assert Sample().load({"month": f"{MIN_YEAR}-01"})["month"] == f"{MIN_YEAR}-01"
+
+
+def test_a_big_integer_field_takes_64_bits():
+    class Push(Schema):
+        sequence = fields.BigInteger()
+
+    assert Push().load({"sequence": 1_764_000_000_000})["sequence"] == 1_764_000_000_000
+    with pytest.raises(ValidationError):
+        Push().load({"sequence": 2 ** 63})
