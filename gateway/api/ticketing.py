@@ -171,8 +171,8 @@ class HoldRelease(MethodView):
 @blp.route("/holds/<string:hold_id>/confirm")
 class HoldConfirm(MethodView):
     @allow("consultant", "ticketing", "manager")
-    @blp.response(201, s.BookingSchema)
     @blp.alt_response(409, description="The hold expired or was released, or a line can no longer be booked.")
+    @blp.response(201, s.BookingSchema)
     def post(self, hold_id):
         """Confirm a hold into a booking with a locator and voucher numbers"""
         with rpc() as services:
