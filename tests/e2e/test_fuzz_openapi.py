@@ -16,6 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.errors import InvalidSchema
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
@@ -111,12 +112,17 @@ def failures_of(operation, headers: dict, statuses: set) -> dict[str, str]:
         statuses.add(response.status_code)
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
+        except InvalidSchema as invalid:  # a response schema the document gets wrong
+            found.setdefault(f"{operation.label}: invalid schema: {invalid}"[:600], "(any answer)")
         except (Failure, FailureGroup) as failure:
             for single in getattr(failure, "exceptions", [failure]):
                 what = f"{operation.label}: {single.title}: {single.message}"[:600]
                 found.setdefault(what, case.as_curl_command(headers=headers)[:600])
 
-    run()
+    try:
+        run()
+    except InvalidSchema as invalid:  # the document itself is wrong here: nothing can be generated
+        found[f"{operation.label}: invalid schema: {invalid}"[:600]] = "(no request could be generated)"
     return found
 
 
