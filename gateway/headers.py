@@ -16,16 +16,23 @@ NOTHING = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-act
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 
 
-def _origin(url: str | None) -> str:
+def _source(url: str | None) -> str:
+    """The Swagger UI files' folder as a CSP source (a path ending in / matches the files under
+    it, not the whole CDN); 'self' once they are served by the gateway itself."""
     parts = urlsplit(url or "")
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "'self'"
+    if not (parts.scheme and parts.netloc):
+        return "'self'"
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}/"
 
 
 def docs_policy(html: bytes, swagger_ui_url: str | None) -> str:
-    ui = _origin(swagger_ui_url)
+    ui = _source(swagger_ui_url)
     hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(script).digest()).decode()
                       for script in _INLINE_SCRIPT.findall(html))
-    return (f"default-src 'none'; script-src {ui} {hashes}; style-src {ui}; img-src 'self' data: {ui}; "
+    # Swagger UI 5 applies inline styles at run time (swagger-api/swagger-ui#10655) and draws its
+    # icons as data: SVGs; styles cannot run code, scripts stay pinned to the files and the hash.
+    return (f"default-src 'none'; script-src {ui} {hashes}; style-src {ui} 'unsafe-inline'; "
+            f"img-src 'self' data: {ui}; "
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
 
@@ -43,6 +50,7 @@ def secure(response):
     else:
         headers.setdefault("Content-Security-Policy", NOTHING)
     # Tokens and personal data stay out of every cache; the published spec and its page may be cached.
-    if request.path.startswith(prefix + "/") and request.path not in (docs, spec):
+    if request.path.startswith(prefix + "/") and request.path not in (docs, spec) \
+            and "no-store" not in headers.get("Cache-Control", ""):
         headers["Cache-Control"] = "no-store"
     return response

@@ -33,10 +33,11 @@ class Pruner:
 
     @classmethod
     def from_env(cls, database) -> "Pruner":
-        return cls(database,
-                   idempotency_retention=timedelta(hours=float(os.environ.get("GATEWAY_IDEMPOTENCY_RETENTION_HOURS", 24))),
-                   login_failure_retention=timedelta(hours=float(os.environ.get("GATEWAY_LOGIN_FAILURE_RETENTION_HOURS",
-                                                                                24))),
+        def hours(name):
+            return timedelta(hours=float(os.environ.get(name, 24)))
+
+        return cls(database, idempotency_retention=hours("GATEWAY_IDEMPOTENCY_RETENTION_HOURS"),
+                   login_failure_retention=hours("GATEWAY_LOGIN_FAILURE_RETENTION_HOURS"),
                    interval_seconds=float(os.environ.get("GATEWAY_PRUNE_INTERVAL_SECONDS", 60)))
 
     def before_request(self):

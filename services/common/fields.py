@@ -11,6 +11,8 @@ from .validators import BIGINT_RANGE, DATE_RANGE, INT_RANGE, MONTH, moment_in_ra
 
 
 class _Bounded:
+    """Puts the class's bound before the field's own validators."""
+
     bound = None
 
     def __init__(self, *args, **kwargs):
@@ -45,9 +47,7 @@ class NaiveDateTime(_Bounded, _fields.NaiveDateTime):
     bound = staticmethod(moment_in_range)
 
 
-class Month(_fields.String):
+class Month(_Bounded, _fields.String):
     """A calendar month as YYYY-MM, within the years every date may take."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.validators.insert(0, MONTH)
+    bound = MONTH

@@ -1,4 +1,5 @@
 """The shared input bounds: JSON nesting, dates, months and integers."""
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -63,3 +64,15 @@ def test_a_big_integer_field_takes_64_bits():
     assert Push().load({"sequence": 1_764_000_000_000})["sequence"] == 1_764_000_000_000
     with pytest.raises(ValidationError):
         Push().load({"sequence": 2 ** 63})
+
+
+def test_every_schema_module_takes_the_bounded_fields():
+    """A schema built on marshmallow's own fields would let unbounded dates and numbers through again."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    unbounded = re.compile(r"from marshmallow import [^\n]*\bfields\b|marshmallow\.fields\.|from marshmallow\.fields")
+    offenders = [str(path.relative_to(root)) for folder in ("services", "gateway")
+                 for path in (root / folder).rglob("*.py")
+                 if path.name != "fields.py" and unbounded.search(path.read_text())]
+    assert offenders == []
