@@ -3,7 +3,6 @@ import logging.config
 import os
 
 from flask import Flask, current_app, request
-from flask_smorest import Api as SmorestApi
 from werkzeug.exceptions import RequestURITooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -17,7 +17,9 @@ from decimal import Decimal
 from apispec import BasePlugin
 from apispec.ext.marshmallow.field_converter import make_type_list
 from flask_smorest import Api as SmorestApi
-from marshmallow import fields, validate
+from marshmallow import validate
+
+from services.common import fields
 
 from .auth import SUPPLIER_KEY_PREFIX
 from .staff import ROLES

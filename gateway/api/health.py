@@ -2,8 +2,9 @@
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app, jsonify
-from marshmallow import Schema, fields
+from marshmallow import Schema
 
+from services.common import fields
 from services.common.config import SERVICES
 
 from . import Blueprint
