@@ -3,7 +3,6 @@ import logging.config
 import os
 
 from flask import Flask, current_app, request
-from flask_smorest import Api as SmorestApi
 from werkzeug.exceptions import RequestURITooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,9 +19,10 @@ from .idempotency import Idempotency
 from .jsonwire import IsoJSONProvider
 from .pruning import Pruner
 from .rpc import RpcPool
+from .openapi import Api as DocumentedApi
 
 
-class Api(SmorestApi):
+class Api(DocumentedApi):
     def handle_http_exception(self, error):
         return problems.http_problem(error)
 

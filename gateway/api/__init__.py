@@ -21,6 +21,11 @@ class Parser(FlaskParser):
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()
 
+    def __init__(self, *args, calls_services: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its routes answer 503/504 when a service is down or slow (documented by gateway.openapi).
+        self.calls_services = calls_services
+
 
 def attachment_doc(content_type: str, extension: str) -> dict:
     """OpenAPI description of a download, for @blp.response(200, {...}, **attachment_doc(...))."""

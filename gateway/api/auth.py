@@ -16,7 +16,8 @@ from ..auth import ANY_STAFF, allow
 from ..problems import problem
 from . import Blueprint
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and staff accounts")
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and staff accounts",
+                calls_services=False)
 
 
 class TokenRequestSchema(Schema):
@@ -58,6 +59,8 @@ def token_ttl() -> timedelta:
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
+    @blp.alt_response(401, description="Wrong username or password, or the account is disabled.")
+    @blp.alt_response(429, description="Too many failed sign-ins: wait Retry-After seconds.")
     @blp.doc(security=[])
     def post(self, data):
         """Sign in with username and password; returns a bearer token and your roles"""
@@ -99,6 +102,7 @@ class Users(MethodView):
     @allow("admin")
     @blp.arguments(StaffUserCreateSchema)
     @blp.response(201, StaffUserSchema)
+    @blp.alt_response(409, description="The username is taken.")
     def post(self, data):
         """Create a staff user (admin)"""
         with current_app.extensions["gateway_db"].session() as session:

@@ -42,6 +42,7 @@ def supplier_key(view):
         authenticate_supplier()
         return current_app.extensions["idempotency"].run(view, *args, **kwargs)
 
+    wrapper.takes_idempotency_key = True  # gateway.openapi documents the header and its 409/422
     return wrapper
 
 
@@ -62,6 +63,7 @@ class SupplierProductInventory(MethodView):
     @supplier_key
     @blp.arguments(s.DateRangeQuerySchema, location="query")
     @blp.response(200, s.DailyInventorySchema(many=True))
+    @blp.alt_response(403, description="The product belongs to another supplier.")
     def get(self, query, product_id):
         """Your own product's daily inventory (403 for another supplier's)"""
         with rpc() as services:
