@@ -288,8 +288,10 @@ class Api:
             self.sent += 1
             self.statuses[str(status)] += 1
 
-    def call(self, method: str, path: str, body=None, key: str | None = None, give_up_after: float = 120):
-        """The final response, or None if every attempt failed until give_up_after seconds."""
+    def call(self, method: str, path: str, body=None, key: str | None = None, give_up_after: float = 120,
+             retry: bool = True):
+        """The final response, or None if every attempt failed until give_up_after seconds.
+        retry=False: the first answer, whatever it is (None on a connection error)."""
         headers = dict(self.headers, **({"Idempotency-Key": key} if key else {}))
         deadline = time.monotonic() + give_up_after
         pause = 0.2
@@ -301,8 +303,10 @@ class Api:
             else:
                 self._count(response.status_code)
                 in_progress = response.status_code == 409 and "in progress" in response.text
-                if response.status_code not in RETRY_STATUSES and not in_progress:
+                if not retry or (response.status_code not in RETRY_STATUSES and not in_progress):
                     return response
+            if not retry:
+                return None
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
         return None

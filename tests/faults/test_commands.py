@@ -1,0 +1,85 @@
+"""Commands sent straight to the services over AMQP: a repeated request id changes nothing the
+second time, and a request whose caller gave up never runs."""
+import time
+import uuid
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from .harness import wait_until
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(240)]
+
+
+def _hold(inventory, reference):
+    return {"lines": [{"product_id": inventory["product_id"], "day": inventory["day"], "quantity": 1}],
+            "reference": reference, "expires_in_minutes": 600}
+
+
+def _available(suite, rpc, inventory):
+    days = rpc.ticketing.get_inventory(inventory["product_id"], *(2 * [_day(inventory)]))
+    return days[0]["available"]
+
+
+def _day(inventory):
+    from datetime import date
+
+    return date.fromisoformat(inventory["day"])
+
+
+def test_a_repeated_command_changes_nothing_the_second_time(healthy, inventory, figures):
+    request_id = "faults-" + uuid.uuid4().hex
+    reference = uuid.uuid4().hex
+    context = {"request_id": request_id, "correlation_id": request_id, "actor": "fault-tier"}
+    with ClusterRpcProxy(healthy.nameko_config(), timeout=15, context_data=context) as rpc:
+        available = _available(healthy, rpc, inventory)
+        first = rpc.ticketing.place_hold(_hold(inventory, reference))
+        second = rpc.ticketing.place_hold(_hold(inventory, reference))
+        customer = rpc.crm.create_customer({"full_name": "Repetida Una Vez", "notes": reference})
+        customer_again = rpc.crm.create_customer({"full_name": "Repetida Una Vez", "notes": reference})
+        available_after = _available(healthy, rpc, inventory)
+
+    holds = healthy.query("ticketing", "SELECT id FROM holds WHERE reference = ?", (reference,))
+    customers = healthy.query("crm", "SELECT id FROM customers WHERE notes = ?", (reference,))
+    figures["redelivered command (same request_id twice)"] = {
+        "commands_sent": 4, "holds_created": len(holds), "customers_created": len(customers),
+        "units_taken": available - available_after, "duplicate_rows": len(holds) + len(customers) - 2}
+    assert second == first and customer_again == customer, "the repeat returns the first outcome"
+    assert [h[0] for h in holds] == [first["id"]] and [c[0] for c in customers] == [customer["id"]]
+    assert available - available_after == 1
+
+
+def test_a_request_whose_caller_gave_up_never_runs(healthy, api, inventory, figures):
+    """ticketing is stopped while three requests wait in its durable queue: one with an AMQP
+    expiration and a deadline, one with only the deadline (the service itself must refuse it),
+    one through the gateway that answers 503/504. None of them may run when ticketing is back."""
+    references = {way: uuid.uuid4().hex for way in ("expiration", "deadline", "gateway")}
+    healthy.stop_process("ticketing")
+    try:
+        config = healthy.nameko_config()
+        for way in ("expiration", "deadline"):
+            context = {"request_id": "faults-" + uuid.uuid4().hex, "deadline": str(time.time() + 2),
+                       "correlation_id": "faults-expired", "actor": "fault-tier"}
+            with ClusterRpcProxy(config, timeout=15, context_data=context) as rpc:
+                if way == "expiration":
+                    rpc.ticketing.options["expiration"] = 2  # seconds: the broker drops it after that
+                rpc.ticketing.place_hold.call_async(_hold(inventory, references[way]))
+        started = time.monotonic()
+        answer = api.call("POST", "/api/v1/holds", _hold(inventory, references["gateway"]),
+                          key=references["gateway"], retry=False)
+        gateway_seconds = round(time.monotonic() - started, 1)
+        time.sleep(3)  # every deadline above has passed
+    finally:
+        healthy.start_process("ticketing")
+    healthy.wait_ready(60)
+    with ClusterRpcProxy(healthy.nameko_config(), timeout=15, context_data={"actor": "fault-tier"}) as rpc:
+        rpc.ticketing.get_hold.call_async("a probe behind the stale requests")
+        time.sleep(2)  # the stale requests ahead of the probe had their chance to run
+
+    ran = {way: len(healthy.query("ticketing", "SELECT id FROM holds WHERE reference = ?", (ref,)))
+           for way, ref in references.items()}
+    figures["expired request (caller gave up while ticketing was stopped)"] = {
+        "requests_sent": 3, "gateway_answer": answer.status_code if answer is not None else None,
+        "gateway_answer_seconds": gateway_seconds, "ran_after_restart": sum(ran.values()), "ran_by_way": ran}
+    assert answer is not None and answer.status_code in (503, 504), answer and answer.text
+    assert ran == {"expiration": 0, "deadline": 0, "gateway": 0}

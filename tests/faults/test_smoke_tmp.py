@@ -1,5 +1,0 @@
-import pytest
-pytestmark = pytest.mark.faults
-
-def test_up(healthy, api, inventory, figures):
-    print(healthy.pids(), inventory)
