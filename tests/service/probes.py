@@ -47,6 +47,24 @@ class LedgerService(ItineraService):
         raise ValueError("the worker failed after writing")
 
     @rpc
+    def record_slowly(self, amount: Decimal) -> dict:
+        """Holds its transaction open a while: two deliveries of one command overlap."""
+        import eventlet
+
+        payment = Payment(amount=amount, currency="EUR")
+        self.db.session.add(payment)
+        self.db.session.flush()
+        eventlet.sleep(0.3)
+        return as_dict(payment)
+
+    @rpc
+    def pause(self, seconds: float) -> None:
+        """Keeps the service's only worker busy, so later requests wait in the queue."""
+        import eventlet
+
+        eventlet.sleep(seconds)
+
+    @rpc
     def total(self) -> Decimal:
         amounts = self.db.session.scalars(select(Payment.amount)).all()
         return sum(amounts, Decimal("0"))
