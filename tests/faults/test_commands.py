@@ -7,6 +7,8 @@ import pytest
 from nameko.exceptions import UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from services.common import commands  # noqa: F401 (registers RequestExpired, so it re-raises typed)
+
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(240)]
 
 
