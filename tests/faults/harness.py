@@ -226,8 +226,10 @@ class Suite:
         self._supervisor().startProcess(name, True)
 
     def kill(self, name: str) -> int:
+        """kill -9 of the program and everything it started (gunicorn's workers): each program
+        leads its own process group under supervisord."""
         pid = self.pids()[name]
-        os.kill(pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
         return pid
 
     def log_tail(self, name: str, lines: int = 30) -> str:
@@ -363,8 +365,10 @@ class EventTap:
 class Load:
     """Threads creating customers and holds through the gateway, each with its own key."""
 
-    def __init__(self, api: Api, inventory: dict, threads: int = 3, per_thread: int = 30):
+    def __init__(self, api: Api, inventory: dict, threads: int = 3, per_thread: int = 30,
+                 give_up_after: float = 120):
         self.api = api
+        self.give_up_after = give_up_after
         self.inventory = inventory
         self.threads = threads
         self.per_thread = per_thread
@@ -381,7 +385,7 @@ class Load:
             kind, path = "hold", "/api/v1/holds"
             body = {"lines": [{"product_id": self.inventory["product_id"], "day": self.inventory["day"],
                                "quantity": 1}], "reference": key, "expires_in_minutes": 600}
-        response = self.api.call("POST", path, body, key=key)
+        response = self.api.call("POST", path, body, key=key, give_up_after=self.give_up_after)
         return {"kind": kind, "key": key, "status": response.status_code if response is not None else None,
                 "id": response.json().get("id") if response is not None and response.status_code == 201 else None}
 

@@ -59,3 +59,26 @@ def test_services_killed_under_load_are_restarted(healthy, api, inventory, figur
     assert counts["duplicate_rows"] == 0 and counts["orphaned_rows"] == 0 and counts["answered_but_missing"] == 0
     assert counts["events_lost"] == 0 and counts["events_duplicated_new_id"] == 0
     assert "500" not in figures["services kill -9 under load"]["answers_by_status"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap (gateway/idempotency.py): a gateway killed mid-request leaves its Idempotency-Key "
+    "claims 'in progress' for ABANDONED_AFTER (5 minutes), so the client's retries get 409 and the "
+    "records made for them are orphaned; the services' command log would make an earlier take-over safe"))
+def test_gateway_killed_under_load_is_restarted(healthy, api, inventory, figures):
+    """gunicorn's master and workers killed at once (the process group), as a host crash would."""
+    pids = healthy.pids()
+    sent, statuses = api.sent, api.statuses.copy()
+    # Retrying for 30 s is far longer than a restarted gateway needs, and keeps a failure short.
+    load = Load(api, inventory, threads=3, per_thread=10, give_up_after=30)
+
+    timings = load.run(fault=lambda: healthy.kill("gateway"), after=8)
+    timings["ready_after_fault_seconds"] = healthy.wait_ready(60)
+    counts = audit(healthy, load.outcomes)
+    figures["gateway kill -9 under load"] = {
+        "requests_sent": api.sent - sent, "answers_by_status": dict(api.statuses - statuses),
+        "process_restarts": int(healthy.pids()["gateway"] != pids["gateway"]), **counts, **timings}
+
+    assert healthy.pids()["gateway"] != pids["gateway"], "supervisord restarted the gateway"
+    assert all(o["status"] == 201 for o in load.outcomes), counts
+    assert counts["duplicate_rows"] == 0 and counts["orphaned_rows"] == 0 and counts["answered_but_missing"] == 0
