@@ -406,6 +406,7 @@ class Load:
         if fault is not None:
             wait_until(lambda: self.done >= after, 120, f"{after} operations before the fault")
             started = time.monotonic()
+            timings["fault_at"] = time.strftime("%H:%M:%S", time.gmtime())
             fault()
             timings["fault_seconds"] = round(time.monotonic() - started, 1)
         for worker in workers:
@@ -457,7 +458,15 @@ def audit(suite: Suite, outcomes: list[dict], tap: EventTap | None = None) -> di
             per_record: dict[str, set] = {}
             for envelope in envelopes:
                 per_record.setdefault(envelope["payload"]["id"], set()).add(envelope["id"])
-            lost += len(ids - set(per_record))
+            missing = ids - set(per_record)
+            lost += len(missing)
+            if missing:  # when they were written and sent, to tell a lost event from a late one
+                rows = suite.query(service, "SELECT envelope, created_at, published_at, attempts FROM outbox "
+                                            "WHERE event_type = ?", (event_type,))
+                with open(suite.base / "lost-events.txt", "a") as out:
+                    for envelope, *when in rows:
+                        if json.loads(envelope)["payload"]["id"] in missing:
+                            out.write(f"{event_type} {json.loads(envelope)['payload']['id']} {when}\n")
             dup_deliveries += sum(n - 1 for n in Counter(e["id"] for e in envelopes).values())
             dup_ids += sum(len(v) - 1 for k, v in per_record.items() if k in ids)
         figures.update(events_published=published, events_received=received, events_lost=lost,
