@@ -15,21 +15,15 @@ import threading
 import time
 from contextlib import contextmanager
 
-import amqp.exceptions
-import kombu.exceptions
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import RpcTimeout
 from nameko.rpc import MethodProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
 from services.common.commands import DEADLINE, REQUEST_ID
+from services.common.entrypoints import BROKER_ERRORS
 
 log = logging.getLogger(__name__)
-
-# What kombu, py-amqp and the socket layer raise when the broker is down, restarting or gone:
-# ECONNREFUSED and resets are OSError; kombu wraps failed (re)connections in OperationalError;
-# py-amqp raises its own ConnectionError family (and ChannelError when e.g. a vhost vanished).
-BROKER_ERRORS = (OSError, kombu.exceptions.OperationalError, amqp.exceptions.AMQPError)
 
 
 class BrokerUnavailable(Exception):

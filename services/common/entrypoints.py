@@ -15,6 +15,7 @@ import sys
 import traceback
 
 import amqp.exceptions
+import kombu.exceptions
 import kombu.serialization
 from kombu import Connection, Queue
 from nameko.amqp.publish import Publisher
@@ -30,6 +31,11 @@ from .errors import DomainError
 from .redelivery import Redelivery
 
 log = logging.getLogger(__name__)
+
+# What kombu, py-amqp and sockets raise when the broker is down, restarting or gone: ECONNREFUSED
+# and resets are OSError; kombu wraps failed (re)connections in OperationalError; py-amqp raises
+# its own ConnectionError family (and a ChannelError when, e.g., the vhost vanished).
+BROKER_ERRORS = (OSError, kombu.exceptions.OperationalError, amqp.exceptions.AMQPError)
 
 
 def service_database(container) -> Database | None:
@@ -70,6 +76,19 @@ def replace_durable_queue(config: dict, queue: Queue):
             connection.channel().queue_delete(queue.name)
 
 
+def acknowledge(queue_consumer, message, requeue: bool = False):
+    """Ack (or requeue) a message; if its connection is gone the broker has it back already, so a
+    socket error here must not end the worker (nameko would kill the container)."""
+    try:
+        if requeue:
+            queue_consumer.requeue_message(message)
+        else:
+            queue_consumer.ack_message(message)
+    except Exception as exc:
+        log.warning("could not %s a message (%s: %s); the broker redelivers it", "requeue" if requeue else "ack",
+                    type(exc).__name__, exc)
+
+
 def reply_payload(message, result, exc_info):
     """What a reply carries, as nameko's Responder builds it: (payload, result, exc_info)."""
     serializer = kombu.serialization.registry.type_to_name[message.properties["content_type"]]
@@ -107,21 +126,27 @@ class RpcConsumer(NamekoRpcConsumer):
         redelivery is answered from the command log without running the method again.
         """
         config = self.container.config
+        properties = message.properties
+        if not properties.get("reply_to"):
+            log.warning("%s came without reply_to: nobody to answer", message.delivery_info.get("routing_key"))
+            acknowledge(self.queue_consumer, message)
+            return False
         try:
             Publisher(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
                       login_method=config.get(LOGIN_METHOD_CONFIG_KEY)).publish(
-                payload, serializer=kombu.serialization.registry.type_to_name[message.properties["content_type"]],
-                exchange=get_rpc_exchange(config), routing_key=message.properties["reply_to"],
-                correlation_id=message.properties.get("correlation_id"))
-        except Exception as exc:
+                payload, serializer=kombu.serialization.registry.type_to_name[properties["content_type"]],
+                exchange=get_rpc_exchange(config), routing_key=properties["reply_to"],
+                correlation_id=properties.get("correlation_id"))
+        except BROKER_ERRORS as exc:
             log.error("could not reply to %s (%s: %s); the request is left for redelivery",
                       message.delivery_info.get("routing_key"), type(exc).__name__, exc)
-            try:
-                self.queue_consumer.requeue_message(message)
-            except Exception:  # the connection went with the broker: it redelivers by itself
-                log.debug("requeue failed", exc_info=True)
+            acknowledge(self.queue_consumer, message, requeue=True)
             return False
-        self.queue_consumer.ack_message(message)
+        except Exception:  # not the broker: sending it again would fail again
+            log.exception("could not reply to %s; the caller will time out", message.delivery_info.get("routing_key"))
+            acknowledge(self.queue_consumer, message)
+            return False
+        acknowledge(self.queue_consumer, message)
         return True
 
 
@@ -171,7 +196,7 @@ class Rpc(NamekoRpc):
             self.container.spawn_worker(self, args, kwargs, context_data=context_data,
                                         handle_result=functools.partial(self.handle_result, message, command))
         except ContainerBeingKilled:
-            self.rpc_consumer.requeue_message(message)
+            acknowledge(self.rpc_consumer.queue_consumer, message, requeue=True)
 
     def handle_result(self, message, command, worker_ctx, result, exc_info):
         payload, result, exc_info = reply_payload(message, result, exc_info)
@@ -221,7 +246,7 @@ class EventHandler(NamekoEventHandler):
             done = False
         if done:
             log.info("skipping %s %s: already processed by %s", self.event_name, event_id, self.handler_id)
-            self.queue_consumer.ack_message(message)
+            acknowledge(self.queue_consumer, message)
             return
         super().handle_message(body, message)
 
@@ -237,17 +262,11 @@ class EventHandler(NamekoEventHandler):
             except Exception as exc:  # broker going away: nameko would kill the container
                 log.error("%s could not retry or park %s (%s: %s); left for redelivery", self.handler_id,
                           self.event_name, type(exc).__name__, exc)
-                self._requeue(message)
+                acknowledge(self.queue_consumer, message, requeue=True)
                 return result, exc_info
         # Acknowledge only after the retry copy or dead letter is safely with the broker.
-        self.queue_consumer.ack_message(message)
+        acknowledge(self.queue_consumer, message)
         return result, exc_info
-
-    def _requeue(self, message):
-        try:
-            self.queue_consumer.requeue_message(message)
-        except Exception:  # the connection is gone: the broker returns the message by itself
-            log.debug("requeue failed", exc_info=True)
 
     def _retry_or_dead_letter(self, message, exc_info):
         error = "".join(traceback.format_exception_only(*exc_info[:2])).strip()
