@@ -1,4 +1,5 @@
-"""Fault tier fixtures: one RabbitMQ node and one supervised suite for the whole tier.
+"""Fault tier fixtures: one RabbitMQ node and one supervised suite for the whole tier, stopped
+when its last test is done (package scope), so the tiers after it do not share the CPU with them.
 
 The figures each test measures are collected, written to faults-figures.json in the tier's
 temporary directory (and to $ITINERA_FAULTS_FIGURES when set) and printed at the end of the run.
@@ -13,23 +14,25 @@ from .harness import Api, RabbitNode, Suite, rabbitmq_bin, setup_inventory
 FIGURES = pytest.StashKey[dict]()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fault_base(tmp_path_factory):
     return tmp_path_factory.mktemp("faults")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def broker(fault_base):
     bin_dir = rabbitmq_bin()
     if bin_dir is None:
         pytest.skip("rabbitmq-server is not installed: the fault tier starts a RabbitMQ node of its own")
     node = RabbitNode(fault_base / "rabbitmq", bin_dir)
-    node.start()
-    yield node
-    node.stop()
+    try:
+        node.start()
+        yield node
+    finally:
+        node.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def suite(broker, fault_base):
     processes = Suite(fault_base / "suite", broker)
     try:
@@ -39,12 +42,12 @@ def suite(broker, fault_base):
         processes.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(suite):
     return Api(suite.url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def inventory(api):
     return setup_inventory(api)
 
@@ -57,7 +60,7 @@ def healthy(suite):
     suite.wait_ready(90)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def figures(request, fault_base):
     collected = request.config.stash.setdefault(FIGURES, {})
     yield collected
