@@ -16,7 +16,7 @@ import time
 from contextlib import contextmanager
 
 from nameko.amqp.publish import Publisher
-from nameko.exceptions import RpcTimeout
+from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import MethodProxy, ServiceProxy
 from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
 
@@ -40,9 +40,10 @@ class FailFastPublisher(Publisher):
 
 class RequestIds:
     """The request ids of one HTTP request's commands: the first call of a method gets the base
-    id, the n-th `<base>/<n>`. A repeat of the HTTP request (a gateway retry, or the client
-    again with its Idempotency-Key) makes the same calls in the same order, so it reaches the
-    same recorded outcomes; two calls of one method never share an id."""
+    id, the n-th `<base>/<n>`. A repeat of the HTTP request (the client again with its
+    Idempotency-Key) makes the same calls in the same order, so it reaches the same recorded
+    outcomes; two calls of one method never share an id. A call that got no answer (timeout,
+    broker or service unavailable) gives its id back: retried, it is the same command."""
 
     def __init__(self, base: str):
         self.base = base
@@ -51,6 +52,9 @@ class RequestIds:
     def next(self, method: str) -> str:
         n = self._calls[method] = self._calls.get(method, 0) + 1
         return self.base if n == 1 else f"{self.base}/{n}"
+
+    def unanswered(self, method: str):
+        self._calls[method] -= 1
 
 
 class _MethodProxy(MethodProxy):
@@ -61,7 +65,15 @@ class _MethodProxy(MethodProxy):
         super().__init__(worker_ctx, service_name, method_name, reply_listener, expiration=client.timeout)
 
     def __call__(self, *args, **kwargs):
-        reply = self._call(*args, **kwargs)
+        try:
+            return self._answer(self._call(*args, **kwargs))
+        except (RpcTimeout, UnknownService, BrokerUnavailable):
+            if self.client.request_ids is not None:
+                self.client.request_ids.unanswered(f"{self.service_name}.{self.method_name}")
+            raise
+
+    @staticmethod
+    def _answer(reply):
         try:
             return reply.result()
         except RuntimeError as exc:  # the reply consumer was disconnected (raised locally, never remote)

@@ -4,7 +4,7 @@ import socket
 import uuid
 
 import pytest
-from kombu import Connection, Exchange, Queue
+from kombu import Exchange, Queue
 from nameko.containers import ServiceContainer
 from sqlalchemy import delete
 

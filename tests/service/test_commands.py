@@ -8,8 +8,8 @@ import uuid
 from decimal import Decimal
 
 import eventlet
-import pytest
 import nameko.rpc
+import pytest
 from nameko.amqp.publish import Publisher
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
@@ -168,3 +168,18 @@ def _answers(client) -> bool:
         return client.ledger.total() is not None
     except Exception:  # not consuming yet
         return False
+
+
+def test_a_durable_rpc_queue_left_by_an_older_version_is_replaced(start_service, amqp, nameko_config):
+    from kombu import Exchange, Queue
+    from nameko.exceptions import UnknownService
+
+    old = Queue("rpc-ledger", exchange=Exchange("nameko-rpc", type="topic", durable=True),
+                routing_key="ledger.*", durable=True)
+    old(amqp.channel()).declare()
+    container = start_service(probes.LedgerService)
+    with proxy(nameko_config, timeout=5) as client:
+        assert client.ledger.total() == Decimal("0")
+        container.stop()
+        with pytest.raises(UnknownService):  # not a wait for nobody in a queue that outlived the service
+            client.ledger.total()

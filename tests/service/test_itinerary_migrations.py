@@ -23,7 +23,8 @@ def test_upgrade_matches_the_models_and_downgrade_removes_only_its_tables(databa
     try:
         upgrade(engine, SCRIPTS)
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == ScriptDirectory(SCRIPTS).get_current_head()
+            head = ScriptDirectory(SCRIPTS).get_current_head()
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         assert TABLES <= set(inspect(engine).get_table_names())
 
