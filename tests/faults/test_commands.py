@@ -9,6 +9,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.common import commands  # noqa: F401 (registers RequestExpired, so it re-raises typed)
 
+from .harness import wait_until
+
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(240)]
 
 
@@ -100,3 +102,42 @@ def test_a_request_whose_caller_gave_up_never_runs(healthy, api, inventory, figu
 def _context(deadline: float) -> dict:
     return {"request_id": "faults-" + uuid.uuid4().hex, "deadline": str(deadline),
             "correlation_id": "faults-expired", "actor": "fault-tier"}
+
+
+def test_the_same_request_message_delivered_twice_runs_once(healthy, inventory, figures):
+    """One AMQP request message, byte for byte, published twice (what a redelivery after a lost
+    ack looks like to the service): two replies with the same hold, one hold in the database."""
+    from kombu import Connection, Queue
+    from nameko.rpc import get_rpc_exchange
+
+    reference = uuid.uuid4().hex
+    exchange = get_rpc_exchange(healthy.nameko_config())
+    replies = Queue("faults-replies-" + reference, exchange=exchange, routing_key="faults-replies-" + reference,
+                    auto_delete=True)
+    headers = {"nameko.request_id": "faults-" + reference, "nameko.correlation_id": "faults-" + reference,
+               "nameko.actor": "fault-tier"}
+    body = {"args": [_hold(inventory, reference)], "kwargs": {}}
+    answers = []
+    with Connection(healthy.broker.uri) as connection:
+        channel = connection.default_channel
+        bound = replies(channel)
+        bound.declare()
+        producer = connection.Producer(channel)
+        for _ in range(2):
+            producer.publish(body, exchange=exchange, routing_key="ticketing.place_hold", serializer="json",
+                             headers=headers, reply_to=replies.routing_key, correlation_id=reference,
+                             mandatory=True)
+
+        def collect():
+            while (message := bound.get(no_ack=True)) is not None:
+                answers.append(message.payload)
+            return len(answers) == 2
+        wait_until(collect, 30, "two replies")
+
+    holds = healthy.query("ticketing", "SELECT id FROM holds WHERE reference = ?", (reference,))
+    figures["the same request message delivered twice"] = {
+        "messages_published": 2, "replies": len(answers), "holds_created": len(holds),
+        "duplicate_rows": max(0, len(holds) - 1)}
+    assert [a["error"] for a in answers] == [None, None], answers
+    assert answers[0]["result"]["id"] == answers[1]["result"]["id"]
+    assert [h[0] for h in holds] == [answers[0]["result"]["id"]]
