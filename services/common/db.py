@@ -298,8 +298,10 @@ class Database(DependencyProvider):
         committed = False
         try:
             if exc_info is None or (command is not None and commands.is_refusal(exc_info)):
-                if exc_info is not None and unit._session is not None:
-                    unit._session.rollback()
+                if exc_info is not None:  # a refusal: nothing it wrote or emitted stays
+                    unit.events = []
+                    if unit._session is not None:
+                        unit._session.rollback()
                 if inbox_key is not None and exc_info is None:
                     from .inbox import record_processed
 

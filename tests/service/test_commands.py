@@ -183,3 +183,18 @@ def test_a_durable_rpc_queue_left_by_an_older_version_is_replaced(start_service,
         container.stop()
         with pytest.raises(UnknownService):  # not a wait for nobody in a queue that outlived the service
             client.ledger.total()
+
+
+def test_a_refused_command_leaves_nothing_it_wrote_or_emitted(start_service, rpc, amqp, nameko_config):
+    from tests.events import subscribe
+
+    container = start_service(probes.LedgerService)
+    with subscribe(amqp, nameko_config, "ledger.payment_recorded") as received:
+        with proxy(nameko_config, request_id=uuid.uuid4().hex) as client:
+            with pytest.raises(Conflict):
+                client.ledger.record_then_refuse(Decimal("2.00"))
+        rpc.ledger.record(Decimal("1.00"), "EUR")  # a later event: the refused one would come first
+        wait_for(received, message="the later event")
+        eventlet.sleep(0.5)  # longer than the relay's grace and tick
+        assert [body["payload"]["amount"] for body, _ in received()] == ["1.00"]
+    assert len(payments(container.config["DATABASE_URLS"]["ledger"])) == 1
