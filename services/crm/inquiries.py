@@ -18,7 +18,7 @@ from services.common.errors import Conflict, NotFound, ValidationFailed
 
 from . import customers, segments, timeline
 from .models import Customer, Inquiry, InquiryTransition
-from .paging import contains, page_of
+from services.common.paging import contains, page_of
 from .text import clean_labels, fold, label_search
 
 log = logging.getLogger(__name__)

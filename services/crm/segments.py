@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from .models import Customer
-from .paging import page_of
+from services.common.paging import page_of
 from .text import clean_labels, label_pattern, label_search
 
 CSV_COLUMNS = ("id", "full_name", "email", "phone", "preferred_language", "nationality", "interests",

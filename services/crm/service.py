@@ -14,7 +14,7 @@ from services.common.service import ItineraService
 from . import customers, followups, inquiries, segments, timeline
 from . import schemas as s
 from .models import Base
-from .paging import page_dict
+from services.common.paging import page_dict
 
 
 class CrmService(ItineraService):

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from services.common.db import utcnow
 
 from .models import Customer, TimelineEntry
-from .paging import page_of
+from services.common.paging import page_of
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from services.common.errors import Conflict, NotFound
 
 from . import holds, inventory
-from .locators import is_locator, new_locator
+from .lists import travellers_of
+from .locators import is_locator, new_locator, normalize_locator
 from .models import Booking, BookingLine, Refund
 
 
@@ -45,13 +46,14 @@ def confirm(session, hold_id: str, *, actor: str, now: datetime) -> tuple[Bookin
             sell_price=row.sell_price, currency=product.currency, confirmed_at=now))
     session.add(booking)
     session.flush()
+    session.add_all(travellers_of(booking))
     return booking, True
 
 
 def get(session, booking_ref: str, lock: bool = False) -> Booking:
-    """By id or by locator."""
-    column = Booking.locator if is_locator(booking_ref) else Booking.id
-    query = select(Booking).where(column == booking_ref)
+    """By id or by locator (in any case)."""
+    locator = normalize_locator(booking_ref)
+    query = select(Booking).where(Booking.locator == locator if is_locator(locator) else Booking.id == booking_ref)
     booking = session.scalars(query.with_for_update() if lock else query).first()
     if booking is None:
         raise NotFound(f"No booking {booking_ref}.", {"booking": booking_ref})

@@ -1,6 +1,7 @@
 """What crosses the wire for ticketing: RPC arguments, gateway bodies, event payloads."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.paging import PageQuerySchema, PageSchema
 from services.common.validators import CODE, CURRENCY, MONTH
 
 SUPPLIER_KINDS = ("airline", "rail", "hotel", "attraction", "ground_handler", "guide")
@@ -147,6 +148,8 @@ class TravellerSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     customer_id = fields.String(load_default=None, validate=validate.Length(max=36))
     document = fields.String(load_default=None, validate=validate.Length(max=40))
+    phone = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\+?[0-9 ()\-.]{5,30}$", error="Not a phone number."))
 
 
 class HoldLineSchema(Schema):
@@ -210,6 +213,65 @@ class BookingSchema(Schema):
     created_at = fields.AwareDateTime()
     created_by = fields.String()
     lines = fields.List(fields.Nested(BookingLineSchema))
+
+
+# --- lists the desk looks things up in -------------------------------------------------------
+
+HOLD_STATUSES = ("active", "released", "expired", "confirmed")
+BOOKING_STATUSES = ("confirmed", "cancelled")
+
+
+class SupplierQuerySchema(PageQuerySchema):
+    name = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                         metadata={"description": "Part of the name, case aside"})
+    kind = fields.String(load_default=None, validate=validate.OneOf(SUPPLIER_KINDS))
+
+
+class SupplierPageSchema(PageSchema):
+    items = fields.List(fields.Nested(SupplierSchema))
+
+
+class ProductQuerySchema(PageQuerySchema):
+    supplier_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    kind = fields.String(load_default=None, validate=validate.OneOf(PRODUCT_KINDS))
+    location = fields.String(load_default=None, validate=validate.Length(min=1, max=120),
+                             metadata={"description": "Part of the city or route, case aside"})
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                      metadata={"description": "Part of the name or of the supplier's code, case aside"})
+
+
+class ProductPageSchema(PageSchema):
+    items = fields.List(fields.Nested(ProductSchema))
+
+
+class HoldQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(HOLD_STATUSES))
+    product_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    travel_date = fields.Date(load_default=None)
+    reference = fields.String(load_default=None, validate=validate.Length(min=1, max=120))
+
+
+class HoldPageSchema(PageSchema):
+    items = fields.List(fields.Nested(HoldSchema))
+
+
+class BookingQuerySchema(PageQuerySchema):
+    locator = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[A-Za-z0-9]{6}$", error="A 6-character locator."), metadata={"description": "In any case"})
+    name = fields.String(load_default=None, validate=validate.Length(min=2, max=200),
+                         metadata={"description": "Part of a traveller's name; accents and case do not matter"})
+    phone = fields.String(load_default=None, validate=[validate.Length(max=30), validate.Regexp(
+        r"^\+?(?:[ ()\-.]*[0-9]){4,}[ ()\-.]*$", error="At least 4 digits of a phone number.")],
+        metadata={"description": "Part of a traveller's phone, compared by its digits"})
+    customer_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    product_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    supplier_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    travel_date = fields.Date(load_default=None, metadata={"description": "A line travels on this date"})
+    status = fields.String(load_default=None, validate=validate.OneOf(BOOKING_STATUSES))
+
+
+class BookingPageSchema(PageSchema):
+    items = fields.List(fields.Nested(BookingSchema))
 
 
 class LineChangeSchema(Schema):

@@ -12,9 +12,10 @@ from nameko.timer import timer
 from services.common.db import Database, as_dict, utcnow
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, Unauthorized, ValidationFailed, validated
+from services.common.paging import page_dict
 from services.common.service import ItineraService
 
-from . import bookings, holds, inventory, pushes, suppliers
+from . import bookings, holds, inventory, lists, pushes, suppliers
 from . import schemas as s
 from . import reports
 from . import ota, supplier_queue
@@ -42,6 +43,12 @@ class TicketingService(ItineraService):
         return suppliers.as_dict(suppliers.get(self.db.session, supplier_id))
 
     @rpc
+    def list_suppliers(self, query: dict) -> dict:
+        q = validated(s.SupplierQuerySchema(), query)
+        items, total = lists.suppliers(self.db.session, **q)
+        return page_dict([suppliers.as_dict(x) for x in items], total, q["page"], q["page_size"])
+
+    @rpc
     def issue_supplier_key(self, supplier_id: str) -> dict:
         return {"supplier_id": supplier_id, "api_key": suppliers.issue_api_key(self.db.session, supplier_id)}
 
@@ -66,6 +73,12 @@ class TicketingService(ItineraService):
     @rpc
     def get_product(self, product_id: str) -> dict:
         return as_dict(inventory.get_product(self.db.session, product_id))
+
+    @rpc
+    def list_products(self, query: dict) -> dict:
+        q = validated(s.ProductQuerySchema(), query)
+        items, total = lists.products(self.db.session, **q)
+        return page_dict([as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def set_inventory(self, product_id: str, data: dict) -> dict:
@@ -155,6 +168,12 @@ class TicketingService(ItineraService):
         return holds.as_dict(holds.get(self.db.session, hold_id))
 
     @rpc
+    def list_holds(self, query: dict) -> dict:
+        q = validated(s.HoldQuerySchema(), query)
+        items, total = lists.holds(self.db.session, **q)
+        return page_dict([holds.as_dict(x) for x in items], total, q["page"], q["page_size"])
+
+    @rpc
     def extend_hold(self, hold_id: str, data: dict) -> dict:
         fields = validated(s.HoldExtendSchema(), data)
         return holds.as_dict(holds.extend(self.db.session, hold_id, fields["expires_in_minutes"], utcnow()))
@@ -187,6 +206,12 @@ class TicketingService(ItineraService):
     @rpc
     def get_booking(self, booking_ref: str) -> dict:
         return bookings.as_dict(bookings.get(self.db.session, booking_ref))
+
+    @rpc
+    def search_bookings(self, query: dict) -> dict:
+        q = validated(s.BookingQuerySchema(), query)
+        items, total = lists.bookings(self.db.session, **q)
+        return page_dict([bookings.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def cancel_booking(self, booking_ref: str, line_id: int | None = None) -> dict:

@@ -1,0 +1,110 @@
+"""What the ticketing desk looks things up in, through the gateway: lists of suppliers, products,
+holds and bookings, manifests for a travel date, and what a change leaves on the booking."""
+from datetime import date, timedelta
+
+import pytest
+
+from services.ticketing.service import TicketingService
+
+pytestmark = pytest.mark.e2e
+
+DAY = date.today() + timedelta(days=20)
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.json
+    return response.json
+
+
+def book(client, lines, reference=None):
+    hold = ok(client.post("/api/v1/holds", json={"reference": reference, "lines": lines}), 201)
+    return ok(client.post(f"/api/v1/holds/{hold['id']}/confirm"), 201)
+
+
+@pytest.fixture
+def desk(run_services, client):
+    """Two suppliers: an airline with a flight to Lijiang, a hotel with a room in Barcelona."""
+    run_services(TicketingService)
+    airline = ok(client.post("/api/v1/suppliers", json={"name": "China Eastern", "kind": "airline"}), 201)
+    hotel = ok(client.post("/api/v1/suppliers", json={"name": "Hotel Arts Barcelona", "kind": "hotel"}), 201)
+    flight = ok(client.post("/api/v1/products", json={
+        "supplier_id": airline["id"], "supplier_code": "MU5911-Y", "kind": "flight", "name": "MU5911 KMG-LJG",
+        "location": "KMG-LJG", "currency": "CNY"}), 201)
+    room = ok(client.post("/api/v1/products", json={
+        "supplier_id": hotel["id"], "supplier_code": "DBL-SEA", "kind": "hotel_room",
+        "name": "Double sea view", "location": "Barcelona", "currency": "EUR"}), 201)
+    for product, net, sell in ((flight, "600.00", "780.00"), (room, "150.00", "189.00")):
+        ok(client.put(f"/api/v1/products/{product['id']}/inventory", json={
+            "start": DAY.isoformat(), "end": (DAY + timedelta(6)).isoformat(), "capacity": 9,
+            "net_price": net, "sell_price": sell}))
+    return {"airline": airline, "hotel": hotel, "flight": flight, "room": room}
+
+
+def test_staff_list_suppliers_products_and_holds(client, desk):
+    found = ok(client.get("/api/v1/suppliers", query_string={"name": "hotel arts"}))
+    assert [s["id"] for s in found["items"]] == [desk["hotel"]["id"]] and found["total"] == 1
+    assert ok(client.get("/api/v1/suppliers", query_string={"kind": "airline"}))["items"][0]["name"] == "China Eastern"
+    everyone = ok(client.get("/api/v1/suppliers", query_string={"page_size": 1, "page": 2}))
+    assert (everyone["total"], everyone["page"], [s["name"] for s in everyone["items"]]) == \
+        (2, 2, ["Hotel Arts Barcelona"])
+
+    assert [p["id"] for p in ok(client.get("/api/v1/products", query_string={
+        "supplier_id": desk["airline"]["id"]}))["items"]] == [desk["flight"]["id"]]
+    assert [p["id"] for p in ok(client.get("/api/v1/products", query_string={"q": "mu5911"}))["items"]] == \
+        [desk["flight"]["id"]]
+    assert [p["id"] for p in ok(client.get("/api/v1/products", query_string={
+        "kind": "hotel_room", "location": "barce"}))["items"]] == [desk["room"]["id"]]
+
+    first = ok(client.post("/api/v1/holds", json={"reference": "Q-1", "lines": [
+        {"product_id": desk["room"]["id"], "day": DAY.isoformat(), "quantity": 1}]}), 201)
+    second = ok(client.post("/api/v1/holds", json={"reference": "Q-2", "lines": [
+        {"product_id": desk["flight"]["id"], "day": (DAY + timedelta(1)).isoformat(), "quantity": 1}]}), 201)
+    ok(client.post(f"/api/v1/holds/{second['id']}/release"))
+    assert [h["id"] for h in ok(client.get("/api/v1/holds", query_string={"status": "active"}))["items"]] == \
+        [first["id"]]
+    assert [h["id"] for h in ok(client.get("/api/v1/holds", query_string={
+        "travel_date": (DAY + timedelta(1)).isoformat()}))["items"]] == [second["id"]]
+    assert ok(client.get("/api/v1/holds"))["total"] == 2
+
+
+def test_bookings_are_found_by_locator_in_any_case_traveller_product_supplier_and_date(client, desk):
+    flight, room = desk["flight"]["id"], desk["room"]["id"]
+    wang = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 1,
+                          "travellers": [{"name": "王小明", "phone": "+86 139-1234-5678"}]}])
+    ruiz = book(client, [{"product_id": room, "day": (DAY + timedelta(2)).isoformat(), "quantity": 2,
+                          "travellers": [{"name": "María Núñez", "phone": "+34 600 11 22 33"},
+                                         {"name": "Luis Ruiz"}]}])
+
+    locator = wang["locator"]
+    assert ok(client.get(f"/api/v1/bookings/{locator.lower()}"))["id"] == wang["id"]
+
+    def found(**query):
+        return [b["id"] for b in ok(client.get("/api/v1/bookings", query_string=query))["items"]]
+
+    assert found(locator=locator.lower()) == [wang["id"]]
+    assert found(name="maria nunez") == [ruiz["id"]]
+    assert found(name="小明") == [wang["id"]]
+    assert found(phone="600112233") == [ruiz["id"]]
+    assert found(phone="139 1234") == [wang["id"]]
+    assert found(product_id=room) == [ruiz["id"]]
+    assert found(supplier_id=desk["airline"]["id"]) == [wang["id"]]
+    assert found(travel_date=DAY.isoformat()) == [wang["id"]]
+    assert found(travel_date=DAY.isoformat(), supplier_id=desk["hotel"]["id"]) == []
+    assert found() == [ruiz["id"], wang["id"]]  # newest first
+    assert ok(client.get("/api/v1/bookings", query_string={"page_size": 1}))["total"] == 2
+
+    # A line moved to another date is found on the new date, not the old one.
+    line = ruiz["lines"][0]["id"]
+    ok(client.post(f"/api/v1/bookings/{ruiz['locator']}/lines/{line}/change",
+                   json={"day": (DAY + timedelta(4)).isoformat()}))
+    assert found(travel_date=(DAY + timedelta(2)).isoformat()) == []
+    assert found(travel_date=(DAY + timedelta(4)).isoformat()) == [ruiz["id"]]
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"locator": "HJ2"}, "locator"), ({"phone": "12"}, "phone"), ({"name": "x"}, "name"),
+    ({"travel_date": "31/12/2026"}, "travel_date"), ({"page_size": 1000}, "page_size"), ({"status": "x"}, "status")])
+def test_a_bad_booking_search_is_a_422_per_field(client, desk, query, field):
+    response = client.get("/api/v1/bookings", query_string=query)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert field in str(response.json)
