@@ -102,6 +102,7 @@ def change(session, booking_ref: str, line_id: int, new: dict, *, now: datetime)
         product_id=product_id, day=day, quantity=old.quantity, travellers=old.travellers, status="confirmed",
         ticket_number=f"{booking.locator}-{len(booking.lines) + 1:02d}", net_price=row.net_price,
         sell_price=row.sell_price, currency=product.currency, replaces_line_id=old.id, confirmed_at=now)
+    replacement.fare_difference = fare_difference(old, replacement)
     booking.lines.append(replacement)
     old.status, old.cancelled_at = "changed", now
     session.flush()
@@ -148,4 +149,4 @@ def line_dict(line: BookingLine) -> dict:
     return {"id": line.id, "product_id": line.product_id, "day": line.day, "quantity": line.quantity,
             "travellers": line.travellers, "status": line.status, "ticket_number": line.ticket_number,
             "net_price": line.net_price, "sell_price": line.sell_price, "currency": line.currency,
-            "replaces_line_id": line.replaces_line_id}
+            "replaces_line_id": line.replaces_line_id, "fare_difference": line.fare_difference}

@@ -148,6 +148,9 @@ class BookingLine(Base):
     sell_price: Mapped[Decimal] = mapped_column(Money)  # per unit, at booking time
     currency: Mapped[str] = mapped_column(String(3))
     replaces_line_id: Mapped[int | None] = mapped_column(Integer)
+    # On the line a change made: what the customer pays (+) or gets back (-) for the change, in
+    # sell prices over the quantity. None on a line that no change made.
+    fare_difference: Mapped[Decimal | None] = mapped_column(Money)
     confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -14,6 +14,9 @@ What counts, and when (event-dated, so a closed period never changes afterwards)
 - *Balance* = sold - cancelled - changed in the same bucket and group: what the bucket added
   to the book. A booking sold in March and cancelled in April is +1 in March, -1 in April; the
   balances of consecutive periods add up to the units and value still booked.
+- A change's *fare difference* (kept on the line it made: new sell price - old, times the
+  quantity) is summed in `fare_difference_total` with that line's sale: what changes brought in
+  (+) or gave back (-).
 
 Every amount is per currency, and amounts of different currencies are never added together:
 each row and each total carries one currency. Money is Decimal, summed in Python line by line
@@ -108,6 +111,7 @@ class Figures:
     units_changed: int = 0
     changed_sell_total: Decimal = ZERO
     changed_net_total: Decimal = ZERO
+    fare_difference_total: Decimal = ZERO
 
     def add(self, event: str, line) -> None:
         sell, net = line.sell_price * line.quantity, line.net_price * line.quantity
@@ -116,6 +120,8 @@ class Figures:
             self.booking_ids.add(line.booking_id)
             self.sell_total += sell
             self.net_total += net
+            if line.fare_difference is not None:
+                self.fare_difference_total += line.fare_difference
         elif event == "cancelled":
             self.units_cancelled += line.quantity
             self.cancelled_sell_total += sell
@@ -142,6 +148,7 @@ class Figures:
             "changed_net_total": self.changed_net_total,
             "balance_units": self.balance_units, "balance_sell_total": balance_sell,
             "balance_net_total": balance_net, "balance_margin": balance_sell - balance_net,
+            "fare_difference_total": self.fare_difference_total,
         }
 
 
@@ -149,6 +156,7 @@ _LINE_COLUMNS = (
     BookingLine.id, BookingLine.booking_id, BookingLine.product_id, BookingLine.day, BookingLine.quantity,
     BookingLine.status, BookingLine.ticket_number, BookingLine.net_price, BookingLine.sell_price,
     BookingLine.currency, BookingLine.replaces_line_id, BookingLine.confirmed_at, BookingLine.cancelled_at,
+    BookingLine.fare_difference,
     Product.name.label("product_name"), Product.supplier_code.label("product_code"),
     Product.kind.label("kind"), Product.location.label("location"),
     Supplier.id.label("supplier_id"), Supplier.name.label("supplier_name"),
@@ -368,7 +376,7 @@ SALES_COLUMNS = (
     "bucket", "bucket_start", "bucket_end", "group_key", "group_label", "currency", "units_sold", "bookings",
     "sell_total", "net_total", "margin", "units_cancelled", "cancelled_sell_total", "cancelled_net_total",
     "units_changed", "changed_sell_total", "changed_net_total", "balance_units", "balance_sell_total",
-    "balance_net_total", "balance_margin",
+    "balance_net_total", "balance_margin", "fare_difference_total",
 )
 SUPPLIER_BOOKING_COLUMNS = (
     "locator", "ticket_number", "product_code", "product_name", "travel_date", "quantity", "net_price",

@@ -202,6 +202,8 @@ class BookingLineSchema(Schema):
     sell_price = fields.Decimal(as_string=True)
     currency = fields.String()
     replaces_line_id = fields.Integer(allow_none=True)
+    fare_difference = fields.Decimal(as_string=True, allow_none=True, metadata={
+        "description": "On a line a change made: what the customer paid (+) or got back (-) for the change"})
 
 
 class BookingSchema(Schema):
@@ -459,6 +461,8 @@ class SalesFiguresSchema(Schema):
     balance_sell_total = fields.Decimal(as_string=True)
     balance_net_total = fields.Decimal(as_string=True)
     balance_margin = fields.Decimal(as_string=True)
+    fare_difference_total = fields.Decimal(as_string=True, metadata={
+        "description": "Fare differences of the changes made (on the date, and in the group, of the new line)"})
 
 
 class SalesRowSchema(SalesFiguresSchema):

@@ -228,7 +228,7 @@ class TicketingService(ItineraService):
         if new.get("day") and new["day"] < _today():
             raise ValidationFailed("Cannot change onto a past date.", {"day": ["Must not be in the past."]})
         old, replacement = bookings.change(self.db.session, booking_ref, line_id, new, now=utcnow())
-        difference = bookings.fare_difference(old, replacement)
+        difference = replacement.fare_difference
         booking = replacement.booking
         self.db.emit("ticketing.booking_changed", {
             "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,

@@ -108,3 +108,29 @@ def test_a_bad_booking_search_is_a_422_per_field(client, desk, query, field):
     response = client.get("/api/v1/bookings", query_string=query)
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert field in str(response.json)
+
+
+def test_a_change_keeps_its_fare_difference_on_the_booking_and_in_the_sales_report(client, desk):
+    flight = desk["flight"]["id"]
+    later = DAY + timedelta(3)
+    ok(client.put(f"/api/v1/products/{flight}/inventory", json={
+        "start": later.isoformat(), "end": later.isoformat(), "sell_price": "880.00"}))
+    booking = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 2,
+                             "travellers": [{"name": "王小明"}, {"name": "李娜"}]}])
+    old = booking["lines"][0]
+    changed = ok(client.post(f"/api/v1/bookings/{booking['locator']}/lines/{old['id']}/change",
+                             json={"day": later.isoformat()}))
+    assert changed["fare_difference"] == "200.00"
+
+    lines = ok(client.get(f"/api/v1/bookings/{booking['locator']}"))["lines"]
+    assert [(l["status"], l["replaces_line_id"], l["fare_difference"]) for l in lines] == \
+        [("changed", None, None), ("confirmed", old["id"], "200.00")]
+
+    today = date.today().isoformat()
+    report = ok(client.get("/api/v1/reports/sales", query_string={"start": today, "end": today}))
+    assert [(t["currency"], t["fare_difference_total"]) for t in report["totals"]] == [("CNY", "200.00")]
+    by_product = {r["group_key"]: r["fare_difference_total"] for r in report["rows"]}
+    assert by_product == {flight: "200.00"}
+    csv_text = client.get("/api/v1/reports/sales.csv", query_string={"start": today, "end": today}).text
+    header, row = csv_text.splitlines()[:2]
+    assert dict(zip(header.split(","), row.split(",")))["fare_difference_total"] == "200.00"

@@ -2,6 +2,7 @@
 findable, and downgrades cleanly."""
 import json
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from services.ticketing.models import Base
 pytestmark = pytest.mark.service
 
 SCRIPTS = str(Path(services.ticketing.__file__).parent / "migrations")
-HEAD = "ticketing_0004"
+HEAD = "ticketing_0005"
 
 
 @pytest.fixture
@@ -44,14 +45,22 @@ def test_upgrade_matches_the_models_and_keeps_old_bookings_findable_then_downgra
             "'confirmed', 'HJ29GW-01', '10.00', '12.00', 'EUR', :at)"),
             {"at": now, "travellers": json.dumps([{"name": "María NÚÑEZ", "phone": "+34 600-11 22 33"},
                                                   {"name": "Luis Ruiz"}])})
+        conn.execute(text(  # a change made before fare differences were kept
+            "INSERT INTO booking_lines (booking_id, product_id, day, quantity, travellers, status, ticket_number, "
+            "net_price, sell_price, currency, replaces_line_id, confirmed_at) VALUES ('b1', 'p1', '2026-06-03', 2, "
+            "'[]', 'confirmed', 'HJ29GW-02', '11.00', '15.50', 'EUR', 1, :at)"), {"at": now})
 
     upgrade(engine, SCRIPTS)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         found = sorted(tuple(r) for r in conn.execute(text(
-            "SELECT booking_id, name_search, phone_digits FROM booking_travellers")))
+            "SELECT DISTINCT booking_id, name_search, phone_digits FROM booking_travellers")))
+        fares = [tuple(r) for r in conn.execute(text(
+            "SELECT ticket_number, fare_difference FROM booking_lines ORDER BY id"))]
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert found == [("b1", "luis ruiz", None), ("b1", "maria nunez", "34600112233")]
+    assert [(number, fare if fare is None else Decimal(str(fare))) for number, fare in fares] == \
+        [("HJ29GW-01", None), ("HJ29GW-02", Decimal("7.00"))]
     assert differences == [], differences
 
     with engine.begin() as connection:

@@ -62,3 +62,16 @@ def test_booking_search_filters_combine_and_page(session, flight):
     assert ids(name="100%") == []  # LIKE wildcards in the text are matched literally
     items, total = lists.bookings(session, page=2, page_size=1)
     assert total == 2 and len(items) == 1
+
+
+def test_a_change_keeps_its_fare_difference_and_the_report_sums_it_with_the_new_line(session, flight):
+    from services.ticketing import reports
+
+    inventory.apply_update(session, flight, [date(2027, 4, 11)], {"sell_price": Decimal("85.50")},
+                           actor="t", source="staff")
+    booking = booked(session, flight, [{"name": "Ana"}, {"name": "Luis"}])
+    old, new = bookings.change(session, booking.locator, booking.lines[0].id, {"day": date(2027, 4, 11)}, now=NOW)
+    assert (old.fare_difference, new.fare_difference) == (None, Decimal("-29.00"))
+    report = reports.sales(session, start=NOW.date(), end=NOW.date())
+    assert [t["fare_difference_total"] for t in report["totals"]] == [Decimal("-29.00")]
+    assert "fare_difference_total" in reports.sales_csv(report).splitlines()[0].split(",")
