@@ -346,3 +346,31 @@ class SupplierBookingsReportCsv(MethodView):
         with rpc() as services:
             return csv_response(services.ticketing.supplier_bookings_report_csv(
                 supplier_id, s.SupplierBookingsCsvQuerySchema().dump(query)))
+
+
+@blp.route("/reports/manifest")
+class Manifest(MethodView):
+    @allow("ticketing", "manager")
+    @blp.arguments(s.ManifestQuerySchema, location="query")
+    @blp.response(200, s.ManifestSchema)
+    def get(self, query):
+        """The manifest of a travel date: a supplier's (or one product's) confirmed lines travelling that day
+
+        What the clerk sends the airline or hotel for a departure: locators, voucher numbers,
+        quantities and travellers (with their document numbers), and units per product.
+        """
+        with rpc() as services:
+            return services.ticketing.manifest(s.ManifestQuerySchema().dump(query))
+
+
+@blp.route("/reports/manifest.csv")
+class ManifestCsv(MethodView):
+    @allow("ticketing", "manager")
+    @blp.arguments(s.ManifestCsvQuerySchema, location="query")
+    @blp.response(200, {"type": "string"}, description="The manifest as CSV (UTF-8, header row), a row per line",
+                  example="travel_date,product_code,product_name,locator,ticket_number,reference,quantity,...\r\n",
+                  **CSV_DOC)
+    def get(self, query):
+        """The manifest of a travel date as a CSV file"""
+        with rpc() as services:
+            return csv_response(services.ticketing.manifest_csv(s.ManifestCsvQuerySchema().dump(query)))

@@ -34,9 +34,9 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, or_, select
 
-from services.common.errors import ValidationFailed
+from services.common.errors import NotFound, ValidationFailed
 
-from . import suppliers
+from . import inventory, suppliers
 from .models import Booking, BookingLine, DailyInventory, Product, Supplier
 from .schemas import MAX_REPORT_DAYS as MAX_PERIOD_DAYS
 from .schemas import REPORT_GRANULARITIES as GRANULARITIES
@@ -370,6 +370,44 @@ def supplier_bookings(session, supplier_id: str, *, start: date, end: date) -> d
             "lines": lines, "totals": [totals[k] for k in sorted(totals)]}
 
 
+# --- the manifest of a travel date ----------------------------------------------------------
+
+def manifest(session, *, travel_date: date, supplier_id: str | None = None, product_id: str | None = None) -> dict:
+    """What the clerk sends the airline or hotel for a departure: the confirmed lines of the
+    supplier's products (or of one product) travelling on `travel_date`, with locator, voucher
+    (ticket) number, quantity and travellers, ordered by product code, locator and voucher; and
+    per product the bookings and units. Lines a change replaced, or cancelled, are not on it.
+    One date of one supplier: bounded by the allotments of that date."""
+    if product_id is not None:
+        product = inventory.get_product(session, product_id)
+        if supplier_id is not None and product.supplier_id != supplier_id:
+            raise NotFound(f"Supplier {supplier_id} has no product {product_id}.", {"product_id": product_id})
+        supplier_id = product.supplier_id
+    supplier = suppliers.get(session, supplier_id)
+    query = (select(BookingLine, Product, Booking.locator, Booking.reference)
+             .join(Product, Product.id == BookingLine.product_id)
+             .join(Booking, Booking.id == BookingLine.booking_id)
+             .where(BookingLine.day == travel_date, BookingLine.status == "confirmed",
+                    Product.supplier_id == supplier.id))
+    if product_id is not None:
+        query = query.where(BookingLine.product_id == product_id)
+    lines, totals = [], {}
+    for line, product, locator, reference in session.execute(
+            query.order_by(Product.supplier_code, Booking.locator, BookingLine.ticket_number)):
+        lines.append({"locator": locator, "ticket_number": line.ticket_number, "reference": reference,
+                      "product_id": product.id, "product_code": product.supplier_code,
+                      "product_name": product.name, "quantity": line.quantity,
+                      "travellers": [{"name": t.get("name"), "document": t.get("document")}
+                                     for t in line.travellers or ()]})
+        total = totals.setdefault(product.id, {"product_id": product.id, "product_code": product.supplier_code,
+                                               "product_name": product.name, "bookings": set(), "units": 0})
+        total["bookings"].add(locator)
+        total["units"] += line.quantity
+    return {"travel_date": travel_date, "supplier_id": supplier.id, "supplier_name": supplier.name,
+            "product_id": product_id, "lines": lines,
+            "totals": [t | {"bookings": len(t["bookings"])} for t in totals.values()]}
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 SALES_COLUMNS = (
@@ -382,7 +420,12 @@ SUPPLIER_BOOKING_COLUMNS = (
     "locator", "ticket_number", "product_code", "product_name", "travel_date", "quantity", "net_price",
     "net_total", "currency", "status", "confirmed_at", "cancelled_at", "replaces_ticket_number",
 )
-_TEXT_COLUMNS = {"group_key", "group_label", "product_code", "product_name"}
+MANIFEST_COLUMNS = (
+    "travel_date", "product_code", "product_name", "locator", "ticket_number", "reference", "quantity",
+    "travellers", "documents",
+)
+_TEXT_COLUMNS = {"group_key", "group_label", "product_code", "product_name", "reference", "travellers",
+                 "documents"}
 
 
 def _cell(column: str, value) -> str:
@@ -420,6 +463,19 @@ def sales_csv(report: dict, bom: bool = False) -> str:
 def supplier_bookings_csv(report: dict, bom: bool = False) -> str:
     """The lines of a `supplier_bookings` report as CSV text, a header row first."""
     return _csv(SUPPLIER_BOOKING_COLUMNS, report["lines"], bom)
+
+
+def manifest_csv(report: dict, bom: bool = False) -> str:
+    """The manifest as CSV text, one row per booking line: its travellers' names, and their
+    document numbers, joined with '; ' in the same order."""
+    return _csv(MANIFEST_COLUMNS, ({
+        **line, "travel_date": report["travel_date"],
+        "travellers": "; ".join(t["name"] or "" for t in line["travellers"]),
+        "documents": "; ".join(t["document"] or "" for t in line["travellers"])} for line in report["lines"]), bom)
+
+
+def manifest_filename(report: dict) -> str:
+    return f"manifest_{report['travel_date']}_{(report['product_id'] or report['supplier_id'])[:8]}.csv"
 
 
 def sales_filename(report: dict) -> str:

@@ -547,3 +547,55 @@ class SupplierBookingsReportSchema(Schema):
     end = fields.Date()
     lines = fields.List(fields.Nested(SupplierBookingRowSchema))
     totals = fields.List(fields.Nested(SupplierBookingTotalSchema), metadata={"description": "Per currency and status"})
+
+
+# --- manifests ----------------------------------------------------------------------------------
+
+class ManifestQuerySchema(Schema):
+    travel_date = fields.Date(required=True)
+    supplier_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    product_id = fields.String(load_default=None, validate=validate.Length(max=36),
+                               metadata={"description": "One departure or room type only"})
+
+    @validates_schema
+    def _whose(self, data, **kwargs):
+        if not data.get("supplier_id") and not data.get("product_id"):
+            raise ValidationError("Give a supplier_id, a product_id, or both.", "supplier_id")
+
+
+class ManifestCsvQuerySchema(ReportCsvOptionsMixin, ManifestQuerySchema):
+    pass
+
+
+class ManifestTravellerSchema(Schema):
+    name = fields.String()
+    document = fields.String(allow_none=True)
+
+
+class ManifestLineSchema(Schema):
+    locator = fields.String()
+    ticket_number = fields.String(metadata={"description": "The line's voucher number"})
+    reference = fields.String(allow_none=True)
+    product_id = fields.String()
+    product_code = fields.String()
+    product_name = fields.String()
+    quantity = fields.Integer()
+    travellers = fields.List(fields.Nested(ManifestTravellerSchema))
+
+
+class ManifestProductTotalSchema(Schema):
+    product_id = fields.String()
+    product_code = fields.String()
+    product_name = fields.String()
+    bookings = fields.Integer()
+    units = fields.Integer()
+
+
+class ManifestSchema(Schema):
+    travel_date = fields.Date()
+    supplier_id = fields.String()
+    supplier_name = fields.String()
+    product_id = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(ManifestLineSchema), metadata={
+        "description": "Confirmed lines travelling that date, by product code, then locator"})
+    totals = fields.List(fields.Nested(ManifestProductTotalSchema), metadata={"description": "Per product"})

@@ -286,6 +286,19 @@ class TicketingService(ItineraService):
         return {"filename": reports.supplier_bookings_filename(report), "content_type": "text/csv; charset=utf-8",
                 "content": reports.supplier_bookings_csv(report, bom=bom)}
 
+    @rpc
+    def manifest(self, query: dict) -> dict:
+        """The confirmed lines of a supplier (or a product) travelling on a date, for the supplier."""
+        return reports.manifest(self.db.session, **validated(s.ManifestQuerySchema(), query))
+
+    @rpc
+    def manifest_csv(self, query: dict) -> dict:
+        q = validated(s.ManifestCsvQuerySchema(), query)
+        bom = q.pop("bom")
+        report = reports.manifest(self.db.session, **q)
+        return {"filename": reports.manifest_filename(report), "content_type": "text/csv; charset=utf-8",
+                "content": reports.manifest_csv(report, bom=bom)}
+
     # --- supplier pushes: OTA XML and AMQP ---------------------------------------------------
 
     @rpc

@@ -134,3 +134,44 @@ def test_a_change_keeps_its_fare_difference_on_the_booking_and_in_the_sales_repo
     csv_text = client.get("/api/v1/reports/sales.csv", query_string={"start": today, "end": today}).text
     header, row = csv_text.splitlines()[:2]
     assert dict(zip(header.split(","), row.split(",")))["fare_difference_total"] == "200.00"
+
+
+def test_the_manifest_of_a_travel_date_lists_what_travels_with_csv(client, desk):
+    flight, room = desk["flight"]["id"], desk["room"]["id"]
+    wang = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 2, "travellers": [
+        {"name": "=SUM(A1)"}, {"name": "王小明", "document": "E12345678"}]}], reference="Q-9")
+    moved = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 1,
+                           "travellers": [{"name": "Ana Gómez"}]}])
+    ok(client.post(f"/api/v1/bookings/{moved['locator']}/lines/{moved['lines'][0]['id']}/change",
+                   json={"day": (DAY + timedelta(1)).isoformat()}))
+    gone = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 1}])
+    ok(client.post(f"/api/v1/bookings/{gone['locator']}/cancel"))
+    book(client, [{"product_id": room, "day": DAY.isoformat(), "quantity": 1}])  # another supplier
+    book(client, [{"product_id": flight, "day": (DAY + timedelta(2)).isoformat(), "quantity": 3}])  # another day
+
+    manifest = ok(client.get("/api/v1/reports/manifest", query_string={
+        "travel_date": DAY.isoformat(), "supplier_id": desk["airline"]["id"]}))
+    assert (manifest["supplier_name"], manifest["travel_date"]) == ("China Eastern", DAY.isoformat())
+    assert [(l["locator"], l["ticket_number"], l["quantity"], l["reference"], [t["name"] for t in l["travellers"]])
+            for l in manifest["lines"]] == [(wang["locator"], f"{wang['locator']}-01", 2, "Q-9", ["=SUM(A1)", "王小明"])]
+    assert [(t["product_code"], t["bookings"], t["units"]) for t in manifest["totals"]] == [("MU5911-Y", 1, 2)]
+    assert ok(client.get("/api/v1/reports/manifest", query_string={
+        "travel_date": DAY.isoformat(), "product_id": flight}))["lines"] == manifest["lines"]
+
+    response = client.get("/api/v1/reports/manifest.csv", query_string={
+        "travel_date": DAY.isoformat(), "supplier_id": desk["airline"]["id"], "bom": "true"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    header, row = response.data.decode("utf-8-sig").splitlines()
+    record = dict(zip(header.split(","), row.split(",")))
+    assert (record["locator"], record["quantity"], record["travellers"], record["documents"]) == \
+        (wang["locator"], "2", "'=SUM(A1); 王小明", "; E12345678")  # a formula never runs
+
+
+@pytest.mark.parametrize("query, status, field", [
+    ({"supplier_id": "x"}, 422, "travel_date"), ({"travel_date": DAY.isoformat()}, 422, "supplier_id"),
+    ({"travel_date": DAY.isoformat(), "supplier_id": "no-such-supplier"}, 404, "supplier_id")])
+def test_a_manifest_needs_a_date_and_a_known_supplier_or_product(client, desk, query, status, field):
+    response = client.get("/api/v1/reports/manifest", query_string=query)
+    assert response.status_code == status and response.mimetype == "application/problem+json"
+    assert field in str(response.json)

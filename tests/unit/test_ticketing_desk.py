@@ -75,3 +75,23 @@ def test_a_change_keeps_its_fare_difference_and_the_report_sums_it_with_the_new_
     report = reports.sales(session, start=NOW.date(), end=NOW.date())
     assert [t["fare_difference_total"] for t in report["totals"]] == [Decimal("-29.00")]
     assert "fare_difference_total" in reports.sales_csv(report).splitlines()[0].split(",")
+
+
+def test_the_manifest_holds_only_standing_lines_of_that_date_and_supplier(session, flight):
+    from services.common.errors import NotFound
+    from services.ticketing import reports
+
+    kept = booked(session, flight, [{"name": "Ana", "document": "X1"}, {"name": "Luis"}])
+    cancelled = booked(session, flight, [{"name": "Eva"}])
+    bookings.cancel(session, cancelled.locator, now=NOW)
+    moved = booked(session, flight, [{"name": "Pau"}])
+    bookings.change(session, moved.locator, moved.lines[0].id, {"day": date(2027, 4, 11)}, now=NOW)
+
+    found = reports.manifest(session, travel_date=DAY, supplier_id=flight.supplier_id)
+    assert [(l["locator"], l["quantity"], l["travellers"]) for l in found["lines"]] == \
+        [(kept.locator, 2, [{"name": "Ana", "document": "X1"}, {"name": "Luis", "document": None}])]
+    assert [l["locator"] for l in reports.manifest(session, travel_date=date(2027, 4, 11),
+                                                   product_id=flight.id)["lines"]] == [moved.locator]
+    other = suppliers.create(session, {"name": "Vueling", "kind": "airline", "contacts": []}, actor="t", now=NOW)
+    with pytest.raises(NotFound):
+        reports.manifest(session, travel_date=DAY, supplier_id=other.id, product_id=flight.id)
