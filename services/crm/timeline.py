@@ -6,8 +6,9 @@ arrive through the inbox (services.crm.service) and become entries here, once pe
 customer: the inbox skips a redelivered event, and (source_event_id, customer_id) is unique.
 
 Which customer an event is about -- the contract the publishing services follow:
-- ticketing.booking_confirmed: every traveller with a customer_id in payload["lines"][*]["travellers"];
-  a line's payload["lines"][*]["destination"] (or "location") and "day" feed the segments.
+- ticketing.booking_confirmed, ticketing.booking_changed, ticketing.booking_cancelled: every traveller
+  with a customer_id on the lines they carry (services.crm.trips.BOOKING_EVENTS says where); each
+  line's "id", "day" and "destination" are the customer's trips (services.crm.trips).
 - every other event: payload["customer_id"]; an itinerary quote event that names no customer but
   an inquiry_id is about that inquiry's customer.
 An event that names no customer CRM knows is acknowledged and recorded nowhere.
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from services.common.db import utcnow
 
+from . import trips
 from .models import Customer, TimelineEntry
 from services.common.paging import page_of
 
@@ -71,9 +73,9 @@ def entries(session, customer_id: str, page: int = 1, page_size: int = 20, order
 def customers_named(event_type: str, payload: dict) -> list[str]:
     """The customer ids an event names, each once, in the order they appear."""
     found: list[str] = []
-    if event_type == "ticketing.booking_confirmed":
-        for line in payload.get("lines") or ():
-            for traveller in (line.get("travellers") or ()) if isinstance(line, dict) else ():
+    if event_type in trips.BOOKING_EVENTS:
+        for line, _ in trips.event_lines(event_type, payload):
+            for traveller in line.get("travellers") or ():
                 if isinstance(traveller, dict) and isinstance(traveller.get("customer_id"), str):
                     found.append(traveller["customer_id"])
     elif isinstance(payload.get("customer_id"), str):
@@ -97,13 +99,6 @@ def _scalar(value):
 
 def _subset(event_type: str, payload: dict) -> dict:
     return {k: _scalar(payload[k]) for k in FOREIGN_EVENTS[event_type] if k in payload}
-
-
-def _as_day(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _lines_of(payload: dict, customer_id: str) -> list[dict]:
@@ -152,16 +147,17 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
     return event_type
 
 
-def record_event(session, envelope: dict) -> list:
-    """Take in another service's event: timeline entries, trips for segments, inquiry moves.
+def record_event(session, envelope: dict, today: date | None = None) -> list:
+    """Take in another service's event: timeline entries, trips, inquiry moves.
 
     Returns the inquiry transitions it made (for the caller to announce). Idempotent per event.
+    `today` (UTC) tells which trips have happened.
     """
-    from . import inquiries, segments
+    from . import inquiries
 
     event_type, event_id = envelope.get("type"), envelope.get("id")
     payload = envelope.get("payload")
-    if event_type not in FOREIGN_EVENTS or not isinstance(payload, dict):
+    if event_type not in set(FOREIGN_EVENTS) | set(trips.BOOKING_EVENTS) or not isinstance(payload, dict):
         log.warning("ignoring %s %s: not an event CRM takes in, or no payload", event_type, event_id)
         return []
     source = envelope.get("source") or event_type.partition(".")[0]
@@ -178,6 +174,14 @@ def record_event(session, envelope: dict) -> list:
         log.info("%s %s names no known customer; nothing recorded", event_type, event_id)
         return []
 
+    if event_type in trips.BOOKING_EVENTS:
+        now = utcnow()
+        for customer_id in customer_ids:
+            trips.record(session, event_type, payload, session.get(Customer, customer_id),
+                         today=today or now.date(), now=now)
+    if event_type not in FOREIGN_EVENTS:
+        return []
+
     already = set(session.scalars(select(TimelineEntry.customer_id).where(
         TimelineEntry.source_event_id == event_id))) if event_id else set()
     for customer_id in customer_ids:
@@ -188,9 +192,6 @@ def record_event(session, envelope: dict) -> list:
         if event_type == "ticketing.booking_confirmed":
             lines = _lines_of(payload, customer_id)
             kept["lines"] = lines
-            customer = session.get(Customer, customer_id)
-            segments.note_trip(customer, [l["destination"] for l in lines if l["destination"]],
-                               max((d for d in (_as_day(l["day"]) for l in lines) if d), default=None))
         add(session, customer_id, event_type, summary(event_type, payload, lines), occurred_at, actor=actor,
             source=source, source_event_id=event_id, ref_type=event_type.partition(".")[2],
             ref_id=str(payload.get("id") or payload.get("quote_id") or payload.get("locator") or "")[:64] or None,

@@ -42,7 +42,8 @@ def confirm(session, hold_id: str, *, actor: str, now: datetime) -> tuple[Bookin
         product = inventory.get_product(session, line.product_id)
         booking.lines.append(BookingLine(
             product_id=line.product_id, day=line.day, quantity=line.quantity, travellers=line.travellers,
-            status="confirmed", ticket_number=f"{booking.locator}-{number:02d}", net_price=row.net_price,
+            status="confirmed", ticket_number=f"{booking.locator}-{number:02d}", destination=product.destination,
+            net_price=row.net_price,
             sell_price=row.sell_price, currency=product.currency, confirmed_at=now))
     session.add(booking)
     session.flush()
@@ -100,7 +101,8 @@ def change(session, booking_ref: str, line_id: int, new: dict, *, now: datetime)
     row = rows[(product_id, day)]
     replacement = BookingLine(
         product_id=product_id, day=day, quantity=old.quantity, travellers=old.travellers, status="confirmed",
-        ticket_number=f"{booking.locator}-{len(booking.lines) + 1:02d}", net_price=row.net_price,
+        ticket_number=f"{booking.locator}-{len(booking.lines) + 1:02d}", destination=product.destination,
+        net_price=row.net_price,
         sell_price=row.sell_price, currency=product.currency, replaces_line_id=old.id, confirmed_at=now)
     replacement.fare_difference = fare_difference(old, replacement)
     booking.lines.append(replacement)
@@ -148,5 +150,6 @@ def as_dict(booking: Booking) -> dict:
 def line_dict(line: BookingLine) -> dict:
     return {"id": line.id, "product_id": line.product_id, "day": line.day, "quantity": line.quantity,
             "travellers": line.travellers, "status": line.status, "ticket_number": line.ticket_number,
+            "destination": line.destination,
             "net_price": line.net_price, "sell_price": line.sell_price, "currency": line.currency,
             "replaces_line_id": line.replaces_line_id, "fare_difference": line.fare_difference}

@@ -43,6 +43,8 @@ class Product(Base):
     kind: Mapped[str] = mapped_column(String(30), index=True)
     name: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(String(120), index=True)  # city, or route "PAR-ROM"
+    # Where the traveller goes with it ("Rome" for PAR-ROM): what CRM counts as a destination.
+    destination: Mapped[str] = mapped_column(String(120))
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -144,6 +146,7 @@ class BookingLine(Base):
     travellers: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20))  # confirmed, cancelled, changed
     ticket_number: Mapped[str] = mapped_column(String(40), unique=True)
+    destination: Mapped[str] = mapped_column(String(120))  # the product's, when the line was made
     net_price: Mapped[Decimal] = mapped_column(Money)   # per unit, at booking time
     sell_price: Mapped[Decimal] = mapped_column(Money)  # per unit, at booking time
     currency: Mapped[str] = mapped_column(String(3))

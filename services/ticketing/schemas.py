@@ -48,6 +48,8 @@ class ProductCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(PRODUCT_KINDS))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     location = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    destination = fields.String(load_default=None, validate=validate.Length(min=1, max=120), metadata={
+        "description": "Where the traveller goes (Rome for a PAR-ROM flight); the location when not given"})
     attributes = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
                              values=fields.Raw(), load_default=dict,
                              metadata={"description": "flight/train number and class, room type and board..."})
@@ -61,6 +63,7 @@ class ProductSchema(Schema):
     kind = fields.String()
     name = fields.String()
     location = fields.String()
+    destination = fields.String()
     attributes = fields.Dict()
     currency = fields.String()
     created_at = fields.AwareDateTime()
@@ -198,6 +201,7 @@ class BookingLineSchema(Schema):
     travellers = fields.List(fields.Dict())
     status = fields.String()
     ticket_number = fields.String()
+    destination = fields.String()
     net_price = fields.Decimal(as_string=True)
     sell_price = fields.Decimal(as_string=True)
     currency = fields.String()

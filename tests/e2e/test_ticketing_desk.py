@@ -29,7 +29,7 @@ def desk(run_services, client):
     hotel = ok(client.post("/api/v1/suppliers", json={"name": "Hotel Arts Barcelona", "kind": "hotel"}), 201)
     flight = ok(client.post("/api/v1/products", json={
         "supplier_id": airline["id"], "supplier_code": "MU5911-Y", "kind": "flight", "name": "MU5911 KMG-LJG",
-        "location": "KMG-LJG", "currency": "CNY"}), 201)
+        "location": "KMG-LJG", "destination": "Lijiang", "currency": "CNY"}), 201)
     room = ok(client.post("/api/v1/products", json={
         "supplier_id": hotel["id"], "supplier_code": "DBL-SEA", "kind": "hotel_room",
         "name": "Double sea view", "location": "Barcelona", "currency": "EUR"}), 201)

@@ -19,7 +19,7 @@ from services.ticketing.models import Base
 pytestmark = pytest.mark.service
 
 SCRIPTS = str(Path(services.ticketing.__file__).parent / "migrations")
-HEAD = "ticketing_0005"
+HEAD = "ticketing_0006"
 
 
 @pytest.fixture
@@ -37,6 +37,11 @@ def test_upgrade_matches_the_models_and_keeps_old_bookings_findable_then_downgra
     upgrade(engine, SCRIPTS, "ticketing_0003")
     now = _at(engine, datetime(2026, 5, 1, 9, tzinfo=timezone.utc))
     with engine.begin() as conn:
+        conn.execute(text("INSERT INTO suppliers (id, name, kind, contacts, created_at, created_by) "
+                          "VALUES ('s1', 'Air', 'airline', '[]', :at, 'user:old')"), {"at": now})
+        conn.execute(text("INSERT INTO products (id, supplier_id, supplier_code, kind, name, location, attributes, "
+                          "currency, created_at, created_by) VALUES ('p1', 's1', 'F1', 'flight', 'F1', 'Lijiang', "
+                          "'{}', 'CNY', :at, 'user:old')"), {"at": now})
         conn.execute(text("INSERT INTO bookings (id, locator, status, created_at, created_by) "
                           "VALUES ('b1', 'HJ29GW', 'confirmed', :at, 'user:old')"), {"at": now})
         conn.execute(text(
@@ -57,10 +62,13 @@ def test_upgrade_matches_the_models_and_keeps_old_bookings_findable_then_downgra
             "SELECT DISTINCT booking_id, name_search, phone_digits FROM booking_travellers")))
         fares = [tuple(r) for r in conn.execute(text(
             "SELECT ticket_number, fare_difference FROM booking_lines ORDER BY id"))]
+        destinations = {tuple(r) for r in conn.execute(text(
+            "SELECT products.destination, booking_lines.destination FROM booking_lines, products"))}
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert found == [("b1", "luis ruiz", None), ("b1", "maria nunez", "34600112233")]
     assert [(number, fare if fare is None else Decimal(str(fare))) for number, fare in fares] == \
         [("HJ29GW-01", None), ("HJ29GW-02", Decimal("7.00"))]
+    assert destinations == {("Lijiang", "Lijiang")}
     assert differences == [], differences
 
     with engine.begin() as connection:
