@@ -200,12 +200,18 @@ class CrmService(ItineraService):
 
     @event_handler("ticketing.booking_changed")
     def on_booking_changed(self, envelope):
-        """Travellers of payload["old_line"] / ["new_line"]: the old trip is changed, the new one booked."""
+        """Travellers of payload["old_line"] / ["new_line"]: on their timeline; the old trip is changed,
+        the new one booked."""
         self._take_in(envelope)
 
     @event_handler("ticketing.booking_cancelled")
     def on_booking_cancelled(self, envelope):
-        """Travellers of payload["cancelled_lines"]: those trips will not happen."""
+        """Travellers of payload["cancelled_lines"]: on their timeline; those trips will not happen."""
+        self._take_in(envelope)
+
+    @event_handler("ticketing.booking_refunded")
+    def on_booking_refunded(self, envelope):
+        """Travellers of payload["line"]: on their timeline, with amount, currency and reason."""
         self._take_in(envelope)
 
     @event_handler("contracts.payment_received")

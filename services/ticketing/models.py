@@ -184,6 +184,8 @@ class Refund(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(120))
 
+    line: Mapped[BookingLine] = relationship()
+
 
 class SupplierMessage(Base):
     """A supplier message already answered (OTA EchoToken, AMQP message_id), with its answer.

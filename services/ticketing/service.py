@@ -242,6 +242,11 @@ class TicketingService(ItineraService):
         fields = validated(s.RefundCreateSchema(), data)
         refund = bookings.refund(self.db.session, booking_ref, line_id, fields["amount"], fields["reason"],
                                  actor=self.db.actor, now=utcnow())
+        booking = refund.line.booking
+        self.db.emit("ticketing.booking_refunded", {
+            "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
+            "refund_id": refund.id, "line": bookings.line_dict(refund.line), "amount": refund.amount,
+            "currency": refund.currency, "reason": refund.reason})
         return as_dict(refund)
 
     # --- sales reports -----------------------------------------------------------------------

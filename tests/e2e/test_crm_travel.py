@@ -68,3 +68,40 @@ def test_been_to_lijiang_picks_only_who_went_and_a_rebooking_moves_the_last_trip
     wait_for(counted, timeout=30, interval=0.5, message="the rebooked flight's date as the last trip")
     assert ok(client.get(f"/api/v1/customers/{wang['id']}"))["past_destinations"] == ["Lijiang"]
     assert lijiang_travellers(client) == [wang["id"]]
+
+
+def test_the_customer_timeline_shows_a_bookings_change_refund_and_cancellation(run_services, client):
+    run_services(CrmService, TicketingService)
+    hotel = ok(client.post("/api/v1/suppliers", json={"name": "Hotel Arts Barcelona", "kind": "hotel"}), 201)
+    room = ok(client.post("/api/v1/products", json={
+        "supplier_id": hotel["id"], "supplier_code": "DBL-SEA", "kind": "hotel_room", "name": "Double sea view",
+        "location": "Barcelona", "currency": "EUR"}), 201)
+    ok(client.put(f"/api/v1/products/{room['id']}/inventory", json={
+        "start": DAY.isoformat(), "end": (DAY + timedelta(3)).isoformat(), "capacity": 4,
+        "net_price": "150.00", "sell_price": "189.00"}))
+    ana = ok(client.post("/api/v1/customers", json={"full_name": "Ana Gómez"}), 201)
+    hold = ok(client.post("/api/v1/holds", json={"lines": [
+        {"product_id": room["id"], "day": DAY.isoformat(), "quantity": 1,
+         "travellers": [{"name": "Ana Gómez", "customer_id": ana["id"]}]},
+        {"product_id": room["id"], "day": (DAY + timedelta(1)).isoformat(), "quantity": 1,
+         "travellers": [{"name": "Ana Gómez", "customer_id": ana["id"]}]}]}), 201)
+    booking = ok(client.post(f"/api/v1/holds/{hold['id']}/confirm"), 201)
+    locator, (first, second) = booking["locator"], booking["lines"]
+
+    ok(client.post(f"/api/v1/bookings/{locator}/lines/{first['id']}/change",
+                   json={"day": (DAY + timedelta(2)).isoformat()}))
+    ok(client.post(f"/api/v1/bookings/{locator}/lines/{first['id']}/refunds",
+                   json={"amount": "20.00", "reason": "goodwill"}), 201)
+    ok(client.post(f"/api/v1/bookings/{locator}/lines/{second['id']}/cancel"))
+
+    expected = {"ticketing.booking_confirmed", "ticketing.booking_changed", "ticketing.booking_refunded",
+                "ticketing.booking_cancelled"}
+    wait_for(lambda: expected <= set(timeline_kinds(client, ana["id"])), timeout=30,
+             message="the booking's change, refund and cancellation on the timeline")
+    entries = {e["kind"]: e for e in ok(client.get(f"/api/v1/customers/{ana['id']}/timeline",
+                                                   query_string={"page_size": 100}))["items"]}
+    assert entries["ticketing.booking_changed"]["summary"] == \
+        f"Booking {locator} changed: {first['ticket_number']} from {DAY} to {DAY + timedelta(2)}, " \
+        "fare difference 0.00 EUR"
+    assert entries["ticketing.booking_refunded"]["summary"] == f"Refund on booking {locator}: 20.00 EUR (goodwill)"
+    assert entries["ticketing.booking_cancelled"]["summary"] == f"Booking {locator}: 1 line(s) cancelled"
