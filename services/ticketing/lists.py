@@ -1,8 +1,9 @@
 """What the desk looks for: suppliers, products, holds and bookings, a page at a time.
 
-Every list is a page (services.common.paging): at most MAX_PAGE_SIZE rows are read, the total is
-one COUNT, and each filter runs on an indexed column (bookings: the locator, a traveller's folded
-name or phone digits, a line's travel date and product, the product's supplier).
+Every list is a page (services.common.paging): at most MAX_PAGE_SIZE rows are read and the total
+is one COUNT. Bookings: the locator, customer, travel date, product and supplier are index
+lookups; a part of a name or phone is a substring scan of booking_travellers (one narrow row per
+traveller), so combine it with a date or supplier on a large book.
 """
 import re
 

@@ -454,6 +454,11 @@ def _csv(columns, records, bom: bool) -> str:
     return out.getvalue()
 
 
+def csv_file(filename: str, content: str) -> dict:
+    """A CSV download as RPC answers it, for the gateway's attachment helper."""
+    return {"filename": filename, "content_type": "text/csv; charset=utf-8", "content": content}
+
+
 def sales_csv(report: dict, bom: bool = False) -> str:
     """The rows of a `sales` report as CSV text (RFC 4180, CRLF), a header row first. Totals are
     not written as rows, so every line is one (bucket, group, currency)."""

@@ -576,21 +576,21 @@ class ManifestTravellerSchema(Schema):
     document = fields.String(allow_none=True)
 
 
-class ManifestLineSchema(Schema):
-    locator = fields.String()
-    ticket_number = fields.String(metadata={"description": "The line's voucher number"})
-    reference = fields.String(allow_none=True)
+class ManifestProductSchema(Schema):
     product_id = fields.String()
     product_code = fields.String()
     product_name = fields.String()
+
+
+class ManifestLineSchema(ManifestProductSchema):
+    locator = fields.String()
+    ticket_number = fields.String(metadata={"description": "The line's voucher number"})
+    reference = fields.String(allow_none=True)
     quantity = fields.Integer()
     travellers = fields.List(fields.Nested(ManifestTravellerSchema))
 
 
-class ManifestProductTotalSchema(Schema):
-    product_id = fields.String()
-    product_code = fields.String()
-    product_name = fields.String()
+class ManifestProductTotalSchema(ManifestProductSchema):
     bookings = fields.Integer()
     units = fields.Integer()
 

@@ -264,8 +264,7 @@ class TicketingService(ItineraService):
         q = validated(s.SalesReportCsvQuerySchema(), query)
         bom = q.pop("bom")
         report = reports.sales(self.db.session, **q)
-        return {"filename": reports.sales_filename(report), "content_type": "text/csv; charset=utf-8",
-                "content": reports.sales_csv(report, bom=bom)}
+        return reports.csv_file(reports.sales_filename(report), reports.sales_csv(report, bom=bom))
 
     @rpc
     def top_sellers(self, query: dict) -> dict:
@@ -288,8 +287,8 @@ class TicketingService(ItineraService):
         q = validated(s.SupplierBookingsCsvQuerySchema(), query)
         bom = q.pop("bom")
         report = reports.supplier_bookings(self.db.session, supplier_id, **q)
-        return {"filename": reports.supplier_bookings_filename(report), "content_type": "text/csv; charset=utf-8",
-                "content": reports.supplier_bookings_csv(report, bom=bom)}
+        return reports.csv_file(reports.supplier_bookings_filename(report),
+                                reports.supplier_bookings_csv(report, bom=bom))
 
     @rpc
     def manifest(self, query: dict) -> dict:
@@ -301,8 +300,7 @@ class TicketingService(ItineraService):
         q = validated(s.ManifestCsvQuerySchema(), query)
         bom = q.pop("bom")
         report = reports.manifest(self.db.session, **q)
-        return {"filename": reports.manifest_filename(report), "content_type": "text/csv; charset=utf-8",
-                "content": reports.manifest_csv(report, bom=bom)}
+        return reports.csv_file(reports.manifest_filename(report), reports.manifest_csv(report, bom=bom))
 
     # --- supplier pushes: OTA XML and AMQP ---------------------------------------------------
 
