@@ -8,7 +8,7 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.paging import MAX_PAGE_SIZE, PageQuerySchema, PageSchema  # noqa: F401 (part of the CRM wire)
+from services.common.paging import PageQuerySchema, PageSchema
 from services.common.validators import CURRENCY, MONTH, USERNAME
 
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", error="Use a language tag such as es, zh or zh-Hant.")

@@ -1,19 +1,19 @@
 """Segments for after-sales marketing: past customers to offer new products to.
 
 `past_destinations` and `last_trip_date` hold travel that happened, derived from the customer's
-booked trips (services.crm.trips): a future booking or a won inquiry is not a trip yet. By default a segment holds only customers who accept
-marketing; the CSV export never holds travel documents.
+booked trips (services.crm.trips): a future booking or a won inquiry is not a trip yet. By default
+a segment holds only customers who accept marketing; the CSV export never holds travel documents.
 """
 import csv
 import io
 import re
-from datetime import date
 
 from sqlalchemy import or_, select
 
-from .models import Customer
 from services.common.paging import page_of
-from .text import clean_labels, label_pattern, label_search
+
+from .models import Customer
+from .text import label_pattern
 
 CSV_COLUMNS = ("id", "full_name", "email", "phone", "preferred_language", "nationality", "interests",
                "past_destinations", "last_trip_date", "marketing_consent", "marketing_consent_at", "tags")

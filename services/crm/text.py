@@ -1,7 +1,7 @@
 """Labels for search (interests, tags, destinations), folded so accents and case never matter."""
 import re
 
-from services.common.text import fold  # noqa: F401 (CRM modules fold through here)
+from services.common.text import fold
 
 _SPACES = re.compile(r"\s+")
 

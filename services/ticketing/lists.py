@@ -97,7 +97,8 @@ def bookings(session, *, page: int, page_size: int, locator: str | None = None, 
         if product_id:
             lines = lines.where(BookingLine.product_id == product_id)
         if supplier_id:
-            lines = lines.where(BookingLine.product_id.in_(select(Product.id).where(Product.supplier_id == supplier_id)))
+            products_of = select(Product.id).where(Product.supplier_id == supplier_id)
+            lines = lines.where(BookingLine.product_id.in_(products_of))
         query = query.where(Booking.id.in_(lines))
     return page_of(session, query.order_by(Booking.created_at.desc(), Booking.id), page, page_size)
 
