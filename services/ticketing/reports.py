@@ -158,7 +158,7 @@ _LINE_COLUMNS = (
     BookingLine.currency, BookingLine.replaces_line_id, BookingLine.confirmed_at, BookingLine.cancelled_at,
     BookingLine.fare_difference,
     Product.name.label("product_name"), Product.supplier_code.label("product_code"),
-    Product.kind.label("kind"), Product.location.label("location"),
+    Product.kind.label("kind"), BookingLine.destination,
     Supplier.id.label("supplier_id"), Supplier.name.label("supplier_name"),
 )
 
@@ -197,7 +197,7 @@ def _group(line, group_by: str) -> tuple[str, str]:
     if group_by == "supplier":
         return line.supplier_id, line.supplier_name
     if group_by == "destination":
-        return line.location, line.location
+        return line.destination, line.destination  # kept on the line: where that sale took the traveller
     raise ValidationFailed("Unknown grouping.", {"group_by": [f"One of {', '.join(GROUP_BY)}."]})
 
 
@@ -283,7 +283,7 @@ def _product_figures(session, start: date, end: date) -> dict[tuple[str, str], F
 def _seller(rank: int, product: Product, supplier: Supplier, figures: Figures, allotment: dict) -> dict:
     numbers = figures.as_dict()
     return {"rank": rank, "product_id": product.id, "product_code": product.supplier_code,
-            "product_name": product.name, "kind": product.kind, "destination": product.location,
+            "product_name": product.name, "kind": product.kind, "destination": product.destination,
             "supplier_id": supplier.id, "supplier_name": supplier.name, "currency": figures.currency,
             **{k: numbers[k] for k in ("units_sold", "units_cancelled", "units_changed", "balance_units",
                                        "bookings", "sell_total", "net_total", "margin", "balance_sell_total")},

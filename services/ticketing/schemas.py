@@ -415,7 +415,7 @@ class SalesReportQuerySchema(ReportPeriodSchema):
     granularity = fields.String(load_default="day", validate=validate.OneOf(REPORT_GRANULARITIES),
                                 metadata={"description": "day, week (ISO, Monday to Sunday) or month"})
     group_by = fields.String(load_default="product", validate=validate.OneOf(REPORT_GROUP_BY),
-                             metadata={"description": "product, kind, supplier or destination (product location)"})
+                             metadata={"description": "product, kind, supplier or destination (where the line takes the traveller)"})
 
 
 class ReportCsvOptionsMixin:

@@ -95,3 +95,18 @@ def test_the_manifest_holds_only_standing_lines_of_that_date_and_supplier(sessio
     other = suppliers.create(session, {"name": "Vueling", "kind": "airline", "contacts": []}, actor="t", now=NOW)
     with pytest.raises(NotFound):
         reports.manifest(session, travel_date=DAY, supplier_id=other.id, product_id=flight.id)
+
+
+def test_lines_keep_the_products_destination_and_sales_group_by_it(session, flight):
+    from services.ticketing import reports
+
+    to_lijiang = inventory.create_product(session, {
+        "supplier_id": flight.supplier_id, "supplier_code": "MU5911-Y", "kind": "flight", "name": "MU5911",
+        "location": "KMG-LJG", "destination": "Lijiang", "attributes": {}, "currency": "EUR"}, actor="t", now=NOW)
+    inventory.apply_update(session, to_lijiang, [DAY], {"capacity": 9, "net_price": Decimal("80.00"),
+                                                        "sell_price": Decimal("100.00")}, actor="t", source="staff")
+    assert flight.destination == "MAD-FCO"  # no destination given: the location
+    booking = booked(session, to_lijiang, [{"name": "王小明"}])
+    assert booking.lines[0].destination == "Lijiang"
+    report = reports.sales(session, start=NOW.date(), end=NOW.date(), group_by="destination")
+    assert [r["group_key"] for r in report["rows"]] == ["Lijiang"]
