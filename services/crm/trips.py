@@ -63,7 +63,11 @@ def record(session, event_type: str, payload: dict, customer: Customer, *, today
             session.add(trip)
         destination = line.get("destination") or line.get("location")
         trip.destination = (destination if isinstance(destination, str) else "")[:MAX_TEXT]
-        trip.day, trip.status, trip.updated_at = day, status, now
+        trip.day, trip.updated_at = day, now
+        # A changed or cancelled line is so for good. Each event type has its own queue, so a
+        # change can arrive before the confirmation that booked the line: it must not revive it.
+        if trip.status in (None, "booked"):
+            trip.status = status
         past = past or day < today
     if past:
         session.flush()

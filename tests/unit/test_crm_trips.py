@@ -61,3 +61,13 @@ def test_lines_without_this_customer_or_a_usable_day_are_no_trip_of_theirs(sessi
         {"id": 2, "day": "soon", "destination": "Dali", "travellers": [{"customer_id": ana.id}]},
         line(ana, 3, DAY)]}, today=date(2026, 9, 1))
     assert (ana.past_destinations, ana.last_trip_date) == (["Lijiang"], DAY)
+
+
+def test_a_change_that_arrives_before_the_confirmation_is_not_undone_by_it(session, ana):
+    early = date(2026, 7, 5)  # rebooked onto an earlier flight
+    take_in(session, "ticketing.booking_changed", {
+        "old_line": line(ana, 1, DAY), "new_line": line(ana, 2, early)}, today=date(2026, 7, 1))
+    take_in(session, "ticketing.booking_confirmed", {"id": "b1", "lines": [line(ana, 1, DAY)]},
+            today=date(2026, 7, 1))
+    trips.count_travel(session, date(2026, 7, 20))
+    assert (ana.past_destinations, ana.last_trip_date) == (["Lijiang"], early)
