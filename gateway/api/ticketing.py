@@ -12,6 +12,14 @@ blp = Blueprint("ticketing", __name__, url_prefix="/api/v1", description="Suppli
 
 @blp.route("/suppliers")
 class Suppliers(MethodView):
+    @allow("ticketing", "finance", "manager")
+    @blp.arguments(s.SupplierQuerySchema, location="query")
+    @blp.response(200, s.SupplierPageSchema)
+    def get(self, query):
+        """List suppliers by name (part of it, case aside) or kind"""
+        with rpc() as services:
+            return services.ticketing.list_suppliers(query)
+
     @allow("ticketing", "manager")
     @blp.arguments(s.SupplierCreateSchema)
     @blp.response(201, s.SupplierSchema)
@@ -50,6 +58,14 @@ class SupplierApiKey(MethodView):
 
 @blp.route("/products")
 class Products(MethodView):
+    @allow("consultant", "ticketing", "manager")
+    @blp.arguments(s.ProductQuerySchema, location="query")
+    @blp.response(200, s.ProductPageSchema)
+    def get(self, query):
+        """List inventory products by supplier, kind, location, or part of the name or code"""
+        with rpc() as services:
+            return services.ticketing.list_products(query)
+
     @allow("ticketing", "manager")
     @blp.arguments(s.ProductCreateSchema)
     @blp.response(201, s.ProductSchema)
@@ -125,6 +141,14 @@ class AvailabilityCalendar(MethodView):
 @blp.route("/holds")
 class Holds(MethodView):
     @allow("consultant", "ticketing", "manager")
+    @blp.arguments(s.HoldQuerySchema, location="query")
+    @blp.response(200, s.HoldPageSchema)
+    def get(self, query):
+        """List holds, newest first, by status, product, travel date or reference"""
+        with rpc() as services:
+            return services.ticketing.list_holds(s.HoldQuerySchema().dump(query))
+
+    @allow("consultant", "ticketing", "manager")
     @blp.arguments(s.HoldCreateSchema)
     @blp.response(201, s.HoldSchema)
     @blp.alt_response(404, description="No inventory product with a line's product_id.")
@@ -184,6 +208,18 @@ class HoldConfirm(MethodView):
         with rpc() as services:
             booking = services.ticketing.confirm_hold(hold_id)
         return booking, 200 if booking.pop("already_confirmed", False) else 201
+
+
+@blp.route("/bookings")
+class Bookings(MethodView):
+    @allow("front_desk", "consultant", "ticketing", "finance", "manager")
+    @blp.arguments(s.BookingQuerySchema, location="query")
+    @blp.response(200, s.BookingPageSchema)
+    def get(self, query):
+        """Find bookings by locator (any case), traveller name or phone, customer, product, supplier,
+        travel date or status; newest first"""
+        with rpc() as services:
+            return services.ticketing.search_bookings(s.BookingQuerySchema().dump(query))
 
 
 @blp.route("/bookings/<string:booking_ref>")
@@ -320,3 +356,31 @@ class SupplierBookingsReportCsv(MethodView):
         with rpc() as services:
             return csv_response(services.ticketing.supplier_bookings_report_csv(
                 supplier_id, s.SupplierBookingsCsvQuerySchema().dump(query)))
+
+
+@blp.route("/reports/manifest")
+class Manifest(MethodView):
+    @allow("ticketing", "manager")
+    @blp.arguments(s.ManifestQuerySchema, location="query")
+    @blp.response(200, s.ManifestSchema)
+    def get(self, query):
+        """The manifest of a travel date: a supplier's (or one product's) confirmed lines travelling that day
+
+        What the clerk sends the airline or hotel for a departure: locators, voucher numbers,
+        quantities and travellers (with their document numbers), and units per product.
+        """
+        with rpc() as services:
+            return services.ticketing.manifest(s.ManifestQuerySchema().dump(query))
+
+
+@blp.route("/reports/manifest.csv")
+class ManifestCsv(MethodView):
+    @allow("ticketing", "manager")
+    @blp.arguments(s.ManifestCsvQuerySchema, location="query")
+    @blp.response(200, {"type": "string"}, description="The manifest as CSV (UTF-8, header row), a row per line",
+                  example="travel_date,product_code,product_name,locator,ticket_number,reference,quantity,...\r\n",
+                  **CSV_DOC)
+    def get(self, query):
+        """The manifest of a travel date as a CSV file"""
+        with rpc() as services:
+            return csv_response(services.ticketing.manifest_csv(s.ManifestCsvQuerySchema().dump(query)))

@@ -18,7 +18,7 @@ from services.common.errors import Conflict, NotFound
 
 from . import timeline
 from .models import Customer, CustomerContact
-from .paging import contains, page_of
+from services.common.paging import contains, page_of
 from .text import clean_labels, fold, label_pattern, label_search
 
 LABEL_FIELDS = ("preferences", "interests", "dietary_needs", "accessibility_needs", "tags")

@@ -12,7 +12,7 @@ from services.common.errors import NotFound, ValidationFailed
 
 from . import customers, inquiries, timeline
 from .models import FollowUp
-from .paging import page_of
+from services.common.paging import page_of
 
 
 def is_overdue(follow_up: FollowUp, now: datetime) -> bool:

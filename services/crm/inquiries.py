@@ -16,9 +16,9 @@ from sqlalchemy import and_, or_, select
 from services.common.db import utcnow
 from services.common.errors import Conflict, NotFound, ValidationFailed
 
-from . import customers, segments, timeline
+from . import customers, timeline
 from .models import Customer, Inquiry, InquiryTransition
-from .paging import contains, page_of
+from services.common.paging import contains, page_of
 from .text import clean_labels, fold, label_search
 
 log = logging.getLogger(__name__)
@@ -95,15 +95,6 @@ def history(session, inquiry_id: str) -> list[InquiryTransition]:
 def month_bounds(month: str) -> tuple[date, date]:
     year, number = map(int, month.split("-"))
     return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
-
-
-def trip_date(inquiry: Inquiry) -> date | None:
-    """When the trip ends, as far as the inquiry knows (a flexible month: its last day)."""
-    if inquiry.travel_end or inquiry.travel_start:
-        return inquiry.travel_end or inquiry.travel_start
-    if inquiry.travel_month:
-        return month_bounds(inquiry.travel_month)[1]
-    return None
 
 
 def _describe(inquiry: Inquiry) -> str:
@@ -201,8 +192,6 @@ def _move(session, inquiry: Inquiry, to_status: str, reason: str | None, actor: 
                  text + (f": {transition.reason}" if transition.reason else ""), now, actor=actor,
                  ref_type="inquiry", ref_id=inquiry.id,
                  payload={"from": transition.from_status, "to": to_status, "reason": transition.reason})
-    if to_status == "won":
-        segments.note_trip(session.get(Customer, inquiry.customer_id), inquiry.destinations, trip_date(inquiry))
     session.flush()
     return transition
 

@@ -163,3 +163,28 @@ class TimelineEntry(Base):
     actor: Mapped[str | None] = mapped_column(String(120))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CustomerTrip(Base):
+    """A booking line the customer travels on, as ticketing's events told it: booked, then maybe
+    changed (its replacement is a trip of its own) or cancelled.
+
+    A customer's `past_destinations` and `last_trip_date` are derived from the booked trips whose
+    day has passed (services.crm.trips); `counted` says a trip's passing is in them already.
+    """
+
+    __tablename__ = "customer_trips"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "booking_id", "line_id", name="uq_customer_trips_customer_line"),
+        Index("ix_customer_trips_due", "counted", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    booking_id: Mapped[str] = mapped_column(String(36))
+    line_id: Mapped[int] = mapped_column(Integer)
+    destination: Mapped[str] = mapped_column(String(120))
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # booked, changed, cancelled
+    counted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

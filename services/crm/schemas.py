@@ -9,6 +9,7 @@ from datetime import date
 from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from services.common import fields
+from services.common.paging import PageQuerySchema, PageSchema
 from services.common.validators import CURRENCY, USERNAME
 
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", error="Use a language tag such as es, zh or zh-Hant.")
@@ -25,7 +26,6 @@ CHANNELS = ("phone", "web", "walk_in", "email", "partner")
 STATUSES = ("new", "qualified", "quoted", "won", "lost")
 DOCUMENT_TYPES = ("passport", "id_card", "visa")
 CONSENT = ("given", "not_given", "any")
-MAX_PAGE_SIZE = 100
 
 
 def labels(max_items: int = 20, max_length: int = 60, **kwargs):
@@ -39,19 +39,6 @@ def _check_birth_date(value: date):
         raise ValidationError("Must not be in the future.")
     if value < date(1900, 1, 1):
         raise ValidationError("Must not be before 1900.")
-
-
-# --- paging ------------------------------------------------------------------------------------
-
-class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
-
-
-class PageSchema(Schema):
-    total = fields.Integer(metadata={"description": "How many match in all pages."})
-    page = fields.Integer()
-    page_size = fields.Integer()
 
 
 # --- customers ---------------------------------------------------------------------------------

@@ -1,37 +1,24 @@
 """Segments for after-sales marketing: past customers to offer new products to.
 
-A customer's trips come from their won inquiries and their confirmed bookings (timeline events):
-`past_destinations` gathers where they went, `last_trip_date` the latest day a trip ends (a
-booked trip in the future counts too). By default a segment holds only customers who accept
-marketing; the CSV export never holds travel documents.
+`past_destinations` and `last_trip_date` hold travel that happened, derived from the customer's
+booked trips (services.crm.trips): a future booking or a won inquiry is not a trip yet. By default
+a segment holds only customers who accept marketing; the CSV export never holds travel documents.
 """
 import csv
 import io
 import re
-from datetime import date
 
 from sqlalchemy import or_, select
 
+from services.common.paging import page_of
+
 from .models import Customer
-from .paging import page_of
-from .text import clean_labels, label_pattern, label_search
+from .text import label_pattern
 
 CSV_COLUMNS = ("id", "full_name", "email", "phone", "preferred_language", "nationality", "interests",
                "past_destinations", "last_trip_date", "marketing_consent", "marketing_consent_at", "tags")
 MAX_EXPORT_ROWS = 100_000
 _PHONE_LIKE = re.compile(r"^[+\-][0-9 ()\-.]*$")
-
-
-def note_trip(customer: Customer | None, destinations, trip_day: date | None):
-    """Remember a trip of the customer: where (added to past destinations) and when it ends."""
-    if customer is None:
-        return
-    merged = clean_labels([*(customer.past_destinations or ()), *(destinations or ())])
-    if merged != list(customer.past_destinations or ()):
-        customer.past_destinations = merged
-        customer.destinations_search = label_search(merged)
-    if trip_day and (customer.last_trip_date is None or trip_day > customer.last_trip_date):
-        customer.last_trip_date = trip_day
 
 
 def query(interests=None, destinations=None, tag=None, preferred_language=None, last_trip_before=None,

@@ -4,17 +4,25 @@ Validate what came over the wire, call the rules, announce the facts. Events:
 crm.customer_created, crm.customer_updated, crm.inquiry_created, crm.inquiry_updated,
 crm.inquiry_status_changed. Document numbers are masked in every event.
 """
+from datetime import date
 from pathlib import Path
+
+from nameko.timer import timer
 
 from services.common.db import Database, utcnow
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import validated
 from services.common.service import ItineraService
 
-from . import customers, followups, inquiries, segments, timeline
+from . import customers, followups, inquiries, segments, timeline, trips
 from . import schemas as s
 from .models import Base
-from .paging import page_dict
+from services.common.paging import page_dict
+
+
+def _today() -> date:
+    """The UTC date: a trip on it has not happened yet."""
+    return utcnow().date()
 
 
 class CrmService(ItineraService):
@@ -159,8 +167,14 @@ class CrmService(ItineraService):
     # acknowledged and recorded nowhere (retrying would not change that).
 
     def _take_in(self, envelope: dict):
-        for inquiry, moved in timeline.record_event(self.db.session, envelope):
+        for inquiry, moved in timeline.record_event(self.db.session, envelope, today=_today()):
             self._announce_move(inquiry, moved)
+
+    @timer(interval=3600, eager=True)
+    def count_travel(self) -> int:
+        """Trips whose day has passed become past destinations and the last trip date (hourly, so
+        a restart or a missed run catches up the same day)."""
+        return trips.count_travel(self.db.session, _today())
 
     @event_handler("itinerary.quote_issued")
     def on_quote_issued(self, envelope):
@@ -180,8 +194,24 @@ class CrmService(ItineraService):
 
     @event_handler("ticketing.booking_confirmed")
     def on_booking_confirmed(self, envelope):
-        """Every traveller with a customer_id in payload["lines"][*]["travellers"]; a line's
-        "destination" (or "location") and "day" become the customer's past destination and trip date."""
+        """Every traveller with a customer_id in payload["lines"][*]["travellers"]: each line (id, day,
+        destination) is a trip of theirs, counted in their past destinations once its day has passed."""
+        self._take_in(envelope)
+
+    @event_handler("ticketing.booking_changed")
+    def on_booking_changed(self, envelope):
+        """Travellers of payload["old_line"] / ["new_line"]: on their timeline; the old trip is changed,
+        the new one booked."""
+        self._take_in(envelope)
+
+    @event_handler("ticketing.booking_cancelled")
+    def on_booking_cancelled(self, envelope):
+        """Travellers of payload["cancelled_lines"]: on their timeline; those trips will not happen."""
+        self._take_in(envelope)
+
+    @event_handler("ticketing.booking_refunded")
+    def on_booking_refunded(self, envelope):
+        """Travellers of payload["line"]: on their timeline, with amount, currency and reason."""
         self._take_in(envelope)
 
     @event_handler("contracts.payment_received")

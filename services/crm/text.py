@@ -1,21 +1,9 @@
-"""Folding text for search: accents and case never matter, any script works."""
+"""Labels for search (interests, tags, destinations), folded so accents and case never matter."""
 import re
-import unicodedata
+
+from services.common.text import fold
 
 _SPACES = re.compile(r"\s+")
-
-
-def fold(text: str | None) -> str:
-    """'  María José NÚÑEZ ' -> 'maria jose nunez'; '王芳' -> '王芳'; 'Ｍａｒｉａ' -> 'maria'.
-
-    NFKD splits a letter from its accents (and maps full-width forms to plain ones); the
-    combining marks are dropped, then the text is casefolded and its spaces collapsed.
-    """
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", stripped).casefold()).strip()
 
 
 def clean_labels(values) -> list[str]:
@@ -38,6 +26,6 @@ def label_search(values) -> str:
 
 def label_pattern(value: str) -> str:
     """The LIKE pattern that finds one label in a label_search column (escaped for ESCAPE '\\')."""
-    from .paging import like_escape
+    from services.common.paging import like_escape
 
     return f"%|{like_escape(fold(value).replace('|', ' '))}|%"

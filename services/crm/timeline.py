@@ -6,8 +6,9 @@ arrive through the inbox (services.crm.service) and become entries here, once pe
 customer: the inbox skips a redelivered event, and (source_event_id, customer_id) is unique.
 
 Which customer an event is about -- the contract the publishing services follow:
-- ticketing.booking_confirmed: every traveller with a customer_id in payload["lines"][*]["travellers"];
-  a line's payload["lines"][*]["destination"] (or "location") and "day" feed the segments.
+- ticketing.booking_confirmed, _changed, _cancelled, _refunded: every traveller with a customer_id
+  on the lines they carry (LINE_KEYS says where); the first three also carry the customer's trips:
+  each line's "id", "day" and "destination" (services.crm.trips).
 - every other event: payload["customer_id"]; an itinerary quote event that names no customer but
   an inquiry_id is about that inquiry's customer.
 An event that names no customer CRM knows is acknowledged and recorded nowhere.
@@ -19,8 +20,9 @@ from sqlalchemy import select
 
 from services.common.db import utcnow
 
+from . import trips
 from .models import Customer, TimelineEntry
-from .paging import page_of
+from services.common.paging import page_of
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +35,18 @@ FOREIGN_EVENTS = {
     "itinerary.quote_rejected": ("id", "quote_id", "quote_number", "version", "itinerary_id", "inquiry_id",
                                  "reason"),
     "ticketing.booking_confirmed": ("id", "locator", "reference", "status", "total_sell"),
+    "ticketing.booking_changed": ("booking_id", "locator", "reference", "fare_difference", "currency"),
+    "ticketing.booking_cancelled": ("booking_id", "locator", "reference", "status"),
+    "ticketing.booking_refunded": ("booking_id", "locator", "reference", "refund_id", "amount", "currency",
+                                   "reason"),
     "contracts.payment_received": ("id", "payment_id", "contract_id", "amount", "currency", "method", "paid_at"),
     "feedback.complaint_opened": ("id", "complaint_id", "subject", "category", "severity", "booking_id"),
     "feedback.survey_answered": ("id", "survey_id", "score", "nps", "booking_id"),
 }
 MAX_TEXT = 500
+# Where a ticketing event carries booking lines (one line, or a list), whose travellers it is about.
+LINE_KEYS = {**{event: tuple(key for key, _ in keys) for event, keys in trips.BOOKING_EVENTS.items()},
+             "ticketing.booking_refunded": ("line",)}
 
 
 def add(session, customer_id: str, kind: str, summary: str, occurred_at: datetime, actor: str | None = None,
@@ -71,9 +80,9 @@ def entries(session, customer_id: str, page: int = 1, page_size: int = 20, order
 def customers_named(event_type: str, payload: dict) -> list[str]:
     """The customer ids an event names, each once, in the order they appear."""
     found: list[str] = []
-    if event_type == "ticketing.booking_confirmed":
-        for line in payload.get("lines") or ():
-            for traveller in (line.get("travellers") or ()) if isinstance(line, dict) else ():
+    if event_type in LINE_KEYS:
+        for line in _event_lines(event_type, payload):
+            for traveller in line.get("travellers") or ():
                 if isinstance(traveller, dict) and isinstance(traveller.get("customer_id"), str):
                     found.append(traveller["customer_id"])
     elif isinstance(payload.get("customer_id"), str):
@@ -99,21 +108,21 @@ def _subset(event_type: str, payload: dict) -> dict:
     return {k: _scalar(payload[k]) for k in FOREIGN_EVENTS[event_type] if k in payload}
 
 
-def _as_day(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _lines_of(payload: dict, customer_id: str) -> list[dict]:
+def _event_lines(event_type: str, payload: dict) -> list[dict]:
     lines = []
-    for line in payload.get("lines") or ():
-        if not isinstance(line, dict):
-            continue
+    for key in LINE_KEYS.get(event_type, ()):
+        value = payload.get(key)
+        lines.extend(line for line in (value if isinstance(value, list) else [value]) if isinstance(line, dict))
+    return lines
+
+
+def _lines_of(event_type: str, payload: dict, customer_id: str) -> list[dict]:
+    lines = []
+    for line in _event_lines(event_type, payload):
         travellers = [t for t in line.get("travellers") or () if isinstance(t, dict)]
         if any(t.get("customer_id") == customer_id for t in travellers):
             lines.append({"id": _scalar(line.get("id")), "day": _scalar(line.get("day")),
+                          "status": _scalar(line.get("status")), "ticket_number": _scalar(line.get("ticket_number")),
                           "product_id": _scalar(line.get("product_id")),
                           "destination": _scalar(line.get("destination") or line.get("location")),
                           "quantity": _scalar(line.get("quantity"))})
@@ -135,10 +144,27 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
         return f"Quote{_ref(p)} accepted{money}"
     if event_type == "itinerary.quote_rejected":
         return f"Quote{_ref(p)} rejected" + (f": {p['reason']}" if p.get("reason") else "")
+    booking = f"Booking {p.get('locator') or p.get('booking_id') or p.get('id') or ''}"
     if event_type == "ticketing.booking_confirmed":
         days = sorted(l["day"] for l in lines or () if isinstance(l.get("day"), str))
         when = (f", {days[0]}" + (f" to {days[-1]}" if days[-1] != days[0] else "")) if days else ""
-        return f"Booking {p.get('locator') or p.get('id') or ''} confirmed: {len(lines or ())} line(s){when}"
+        return f"{booking} confirmed: {len(lines or ())} line(s){when}"
+    if event_type == "ticketing.booking_changed":
+        old, new = (p.get(k) if isinstance(p.get(k), dict) else {} for k in ("old_line", "new_line"))
+        moved = f" from {old.get('day')} to {new.get('day')}" if old.get("day") != new.get("day") else ""
+        onto = f" onto {new['destination']}" if new.get("destination") and \
+            new.get("destination") != old.get("destination") else ""
+        fare = f", fare difference {p['fare_difference']} {p.get('currency') or ''}".rstrip() \
+            if p.get("fare_difference") is not None else ""
+        return f"{booking} changed: {old.get('ticket_number') or 'a line'}{moved}{onto}{fare}"
+    if event_type == "ticketing.booking_cancelled":
+        if p.get("status") == "cancelled":
+            return f"{booking} cancelled"
+        return f"{booking}: {len(lines or ())} line(s) cancelled"
+    if event_type == "ticketing.booking_refunded":
+        amount = f"{p.get('amount')} {p.get('currency') or ''}".strip() if p.get("amount") is not None else ""
+        return f"Refund on {booking[0].lower()}{booking[1:]}" + (f": {amount}" if amount else "") + \
+            (f" ({p['reason']})" if p.get("reason") else "")
     if event_type == "contracts.payment_received":
         amount = f"{p.get('amount')} {p.get('currency') or ''}".strip() if p.get("amount") is not None else ""
         return "Payment received" + (f": {amount}" if amount else "") + \
@@ -152,16 +178,17 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
     return event_type
 
 
-def record_event(session, envelope: dict) -> list:
-    """Take in another service's event: timeline entries, trips for segments, inquiry moves.
+def record_event(session, envelope: dict, today: date | None = None) -> list:
+    """Take in another service's event: timeline entries, trips, inquiry moves.
 
     Returns the inquiry transitions it made (for the caller to announce). Idempotent per event.
+    `today` (UTC) tells which trips have happened.
     """
-    from . import inquiries, segments
+    from . import inquiries
 
     event_type, event_id = envelope.get("type"), envelope.get("id")
     payload = envelope.get("payload")
-    if event_type not in FOREIGN_EVENTS or not isinstance(payload, dict):
+    if event_type not in set(FOREIGN_EVENTS) | set(trips.BOOKING_EVENTS) or not isinstance(payload, dict):
         log.warning("ignoring %s %s: not an event CRM takes in, or no payload", event_type, event_id)
         return []
     source = envelope.get("source") or event_type.partition(".")[0]
@@ -178,6 +205,14 @@ def record_event(session, envelope: dict) -> list:
         log.info("%s %s names no known customer; nothing recorded", event_type, event_id)
         return []
 
+    if event_type in trips.BOOKING_EVENTS:
+        now = utcnow()
+        for customer_id in customer_ids:
+            trips.record(session, event_type, payload, session.get(Customer, customer_id),
+                         today=today or now.date(), now=now)
+    if event_type not in FOREIGN_EVENTS:
+        return []
+
     already = set(session.scalars(select(TimelineEntry.customer_id).where(
         TimelineEntry.source_event_id == event_id))) if event_id else set()
     for customer_id in customer_ids:
@@ -185,15 +220,13 @@ def record_event(session, envelope: dict) -> list:
             continue
         kept = _subset(event_type, payload)
         lines = None
-        if event_type == "ticketing.booking_confirmed":
-            lines = _lines_of(payload, customer_id)
+        if event_type in LINE_KEYS:
+            lines = _lines_of(event_type, payload, customer_id)
             kept["lines"] = lines
-            customer = session.get(Customer, customer_id)
-            segments.note_trip(customer, [l["destination"] for l in lines if l["destination"]],
-                               max((d for d in (_as_day(l["day"]) for l in lines) if d), default=None))
         add(session, customer_id, event_type, summary(event_type, payload, lines), occurred_at, actor=actor,
             source=source, source_event_id=event_id, ref_type=event_type.partition(".")[2],
-            ref_id=str(payload.get("id") or payload.get("quote_id") or payload.get("locator") or "")[:64] or None,
+            ref_id=str(payload.get("id") or payload.get("booking_id") or payload.get("quote_id")
+                       or payload.get("locator") or "")[:64] or None,
             payload=kept)
 
     if inquiry is not None and inquiry.customer_id in customer_ids:

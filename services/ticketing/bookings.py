@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from services.common.errors import Conflict, NotFound
 
 from . import holds, inventory
-from .locators import is_locator, new_locator
+from .lists import travellers_of
+from .locators import is_locator, new_locator, normalize_locator
 from .models import Booking, BookingLine, Refund
 
 
@@ -43,17 +44,19 @@ def confirm(session, hold_id: str, *, actor: str, now: datetime) -> tuple[Bookin
         product = inventory.get_product(session, line.product_id)
         booking.lines.append(BookingLine(
             product_id=line.product_id, day=line.day, quantity=line.quantity, travellers=line.travellers,
-            status="confirmed", ticket_number=f"{booking.locator}-{number:02d}", net_price=row.net_price,
+            status="confirmed", ticket_number=f"{booking.locator}-{number:02d}", destination=product.destination,
+            net_price=row.net_price,
             sell_price=row.sell_price, currency=product.currency, confirmed_at=now))
     session.add(booking)
     session.flush()
+    session.add_all(travellers_of(booking))
     return booking, True
 
 
 def get(session, booking_ref: str, lock: bool = False) -> Booking:
-    """By id or by locator."""
-    column = Booking.locator if is_locator(booking_ref) else Booking.id
-    query = select(Booking).where(column == booking_ref)
+    """By id or by locator (in any case)."""
+    locator = normalize_locator(booking_ref)
+    query = select(Booking).where(Booking.locator == locator if is_locator(locator) else Booking.id == booking_ref)
     booking = session.scalars(query.with_for_update() if lock else query).first()
     if booking is None:
         raise NotFound(f"No booking {booking_ref}.", {"booking": booking_ref})
@@ -100,8 +103,10 @@ def change(session, booking_ref: str, line_id: int, new: dict, *, now: datetime)
     row = rows[(product_id, day)]
     replacement = BookingLine(
         product_id=product_id, day=day, quantity=old.quantity, travellers=old.travellers, status="confirmed",
-        ticket_number=f"{booking.locator}-{len(booking.lines) + 1:02d}", net_price=row.net_price,
+        ticket_number=f"{booking.locator}-{len(booking.lines) + 1:02d}", destination=product.destination,
+        net_price=row.net_price,
         sell_price=row.sell_price, currency=product.currency, replaces_line_id=old.id, confirmed_at=now)
+    replacement.fare_difference = fare_difference(old, replacement)
     booking.lines.append(replacement)
     old.status, old.cancelled_at = "changed", now
     session.flush()
@@ -147,5 +152,6 @@ def as_dict(booking: Booking) -> dict:
 def line_dict(line: BookingLine) -> dict:
     return {"id": line.id, "product_id": line.product_id, "day": line.day, "quantity": line.quantity,
             "travellers": line.travellers, "status": line.status, "ticket_number": line.ticket_number,
+            "destination": line.destination,
             "net_price": line.net_price, "sell_price": line.sell_price, "currency": line.currency,
-            "replaces_line_id": line.replaces_line_id}
+            "replaces_line_id": line.replaces_line_id, "fare_difference": line.fare_difference}

@@ -23,6 +23,8 @@ def create_product(session, data: dict, *, actor: str, now: datetime) -> Product
     if existing is not None:
         raise ValidationFailed("The supplier already has a product with this code.",
                                {"supplier_code": [f"Already used by product {existing.id}."]})
+    # A hotel's or a ticket's place is where the traveller goes; a route names its destination.
+    data = data | {"destination": data.get("destination") or data["location"]}
     product = Product(id=str(uuid.uuid4()), created_at=now, created_by=actor, **data)
     session.add(product)
     session.flush()

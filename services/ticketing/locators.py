@@ -11,3 +11,8 @@ def new_locator() -> str:
 
 def is_locator(text: str) -> bool:
     return len(text) == LENGTH and all(c in ALPHABET for c in text)
+
+
+def normalize_locator(text: str) -> str:
+    """Locators are printed in capitals; staff type them in any case."""
+    return (text or "").strip().upper()

@@ -6,7 +6,7 @@ booking lines minus unexpired hold lines, so an expiry or a cancellation needs n
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.db import Money, UtcDateTime, service_metadata
@@ -43,6 +43,8 @@ class Product(Base):
     kind: Mapped[str] = mapped_column(String(30), index=True)
     name: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(String(120), index=True)  # city, or route "PAR-ROM"
+    # Where the traveller goes with it ("Rome" for PAR-ROM): what CRM counts as a destination.
+    destination: Mapped[str] = mapped_column(String(120))
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -96,7 +98,7 @@ class Hold(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)  # active, released, expired, confirmed
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     reference: Mapped[str | None] = mapped_column(String(120))  # e.g. the quote or order it is for
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)  # the hold list's order
     created_by: Mapped[str] = mapped_column(String(120))
 
     lines: Mapped[list["HoldLine"]] = relationship(back_populates="hold", order_by="HoldLine.id")
@@ -104,6 +106,8 @@ class Hold(Base):
 
 class HoldLine(Base):
     __tablename__ = "hold_lines"
+    # The desk's hold list filters by travel date (and product).
+    __table_args__ = (Index("ix_hold_lines_day_product_id", "day", "product_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     hold_id: Mapped[str] = mapped_column(ForeignKey("holds.id"), index=True)
@@ -123,7 +127,7 @@ class Booking(Base):
     hold_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     status: Mapped[str] = mapped_column(String(20))  # confirmed, cancelled
     reference: Mapped[str | None] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)  # the booking list's order
     created_by: Mapped[str] = mapped_column(String(120))
 
     lines: Mapped[list["BookingLine"]] = relationship(back_populates="booking", order_by="BookingLine.id")
@@ -131,6 +135,8 @@ class Booking(Base):
 
 class BookingLine(Base):
     __tablename__ = "booking_lines"
+    # Bookings and manifests are looked up by travel date, then product.
+    __table_args__ = (Index("ix_booking_lines_day_product_id", "day", "product_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id"), index=True)
@@ -140,14 +146,31 @@ class BookingLine(Base):
     travellers: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20))  # confirmed, cancelled, changed
     ticket_number: Mapped[str] = mapped_column(String(40), unique=True)
+    destination: Mapped[str] = mapped_column(String(120))  # the product's, when the line was made
     net_price: Mapped[Decimal] = mapped_column(Money)   # per unit, at booking time
     sell_price: Mapped[Decimal] = mapped_column(Money)  # per unit, at booking time
     currency: Mapped[str] = mapped_column(String(3))
     replaces_line_id: Mapped[int | None] = mapped_column(Integer)
+    # On the line a change made: what the customer pays (+) or gets back (-) for the change, in
+    # sell prices over the quantity. None on a line that no change made.
+    fare_difference: Mapped[Decimal | None] = mapped_column(Money)
     confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     booking: Mapped[Booking] = relationship(back_populates="lines")
+
+
+class BookingTraveller(Base):
+    """A traveller of a booking as the desk searches for them: the name folded (accents and case
+    aside) and the phone as digits. Written when the booking is made; the lines keep the rest."""
+
+    __tablename__ = "booking_travellers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id"), index=True)
+    name_search: Mapped[str] = mapped_column(String(200), index=True)
+    phone_digits: Mapped[str | None] = mapped_column(String(40), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class Refund(Base):
@@ -160,6 +183,8 @@ class Refund(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(120))
+
+    line: Mapped[BookingLine] = relationship()
 
 
 class SupplierMessage(Base):

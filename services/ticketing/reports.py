@@ -14,6 +14,9 @@ What counts, and when (event-dated, so a closed period never changes afterwards)
 - *Balance* = sold - cancelled - changed in the same bucket and group: what the bucket added
   to the book. A booking sold in March and cancelled in April is +1 in March, -1 in April; the
   balances of consecutive periods add up to the units and value still booked.
+- A change's *fare difference* (kept on the line it made: new sell price - old, times the
+  quantity) is summed in `fare_difference_total` with that line's sale: what changes brought in
+  (+) or gave back (-).
 
 Every amount is per currency, and amounts of different currencies are never added together:
 each row and each total carries one currency. Money is Decimal, summed in Python line by line
@@ -31,9 +34,9 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, or_, select
 
-from services.common.errors import ValidationFailed
+from services.common.errors import NotFound, ValidationFailed
 
-from . import suppliers
+from . import inventory, suppliers
 from .models import Booking, BookingLine, DailyInventory, Product, Supplier
 from .schemas import MAX_REPORT_DAYS as MAX_PERIOD_DAYS
 from .schemas import REPORT_GRANULARITIES as GRANULARITIES
@@ -108,6 +111,7 @@ class Figures:
     units_changed: int = 0
     changed_sell_total: Decimal = ZERO
     changed_net_total: Decimal = ZERO
+    fare_difference_total: Decimal = ZERO
 
     def add(self, event: str, line) -> None:
         sell, net = line.sell_price * line.quantity, line.net_price * line.quantity
@@ -116,6 +120,8 @@ class Figures:
             self.booking_ids.add(line.booking_id)
             self.sell_total += sell
             self.net_total += net
+            if line.fare_difference is not None:
+                self.fare_difference_total += line.fare_difference
         elif event == "cancelled":
             self.units_cancelled += line.quantity
             self.cancelled_sell_total += sell
@@ -142,6 +148,7 @@ class Figures:
             "changed_net_total": self.changed_net_total,
             "balance_units": self.balance_units, "balance_sell_total": balance_sell,
             "balance_net_total": balance_net, "balance_margin": balance_sell - balance_net,
+            "fare_difference_total": self.fare_difference_total,
         }
 
 
@@ -149,8 +156,9 @@ _LINE_COLUMNS = (
     BookingLine.id, BookingLine.booking_id, BookingLine.product_id, BookingLine.day, BookingLine.quantity,
     BookingLine.status, BookingLine.ticket_number, BookingLine.net_price, BookingLine.sell_price,
     BookingLine.currency, BookingLine.replaces_line_id, BookingLine.confirmed_at, BookingLine.cancelled_at,
+    BookingLine.fare_difference,
     Product.name.label("product_name"), Product.supplier_code.label("product_code"),
-    Product.kind.label("kind"), Product.location.label("location"),
+    Product.kind.label("kind"), BookingLine.destination,
     Supplier.id.label("supplier_id"), Supplier.name.label("supplier_name"),
 )
 
@@ -189,7 +197,7 @@ def _group(line, group_by: str) -> tuple[str, str]:
     if group_by == "supplier":
         return line.supplier_id, line.supplier_name
     if group_by == "destination":
-        return line.location, line.location
+        return line.destination, line.destination  # kept on the line: where that sale took the traveller
     raise ValidationFailed("Unknown grouping.", {"group_by": [f"One of {', '.join(GROUP_BY)}."]})
 
 
@@ -275,7 +283,7 @@ def _product_figures(session, start: date, end: date) -> dict[tuple[str, str], F
 def _seller(rank: int, product: Product, supplier: Supplier, figures: Figures, allotment: dict) -> dict:
     numbers = figures.as_dict()
     return {"rank": rank, "product_id": product.id, "product_code": product.supplier_code,
-            "product_name": product.name, "kind": product.kind, "destination": product.location,
+            "product_name": product.name, "kind": product.kind, "destination": product.destination,
             "supplier_id": supplier.id, "supplier_name": supplier.name, "currency": figures.currency,
             **{k: numbers[k] for k in ("units_sold", "units_cancelled", "units_changed", "balance_units",
                                        "bookings", "sell_total", "net_total", "margin", "balance_sell_total")},
@@ -362,19 +370,62 @@ def supplier_bookings(session, supplier_id: str, *, start: date, end: date) -> d
             "lines": lines, "totals": [totals[k] for k in sorted(totals)]}
 
 
+# --- the manifest of a travel date ----------------------------------------------------------
+
+def manifest(session, *, travel_date: date, supplier_id: str | None = None, product_id: str | None = None) -> dict:
+    """What the clerk sends the airline or hotel for a departure: the confirmed lines of the
+    supplier's products (or of one product) travelling on `travel_date`, with locator, voucher
+    (ticket) number, quantity and travellers, ordered by product code, locator and voucher; and
+    per product the bookings and units. Lines a change replaced, or cancelled, are not on it.
+    One date of one supplier: bounded by the allotments of that date."""
+    if product_id is not None:
+        product = inventory.get_product(session, product_id)
+        if supplier_id is not None and product.supplier_id != supplier_id:
+            raise NotFound(f"Supplier {supplier_id} has no product {product_id}.", {"product_id": product_id})
+        supplier_id = product.supplier_id
+    supplier = suppliers.get(session, supplier_id)
+    query = (select(BookingLine, Product, Booking.locator, Booking.reference)
+             .join(Product, Product.id == BookingLine.product_id)
+             .join(Booking, Booking.id == BookingLine.booking_id)
+             .where(BookingLine.day == travel_date, BookingLine.status == "confirmed",
+                    Product.supplier_id == supplier.id))
+    if product_id is not None:
+        query = query.where(BookingLine.product_id == product_id)
+    lines, totals = [], {}
+    for line, product, locator, reference in session.execute(
+            query.order_by(Product.supplier_code, Booking.locator, BookingLine.ticket_number)):
+        lines.append({"locator": locator, "ticket_number": line.ticket_number, "reference": reference,
+                      "product_id": product.id, "product_code": product.supplier_code,
+                      "product_name": product.name, "quantity": line.quantity,
+                      "travellers": [{"name": t.get("name"), "document": t.get("document")}
+                                     for t in line.travellers or ()]})
+        total = totals.setdefault(product.id, {"product_id": product.id, "product_code": product.supplier_code,
+                                               "product_name": product.name, "bookings": set(), "units": 0})
+        total["bookings"].add(locator)
+        total["units"] += line.quantity
+    return {"travel_date": travel_date, "supplier_id": supplier.id, "supplier_name": supplier.name,
+            "product_id": product_id, "lines": lines,
+            "totals": [t | {"bookings": len(t["bookings"])} for t in totals.values()]}
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 SALES_COLUMNS = (
     "bucket", "bucket_start", "bucket_end", "group_key", "group_label", "currency", "units_sold", "bookings",
     "sell_total", "net_total", "margin", "units_cancelled", "cancelled_sell_total", "cancelled_net_total",
     "units_changed", "changed_sell_total", "changed_net_total", "balance_units", "balance_sell_total",
-    "balance_net_total", "balance_margin",
+    "balance_net_total", "balance_margin", "fare_difference_total",
 )
 SUPPLIER_BOOKING_COLUMNS = (
     "locator", "ticket_number", "product_code", "product_name", "travel_date", "quantity", "net_price",
     "net_total", "currency", "status", "confirmed_at", "cancelled_at", "replaces_ticket_number",
 )
-_TEXT_COLUMNS = {"group_key", "group_label", "product_code", "product_name"}
+MANIFEST_COLUMNS = (
+    "travel_date", "product_code", "product_name", "locator", "ticket_number", "reference", "quantity",
+    "travellers", "documents",
+)
+_TEXT_COLUMNS = {"group_key", "group_label", "product_code", "product_name", "reference", "travellers",
+                 "documents"}
 
 
 def _cell(column: str, value) -> str:
@@ -403,6 +454,11 @@ def _csv(columns, records, bom: bool) -> str:
     return out.getvalue()
 
 
+def csv_file(filename: str, content: str) -> dict:
+    """A CSV download as RPC answers it, for the gateway's attachment helper."""
+    return {"filename": filename, "content_type": "text/csv; charset=utf-8", "content": content}
+
+
 def sales_csv(report: dict, bom: bool = False) -> str:
     """The rows of a `sales` report as CSV text (RFC 4180, CRLF), a header row first. Totals are
     not written as rows, so every line is one (bucket, group, currency)."""
@@ -412,6 +468,19 @@ def sales_csv(report: dict, bom: bool = False) -> str:
 def supplier_bookings_csv(report: dict, bom: bool = False) -> str:
     """The lines of a `supplier_bookings` report as CSV text, a header row first."""
     return _csv(SUPPLIER_BOOKING_COLUMNS, report["lines"], bom)
+
+
+def manifest_csv(report: dict, bom: bool = False) -> str:
+    """The manifest as CSV text, one row per booking line: its travellers' names, and their
+    document numbers, joined with '; ' in the same order."""
+    return _csv(MANIFEST_COLUMNS, ({
+        **line, "travel_date": report["travel_date"],
+        "travellers": "; ".join(t["name"] or "" for t in line["travellers"]),
+        "documents": "; ".join(t["document"] or "" for t in line["travellers"])} for line in report["lines"]), bom)
+
+
+def manifest_filename(report: dict) -> str:
+    return f"manifest_{report['travel_date']}_{(report['product_id'] or report['supplier_id'])[:8]}.csv"
 
 
 def sales_filename(report: dict) -> str:

@@ -2,6 +2,7 @@
 from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from services.common import fields
+from services.common.paging import PageQuerySchema, PageSchema
 from services.common.validators import CODE, CURRENCY
 
 SUPPLIER_KINDS = ("airline", "rail", "hotel", "attraction", "ground_handler", "guide")
@@ -48,6 +49,8 @@ class ProductCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(PRODUCT_KINDS))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     location = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    destination = fields.String(load_default=None, validate=validate.Length(min=1, max=120), metadata={
+        "description": "Where the traveller goes (Rome for a PAR-ROM flight); the location when not given"})
     attributes = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
                              values=fields.Raw(), load_default=dict,
                              metadata={"description": "flight/train number and class, room type and board..."})
@@ -61,6 +64,7 @@ class ProductSchema(Schema):
     kind = fields.String()
     name = fields.String()
     location = fields.String()
+    destination = fields.String()
     attributes = fields.Dict()
     currency = fields.String()
     created_at = fields.AwareDateTime()
@@ -148,6 +152,8 @@ class TravellerSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     customer_id = fields.String(load_default=None, validate=validate.Length(max=36))
     document = fields.String(load_default=None, validate=validate.Length(max=40))
+    phone = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\+?[0-9 ()\-.]{5,30}$", error="Not a phone number."))
 
 
 class HoldLineSchema(Schema):
@@ -196,10 +202,13 @@ class BookingLineSchema(Schema):
     travellers = fields.List(fields.Dict())
     status = fields.String()
     ticket_number = fields.String()
+    destination = fields.String()
     net_price = fields.Decimal(as_string=True)
     sell_price = fields.Decimal(as_string=True)
     currency = fields.String()
     replaces_line_id = fields.Integer(allow_none=True)
+    fare_difference = fields.Decimal(as_string=True, allow_none=True, metadata={
+        "description": "On a line a change made: what the customer paid (+) or got back (-) for the change"})
 
 
 class BookingSchema(Schema):
@@ -211,6 +220,65 @@ class BookingSchema(Schema):
     created_at = fields.AwareDateTime()
     created_by = fields.String()
     lines = fields.List(fields.Nested(BookingLineSchema))
+
+
+# --- lists the desk looks things up in -------------------------------------------------------
+
+HOLD_STATUSES = ("active", "released", "expired", "confirmed")
+BOOKING_STATUSES = ("confirmed", "cancelled")
+
+
+class SupplierQuerySchema(PageQuerySchema):
+    name = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                         metadata={"description": "Part of the name, case aside"})
+    kind = fields.String(load_default=None, validate=validate.OneOf(SUPPLIER_KINDS))
+
+
+class SupplierPageSchema(PageSchema):
+    items = fields.List(fields.Nested(SupplierSchema))
+
+
+class ProductQuerySchema(PageQuerySchema):
+    supplier_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    kind = fields.String(load_default=None, validate=validate.OneOf(PRODUCT_KINDS))
+    location = fields.String(load_default=None, validate=validate.Length(min=1, max=120),
+                             metadata={"description": "Part of the city or route, case aside"})
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                      metadata={"description": "Part of the name or of the supplier's code, case aside"})
+
+
+class ProductPageSchema(PageSchema):
+    items = fields.List(fields.Nested(ProductSchema))
+
+
+class HoldQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(HOLD_STATUSES))
+    product_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    travel_date = fields.Date(load_default=None)
+    reference = fields.String(load_default=None, validate=validate.Length(min=1, max=120))
+
+
+class HoldPageSchema(PageSchema):
+    items = fields.List(fields.Nested(HoldSchema))
+
+
+class BookingQuerySchema(PageQuerySchema):
+    locator = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[A-Za-z0-9]{6}$", error="A 6-character locator."), metadata={"description": "In any case"})
+    name = fields.String(load_default=None, validate=validate.Length(min=2, max=200),
+                         metadata={"description": "Part of a traveller's name; accents and case do not matter"})
+    phone = fields.String(load_default=None, validate=[validate.Length(max=30), validate.Regexp(
+        r"^\+?(?:[ ()\-.]*[0-9]){4,}[ ()\-.]*$", error="At least 4 digits of a phone number.")],
+        metadata={"description": "Part of a traveller's phone, compared by its digits"})
+    customer_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    product_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    supplier_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    travel_date = fields.Date(load_default=None, metadata={"description": "A line travels on this date"})
+    status = fields.String(load_default=None, validate=validate.OneOf(BOOKING_STATUSES))
+
+
+class BookingPageSchema(PageSchema):
+    items = fields.List(fields.Nested(BookingSchema))
 
 
 class LineChangeSchema(Schema):
@@ -348,7 +416,7 @@ class SalesReportQuerySchema(ReportPeriodSchema):
     granularity = fields.String(load_default="day", validate=validate.OneOf(REPORT_GRANULARITIES),
                                 metadata={"description": "day, week (ISO, Monday to Sunday) or month"})
     group_by = fields.String(load_default="product", validate=validate.OneOf(REPORT_GROUP_BY),
-                             metadata={"description": "product, kind, supplier or destination (product location)"})
+                             metadata={"description": "product, kind, supplier or destination (where the line takes the traveller)"})
 
 
 class ReportCsvOptionsMixin:
@@ -398,6 +466,8 @@ class SalesFiguresSchema(Schema):
     balance_sell_total = fields.Decimal(as_string=True)
     balance_net_total = fields.Decimal(as_string=True)
     balance_margin = fields.Decimal(as_string=True)
+    fare_difference_total = fields.Decimal(as_string=True, metadata={
+        "description": "Fare differences of the changes made (on the date, and in the group, of the new line)"})
 
 
 class SalesRowSchema(SalesFiguresSchema):
@@ -482,3 +552,55 @@ class SupplierBookingsReportSchema(Schema):
     end = fields.Date()
     lines = fields.List(fields.Nested(SupplierBookingRowSchema))
     totals = fields.List(fields.Nested(SupplierBookingTotalSchema), metadata={"description": "Per currency and status"})
+
+
+# --- manifests ----------------------------------------------------------------------------------
+
+class ManifestQuerySchema(Schema):
+    travel_date = fields.Date(required=True)
+    supplier_id = fields.String(load_default=None, validate=validate.Length(max=36))
+    product_id = fields.String(load_default=None, validate=validate.Length(max=36),
+                               metadata={"description": "One departure or room type only"})
+
+    @validates_schema
+    def _whose(self, data, **kwargs):
+        if not data.get("supplier_id") and not data.get("product_id"):
+            raise ValidationError("Give a supplier_id, a product_id, or both.", "supplier_id")
+
+
+class ManifestCsvQuerySchema(ReportCsvOptionsMixin, ManifestQuerySchema):
+    pass
+
+
+class ManifestTravellerSchema(Schema):
+    name = fields.String()
+    document = fields.String(allow_none=True)
+
+
+class ManifestProductSchema(Schema):
+    product_id = fields.String()
+    product_code = fields.String()
+    product_name = fields.String()
+
+
+class ManifestLineSchema(ManifestProductSchema):
+    locator = fields.String()
+    ticket_number = fields.String(metadata={"description": "The line's voucher number"})
+    reference = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    travellers = fields.List(fields.Nested(ManifestTravellerSchema))
+
+
+class ManifestProductTotalSchema(ManifestProductSchema):
+    bookings = fields.Integer()
+    units = fields.Integer()
+
+
+class ManifestSchema(Schema):
+    travel_date = fields.Date()
+    supplier_id = fields.String()
+    supplier_name = fields.String()
+    product_id = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(ManifestLineSchema), metadata={
+        "description": "Confirmed lines travelling that date, by product code, then locator"})
+    totals = fields.List(fields.Nested(ManifestProductTotalSchema), metadata={"description": "Per product"})

@@ -12,9 +12,10 @@ from nameko.timer import timer
 from services.common.db import Database, as_dict, utcnow
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, Unauthorized, ValidationFailed, validated
+from services.common.paging import page_dict
 from services.common.service import ItineraService
 
-from . import bookings, holds, inventory, pushes, suppliers
+from . import bookings, holds, inventory, lists, pushes, suppliers
 from . import schemas as s
 from . import reports
 from . import ota, supplier_queue
@@ -40,6 +41,12 @@ class TicketingService(ItineraService):
     @rpc
     def get_supplier(self, supplier_id: str) -> dict:
         return suppliers.as_dict(suppliers.get(self.db.session, supplier_id))
+
+    @rpc
+    def list_suppliers(self, query: dict) -> dict:
+        q = validated(s.SupplierQuerySchema(), query)
+        items, total = lists.suppliers(self.db.session, **q)
+        return page_dict([suppliers.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def issue_supplier_key(self, supplier_id: str) -> dict:
@@ -71,6 +78,12 @@ class TicketingService(ItineraService):
     @rpc
     def get_product(self, product_id: str) -> dict:
         return as_dict(inventory.get_product(self.db.session, product_id))
+
+    @rpc
+    def list_products(self, query: dict) -> dict:
+        q = validated(s.ProductQuerySchema(), query)
+        items, total = lists.products(self.db.session, **q)
+        return page_dict([as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def set_inventory(self, product_id: str, data: dict) -> dict:
@@ -160,6 +173,12 @@ class TicketingService(ItineraService):
         return holds.as_dict(holds.get(self.db.session, hold_id))
 
     @rpc
+    def list_holds(self, query: dict) -> dict:
+        q = validated(s.HoldQuerySchema(), query)
+        items, total = lists.holds(self.db.session, **q)
+        return page_dict([holds.as_dict(x) for x in items], total, q["page"], q["page_size"])
+
+    @rpc
     def extend_hold(self, hold_id: str, data: dict) -> dict:
         fields = validated(s.HoldExtendSchema(), data)
         return holds.as_dict(holds.extend(self.db.session, hold_id, fields["expires_in_minutes"], utcnow()))
@@ -194,6 +213,12 @@ class TicketingService(ItineraService):
         return bookings.as_dict(bookings.get(self.db.session, booking_ref))
 
     @rpc
+    def search_bookings(self, query: dict) -> dict:
+        q = validated(s.BookingQuerySchema(), query)
+        items, total = lists.bookings(self.db.session, **q)
+        return page_dict([bookings.as_dict(x) for x in items], total, q["page"], q["page_size"])
+
+    @rpc
     def cancel_booking(self, booking_ref: str, line_id: int | None = None) -> dict:
         booking, lines = bookings.cancel(self.db.session, booking_ref, now=utcnow(), line_id=line_id)
         record = bookings.as_dict(booking)
@@ -208,7 +233,7 @@ class TicketingService(ItineraService):
         if new.get("day") and new["day"] < _today():
             raise ValidationFailed("Cannot change onto a past date.", {"day": ["Must not be in the past."]})
         old, replacement = bookings.change(self.db.session, booking_ref, line_id, new, now=utcnow())
-        difference = bookings.fare_difference(old, replacement)
+        difference = replacement.fare_difference
         booking = replacement.booking
         self.db.emit("ticketing.booking_changed", {
             "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
@@ -222,6 +247,11 @@ class TicketingService(ItineraService):
         fields = validated(s.RefundCreateSchema(), data)
         refund = bookings.refund(self.db.session, booking_ref, line_id, fields["amount"], fields["reason"],
                                  actor=self.db.actor, now=utcnow())
+        booking = refund.line.booking
+        self.db.emit("ticketing.booking_refunded", {
+            "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
+            "refund_id": refund.id, "line": bookings.line_dict(refund.line), "amount": refund.amount,
+            "currency": refund.currency, "reason": refund.reason})
         return as_dict(refund)
 
     # --- sales reports -----------------------------------------------------------------------
@@ -239,8 +269,7 @@ class TicketingService(ItineraService):
         q = validated(s.SalesReportCsvQuerySchema(), query)
         bom = q.pop("bom")
         report = reports.sales(self.db.session, **q)
-        return {"filename": reports.sales_filename(report), "content_type": "text/csv; charset=utf-8",
-                "content": reports.sales_csv(report, bom=bom)}
+        return reports.csv_file(reports.sales_filename(report), reports.sales_csv(report, bom=bom))
 
     @rpc
     def top_sellers(self, query: dict) -> dict:
@@ -263,8 +292,20 @@ class TicketingService(ItineraService):
         q = validated(s.SupplierBookingsCsvQuerySchema(), query)
         bom = q.pop("bom")
         report = reports.supplier_bookings(self.db.session, supplier_id, **q)
-        return {"filename": reports.supplier_bookings_filename(report), "content_type": "text/csv; charset=utf-8",
-                "content": reports.supplier_bookings_csv(report, bom=bom)}
+        return reports.csv_file(reports.supplier_bookings_filename(report),
+                                reports.supplier_bookings_csv(report, bom=bom))
+
+    @rpc
+    def manifest(self, query: dict) -> dict:
+        """The confirmed lines of a supplier (or a product) travelling on a date, for the supplier."""
+        return reports.manifest(self.db.session, **validated(s.ManifestQuerySchema(), query))
+
+    @rpc
+    def manifest_csv(self, query: dict) -> dict:
+        q = validated(s.ManifestCsvQuerySchema(), query)
+        bom = q.pop("bom")
+        report = reports.manifest(self.db.session, **q)
+        return reports.csv_file(reports.manifest_filename(report), reports.manifest_csv(report, bom=bom))
 
     # --- supplier pushes: OTA XML and AMQP ---------------------------------------------------
 

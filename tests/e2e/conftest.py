@@ -21,10 +21,13 @@ def run_services(suite_config):
     containers = []
 
     def run(*classes):
+        started = []
         for cls in classes:
             container = ServiceContainer(cls, suite_config)
             container.start()
-            containers.append(container)
+            started.append(container)
+        containers.extend(started)
+        return started
 
     yield run
     for container in containers:

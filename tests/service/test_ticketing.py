@@ -116,7 +116,7 @@ def test_two_service_instances_never_oversell(database_url, nameko_config, tmp_p
 def test_booking_lifecycle_announces_each_fact(start_service, rpc, amqp, nameko_config):
     start_service(TicketingService)
     product_id = open_flight(rpc, capacity=4)
-    names = ["hold_placed", "booking_confirmed", "booking_changed", "booking_cancelled"]
+    names = ["hold_placed", "booking_confirmed", "booking_changed", "booking_cancelled", "booking_refunded"]
     with subscribe(amqp, nameko_config, "ticketing.*") as received:
         rpc.ticketing.set_inventory(product_id, {"start": (DAY + timedelta(1)).isoformat(),
                                                  "end": (DAY + timedelta(1)).isoformat(),
@@ -128,7 +128,9 @@ def test_booking_lifecycle_announces_each_fact(start_service, rpc, amqp, nameko_
         change = rpc.ticketing.change_booking_line(booking["locator"], booking["lines"][0]["id"],
                                                    {"day": (DAY + timedelta(1)).isoformat()})
         rpc.ticketing.cancel_booking(booking["locator"])
-        events = wait_for(lambda: len(received()) >= 5 and received(), message="five events")
+        rpc.ticketing.refund_booking_line(booking["locator"], booking["lines"][0]["id"],
+                                          {"amount": "50.00", "reason": "change fee waived"})
+        events = wait_for(lambda: len(received()) >= 6 and received(), message="six events")
     by_type = {body["type"]: body["payload"] for body, _ in events}
     assert set(by_type) >= {f"ticketing.{n}" for n in names} | {"ticketing.inventory_changed"}
     confirmed = by_type["ticketing.booking_confirmed"]
@@ -136,6 +138,9 @@ def test_booking_lifecycle_announces_each_fact(start_service, rpc, amqp, nameko_
     assert confirmed["lines"][0]["travellers"][1]["name"] == "Marie Durand"
     assert by_type["ticketing.booking_changed"]["fare_difference"] == "31.00"
     assert str(change["fare_difference"]) == "31.00"
+    refunded = by_type["ticketing.booking_refunded"]
+    assert (refunded["locator"], refunded["amount"], refunded["line"]["travellers"][0]["name"]) == \
+        (booking["locator"], "50.00", "Pierre Durand")
 
 
 def test_expired_holds_are_released_by_the_timer(start_service, rpc, amqp, nameko_config):

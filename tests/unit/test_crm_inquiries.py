@@ -86,15 +86,12 @@ def test_every_transition_is_recorded_with_who_when_and_why(session, customer):
     assert kinds == ["crm.customer_created", "crm.inquiry_created"] + ["crm.inquiry_status_changed"] * 3
 
 
-def test_winning_remembers_the_trip_for_segments(session, customer):
+def test_winning_is_not_travelling(session, customer):
+    """Past destinations are travel that happened (services.crm.trips), not a sale."""
     fixed = register(session, customer.id, destinations=["Kyoto", "Osaka"],
                      travel_window={"start": "2026-04-01", "end": "2026-04-10"})
-    flexible = register(session, customer.id, destinations=["Kyōto", "Lisboa"], travel_window={"month": "2026-06"})
     move(session, fixed, "qualified", "quoted", "won")
-    assert customer.past_destinations == ["Kyoto", "Osaka"] and customer.last_trip_date == date(2026, 4, 10)
-    move(session, flexible, "qualified", "quoted", "won")
-    assert customer.past_destinations == ["Kyoto", "Osaka", "Lisboa"]
-    assert customer.last_trip_date == date(2026, 6, 30)
+    assert customer.past_destinations == [] and customer.last_trip_date is None
 
 
 def test_a_lost_inquiry_is_no_trip(session, customer):

@@ -17,29 +17,40 @@ def customer(session, name, **data):
                                      "user:desk")
 
 
-def won_trip(session, who, destinations, window):
+TODAY = date(2026, 6, 1)
+
+
+def won(session, who, destinations, window):
     inquiry, _ = inquiries.create_inquiry(session, validated(InquiryCreateSchema(), {
         "customer_id": who.id, "channel": "web", "destinations": destinations, "travel_window": window}), "u")
     for step in ("qualified", "quoted", "won"):
         inquiries.transition(session, inquiry.id, step, None, "user:lucia")
 
 
+def booked(session, who, *lines):
+    """A booking confirmed in ticketing: (day, destination) per line, the customer on each."""
+    timeline.record_event(session, make_envelope("ticketing.booking_confirmed", {
+        "id": f"b-{who.id[:8]}-{lines[0][0]}", "locator": "XYZ789", "lines": [
+            {"id": number, "day": day, "destination": destination,
+             "travellers": [{"name": who.full_name, "customer_id": who.id}]}
+            for number, (day, destination) in enumerate(lines, start=1)]}, None), today=TODAY)
+
+
 @pytest.fixture
 def crowd(session):
     ana = customer(session, "Ana Gómez", email="ana@example.es", interests=["Diving", "food"],
                    marketing_consent=True, preferred_language="es", tags=["vip"])
-    won_trip(session, ana, ["Bali"], {"start": "2024-08-01", "end": "2024-08-15"})
+    booked(session, ana, ("2024-08-01", "Bali"), ("2024-08-15", "Bali"))
     li = customer(session, "李伟", phone="+86 138 0000 0000", interests=["culture"], marketing_consent=True,
                   preferred_language="zh")
-    won_trip(session, li, ["Kyōto"], {"month": "2025-10"})
-    # A booking confirmed in ticketing: Li travelled to Lisbon later.
-    timeline.record_event(session, make_envelope("ticketing.booking_confirmed", {
-        "locator": "XYZ789", "lines": [{"day": "2026-03-10", "destination": "Lisboa",
-                                        "travellers": [{"name": "Li", "customer_id": li.id}]}]}, None))
+    booked(session, li, ("2025-10-31", "Kyōto"))
+    booked(session, li, ("2026-03-10", "Lisboa"))
     pedro = customer(session, "Pedro Núñez", interests=["diving"], marketing_consent=False)
-    won_trip(session, pedro, ["Bali"], {"start": "2023-05-01", "end": "2023-05-09"})
-    customer(session, "Zoë New", interests=["diving"], marketing_consent=True)  # never travelled
-    return {"ana": ana, "li": li, "pedro": pedro}
+    booked(session, pedro, ("2023-05-09", "Bali"))
+    zoe = customer(session, "Zoë New", interests=["diving"], marketing_consent=True)  # never travelled:
+    won(session, zoe, ["Bali"], {"month": "2026-08"})  # a won inquiry is no trip,
+    booked(session, zoe, ("2026-07-10", "Lisboa"))  # and a booking is one only once its day has passed
+    return {"ana": ana, "li": li, "pedro": pedro, "zoe": zoe}
 
 
 def found(session, **filters):
@@ -58,7 +69,7 @@ def found(session, **filters):
     ({"interests": ["div"]}, []),                                           # whole labels only
     ({"destinations": ["bali"]}, ["Ana Gómez"]),
     ({"destinations": ["Kyoto"]}, ["李伟"]),                                  # Kyōto, accents aside
-    ({"destinations": ["lisboa"]}, ["李伟"]),                                 # from the booking event
+    ({"destinations": ["lisboa"]}, ["李伟"]),                                 # not Zoë: not yet travelled
     ({"destinations": ["Bali", "Lisboa"], "consent": "any"}, ["Ana Gómez", "Pedro Núñez", "李伟"]),
     ({"last_trip_before": date(2025, 1, 1)}, ["Ana Gómez"]),
     ({"last_trip_before": date(2025, 1, 1), "consent": "any"}, ["Ana Gómez", "Pedro Núñez"]),
@@ -71,9 +82,10 @@ def test_segment_filters(session, crowd, filters, expected):
     assert found(session, **filters) == expected
 
 
-def test_trips_from_inquiries_and_bookings_feed_the_customer(session, crowd):
-    li = crowd["li"]
+def test_travel_that_happened_feeds_the_customer(session, crowd):
+    li, zoe = crowd["li"], crowd["zoe"]
     assert li.past_destinations == ["Kyōto", "Lisboa"] and li.last_trip_date == date(2026, 3, 10)
+    assert zoe.past_destinations == [] and zoe.last_trip_date is None
 
 
 def test_segment_pages(session, crowd):

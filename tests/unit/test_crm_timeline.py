@@ -178,7 +178,7 @@ def test_quote_events_move_the_inquiry_they_name(session):
     assert timeline.record_event(session, quote_event("issued", ana, inquiry, version=2)) == []  # already quoted
     [(_, won)] = timeline.record_event(session, quote_event("accepted", ana, inquiry))
     assert won.to_status == "won" and inquiry.status == "won"
-    assert ana.past_destinations == ["Bali"] and ana.last_trip_date == date(2026, 9, 30)
+    assert ana.past_destinations == [] and ana.last_trip_date is None  # won is not travelled
     assert timeline.record_event(session, quote_event("rejected", ana, inquiry)) == []  # won is final
     assert inquiry.status == "won"
 
@@ -224,3 +224,39 @@ def test_a_quote_event_naming_only_the_inquiry_is_about_its_customer(session):
     envelope = make_envelope("itinerary.quote_issued", {"quote_id": "Q-9", "inquiry_id": inquiry.id}, None)
     assert len(timeline.record_event(session, envelope)) == 1 and inquiry.status == "quoted"
     assert any(e.kind == "itinerary.quote_issued" for e in entries(session, ana))
+
+
+def test_a_change_a_cancellation_and_a_refund_are_on_the_travellers_timeline(session):
+    ana, li = new_customer(session), new_customer(session, "Li Wei")
+
+    def line(number, day, *who, destination="Lijiang", status="confirmed"):
+        return {"id": number, "day": day, "destination": destination, "status": status,
+                "ticket_number": f"QX7P2M-0{number}", "travellers": [{"name": c.full_name, "customer_id": c.id}
+                                                                      for c in who]}
+
+    events = [
+        make_envelope("ticketing.booking_changed", {
+            "booking_id": "b1", "locator": "QX7P2M", "old_line": line(1, "2026-12-09", ana, status="changed"),
+            "new_line": line(3, "2026-12-11", ana), "fare_difference": "200.00", "currency": "CNY"}, None),
+        make_envelope("ticketing.booking_refunded", {
+            "booking_id": "b1", "locator": "QX7P2M", "refund_id": 7, "line": line(1, "2026-12-09", ana),
+            "amount": "150.00", "currency": "CNY", "reason": "fare rule"}, None),
+        make_envelope("ticketing.booking_cancelled", {
+            "booking_id": "b1", "locator": "QX7P2M", "status": "confirmed",
+            "cancelled_lines": [line(2, "2026-12-12", ana, li, destination="Dali", status="cancelled")]}, None),
+        make_envelope("ticketing.booking_cancelled", {
+            "booking_id": "b1", "locator": "QX7P2M", "status": "cancelled",
+            "cancelled_lines": [line(3, "2026-12-11", ana, status="cancelled")]}, None),
+    ]
+    for envelope in events:
+        timeline.record_event(session, envelope, today=date(2026, 12, 1))
+        timeline.record_event(session, envelope, today=date(2026, 12, 1))  # again: nothing more
+    summaries = [e.summary for e in entries(session, ana) if e.source == "ticketing"]
+    assert summaries == [
+        "Booking QX7P2M changed: QX7P2M-01 from 2026-12-09 to 2026-12-11, fare difference 200.00 CNY",
+        "Refund on booking QX7P2M: 150.00 CNY (fare rule)",
+        "Booking QX7P2M: 1 line(s) cancelled",
+        "Booking QX7P2M cancelled"]
+    assert [e.kind for e in entries(session, li) if e.source == "ticketing"] == ["ticketing.booking_cancelled"]
+    refund = [e for e in entries(session, ana) if e.kind == "ticketing.booking_refunded"][0]
+    assert refund.payload["amount"] == "150.00" and refund.payload["lines"][0]["ticket_number"] == "QX7P2M-01"

@@ -99,6 +99,7 @@ def test_daily_sales_by_product_count_sales_cancellations_and_changes_on_their_o
     assert (changed["units_sold"], changed["units_changed"], changed["balance_units"]) == (1, 1, 0)
     assert (changed["sell_total"], changed["net_total"]) == (D("130.25"), D("95.50"))
     assert (changed["changed_sell_total"], changed["changed_net_total"]) == (D("100.00"), D("80.00"))
+    assert changed["fare_difference_total"] == D("30.25")  # kept on the replacement line
     assert (changed["balance_sell_total"], changed["balance_net_total"], changed["balance_margin"]) == \
         (D("30.25"), D("15.50"), D("14.75"))
     assert len(report["buckets"]) == 31
@@ -277,7 +278,7 @@ def test_sales_csv_has_a_header_plain_decimals_and_chinese_names(session, world)
         "net_total": "511.00", "margin": "149.50", "units_cancelled": "2", "cancelled_sell_total": "200.00",
         "cancelled_net_total": "160.00", "units_changed": "1", "changed_sell_total": "100.00",
         "changed_net_total": "80.00", "balance_units": "3", "balance_sell_total": "360.50",
-        "balance_net_total": "271.00", "balance_margin": "89.50"}
+        "balance_net_total": "271.00", "balance_margin": "89.50", "fare_difference_total": "30.25"}
     assert dict(zip(header, rows[2]))["group_label"] == "北京"
     assert text.encode("utf-8").decode("utf-8") == text
     assert reports.sales_csv(report, bom=True).startswith("\ufeffbucket,")

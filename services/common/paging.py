@@ -1,5 +1,22 @@
-"""Pages of query results: the items of one page and the total over all pages."""
+"""Pages of query results, one style for every list: ?page=&page_size= in, and
+{"items", "total", "page", "page_size"} out (the total over all pages)."""
+from marshmallow import Schema, validate
 from sqlalchemy import func, select
+
+from . import fields
+
+MAX_PAGE_SIZE = 100
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class PageSchema(Schema):
+    total = fields.Integer(metadata={"description": "How many match in all pages."})
+    page = fields.Integer()
+    page_size = fields.Integer()
 
 
 def page_of(session, statement, page: int, page_size: int) -> tuple[list, int]:
