@@ -76,3 +76,16 @@ def test_every_schema_module_takes_the_bounded_fields():
                  for path in (root / folder).rglob("*.py")
                  if path.name != "fields.py" and unbounded.search(path.read_text())]
     assert offenders == []
+
+
+def test_text_with_a_nul_character_is_refused_with_its_field():
+    class Schema_(Schema):
+        name = fields.String()
+        tags = fields.List(fields.Str())
+        attributes = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+    assert Schema_().load({"name": "Ana\u00e9 \u4e2d", "tags": ["a"], "attributes": {"k": "v"}})
+    with pytest.raises(ValidationError) as refused:
+        Schema_().load({"name": "A\x00", "tags": ["ok", "b\x00"], "attributes": {"k\x00": 1}})
+    assert set(refused.value.messages) == {"name", "tags", "attributes"}
+    assert "NUL" in refused.value.messages["name"][0]
