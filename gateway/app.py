@@ -95,10 +95,11 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
 
 
 def _bounded_path_ints(endpoint, values):
-    """<int:...> in every route: a number no integer column holds is a 422 naming the segment."""
-    errors = limits.out_of_range_ints(values)
+    """Every route's path values: a number no integer column holds, or text with a NUL character,
+    is a 422 naming the segment."""
+    errors = limits.unstorable_path_values(values)
     if errors:
-        raise ValidationFailed("A number in the path is out of range.", errors)
+        raise ValidationFailed("A value in the path cannot be stored.", errors)
 
 
 def _bounded_url():

@@ -41,3 +41,10 @@ def rpc():
     """`with rpc() as services: services.crm.get_customer(...)` for the current request."""
     data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
     return current_app.extensions["rpc"].client(data, request_ids())
+
+
+def read_rpc():
+    """rpc() for a read inside a command, such as the supplier key check before the actor is known:
+    it carries no request id, so a service never answers it with an earlier request's outcome."""
+    data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
+    return current_app.extensions["rpc"].client(data)

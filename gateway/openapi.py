@@ -3,8 +3,8 @@
 - Every error is documented as application/problem+json with the ProblemDetails schema.
 - Error statuses come from the route's declarations: @allow => 401 (and 403 unless every role
   may call it); a path parameter => 404; a body or query => 422 (and 413 for a body); a POST
-  through Idempotency-Key (@allow, supplier_key) => 409 and 422; an <int:...> in the path => 422
-  (a number no column holds); a blueprint that calls services => 503 and 504. What cannot be derived (a service's 409, a 403 on a field) the route declares
+  through Idempotency-Key (@allow, supplier_key) => 409 and 422; a path parameter => 422 too (a
+  number no column holds, text with a NUL character); a blueprint that calls services => 503 and 504. What cannot be derived (a service's 409, a 403 on a field) the route declares
   with @blp.alt_response(status, description=...); its content is filled in here.
 - Security: staff routes take the bearer JWT, supplier routes (auth.SUPPLIER_KEY_PREFIX) the
   supplier API key, routes without @allow are public (security: []).
@@ -76,7 +76,7 @@ NOT_FOUND = "Nothing has that identifier."
 INVALID = "Invalid fields: `errors` names each with its messages."
 IDEMPOTENCY_CONFLICT = "A request with the same Idempotency-Key is still in progress."
 IDEMPOTENCY_INVALID = "The Idempotency-Key is over 200 characters or was used with a different request."
-PATH_NUMBER = "A number in the path is larger than any record's."
+PATH_VALUE = "A value in the path no record can have (a number past any column, a NUL character)."
 TOO_LARGE = "The body is larger than the gateway accepts."
 UNAVAILABLE = "A service or the message broker is not reachable; try again later."
 TIMEOUT = "A service did not answer in time."
@@ -179,8 +179,8 @@ class ErrorResponsesPlugin(BasePlugin):
             add(413, TOO_LARGE)
         if has_body or has_query:
             add(422, INVALID)
-        if "<int:" in rule.rule:
-            add(422, PATH_NUMBER)
+        if rule.arguments:
+            add(422, PATH_VALUE)
         if idempotent_post:
             add(422, IDEMPOTENCY_INVALID)
         if calls_services:

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from services.common.errors import Unauthorized
 from services.ticketing import ota, schemas as s
 
-from ..context import rpc
+from ..context import read_rpc, rpc
 from . import Blueprint
 
 blp = Blueprint("supplier", __name__, url_prefix="/api/v1/supplier",
@@ -30,7 +30,9 @@ def api_key() -> str:
 def authenticate_supplier() -> str:
     """The caller's key, checked by ticketing; the supplier becomes the request's actor."""
     key = api_key()
-    with rpc() as services:
+    # A read: with the request ids of the POST it would share them with any supplier sending the
+    # same Idempotency-Key and body, and could be answered with that supplier's identity.
+    with read_rpc() as services:
         g.actor = f"supplier:{services.ticketing.authenticate_supplier(key)['supplier_id']}"
     return key
 

@@ -1,13 +1,13 @@
 """marshmallow's fields, bounded to what the suite can store and compute with.
 
 Wire schemas import `from services.common import fields` instead of marshmallow's, so every date,
-moment and integer anyone sends is refused with a field message when it is out of range (rather
+moment, integer and text (no NUL character) anyone sends is refused with a field message when it is out of range (rather
 than overflowing date arithmetic or the database later), and the bounds show in the OpenAPI document.
 """
 from marshmallow import fields as _fields
 from marshmallow.fields import *  # noqa: F401,F403 (the rest of marshmallow's fields, unchanged)
 
-from .validators import BIGINT_RANGE, DATE_RANGE, INT_RANGE, MONTH, moment_in_range
+from .validators import BIGINT_RANGE, DATE_RANGE, INT_RANGE, MONTH, moment_in_range, no_nul
 
 
 class _Bounded:
@@ -18,6 +18,13 @@ class _Bounded:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.validators.insert(0, self.bound)
+
+
+class String(_Bounded, _fields.String):
+    bound = staticmethod(no_nul)
+
+
+Str = String
 
 
 class Integer(_Bounded, _fields.Integer):

@@ -16,6 +16,12 @@ DATE_RANGE = validate.Range(min=date(MIN_YEAR, 1, 1), max=date(MAX_YEAR, 12, 31)
                             error=f"A date from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31.")
 
 
+def no_nul(value: str):
+    """PostgreSQL text cannot hold a NUL character: refuse it with the field, not as a 500 on insert."""
+    if "\x00" in value:
+        raise ValidationError("Text must not contain the NUL character (U+0000).")
+
+
 def moment_in_range(value: datetime):
     """DATE_RANGE for datetimes, aware or naive (naive ones are read as UTC)."""
     moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)

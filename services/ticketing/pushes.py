@@ -19,7 +19,8 @@ _update_schema = SupplierUpdateSchema()
 def apply_batch(session, supplier, updates: list[dict], *, source: str, message_id: str | None,
                 today: date) -> tuple[list[dict], list[dict]]:
     """Returns (results, events): one result per update, and the facts to announce."""
-    codes = {u.get("product_code") for u in updates if isinstance(u, dict)}
+    # Looked up before each update is validated, so only text can be a code (a list is not hashable).
+    codes = {u.get("product_code") for u in updates if isinstance(u, dict) and isinstance(u.get("product_code"), str)}
     products = {p.supplier_code: p for p in session.scalars(
         select(Product).where(Product.supplier_id == supplier.id, Product.supplier_code.in_(codes)))}
     results, events = [], []

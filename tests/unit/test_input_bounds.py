@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 import pytest
 from marshmallow import Schema, ValidationError, validate
 
-from gateway.limits import json_too_deep, out_of_range_ints
+from gateway.limits import json_too_deep, out_of_range_ints, unstorable_path_values
 from services.common import fields
 from services.common.validators import INT_MAX, MAX_YEAR, MIN_YEAR
 
@@ -76,3 +76,21 @@ def test_every_schema_module_takes_the_bounded_fields():
                  for path in (root / folder).rglob("*.py")
                  if path.name != "fields.py" and unbounded.search(path.read_text())]
     assert offenders == []
+
+
+def test_text_with_a_nul_character_is_refused_with_its_field():
+    class Schema_(Schema):
+        name = fields.String()
+        tags = fields.List(fields.Str())
+        attributes = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+    assert Schema_().load({"name": "Ana\u00e9 \u4e2d", "tags": ["a"], "attributes": {"k": "v"}})
+    with pytest.raises(ValidationError) as refused:
+        Schema_().load({"name": "A\x00", "tags": ["ok", "b\x00"], "attributes": {"k\x00": 1}})
+    assert set(refused.value.messages) == {"name", "tags", "attributes"}
+    assert "NUL" in refused.value.messages["name"][0]
+
+
+def test_path_text_with_a_nul_character_names_its_segment():
+    assert unstorable_path_values({"customer_id": "c-1", "version": 2}) == {}
+    assert set(unstorable_path_values({"customer_id": "a\x00b", "version": 2 ** 40})) == {"customer_id", "version"}

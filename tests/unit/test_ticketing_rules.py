@@ -278,6 +278,18 @@ def test_supplier_push_results_per_update(session, supplier, flight):
     assert available(session, flight)["capacity"] == 7
 
 
+def test_a_push_update_whose_code_is_not_text_is_rejected_alone(session, supplier, flight):
+    # Codes are looked up before each update is validated: a list or an object must not break that.
+    results, _ = pushes.apply_batch(session, supplier, [
+        {"product_code": ["IB3250-Y"], "start": "2027-04-10", "end": "2027-04-10", "capacity": 1, "sequence": 1},
+        {"product_code": {"a": 1}, "sequence": 2},
+        {"product_code": "IB3250-Y", "start": "2027-04-10", "end": "2027-04-10", "capacity": 6, "sequence": 3},
+    ], source="supplier_json", message_id="m1", today=TODAY)
+    assert [(r["status"], r.get("reason")) for r in results] == [
+        ("rejected", "invalid"), ("rejected", "invalid"), ("applied", None)]
+    assert "product_code" in results[0]["errors"]
+
+
 def test_api_keys_are_shown_once_stored_hashed_and_revocable(session, supplier):
     key = suppliers.issue_api_key(session, supplier.id)
     assert key not in (supplier.api_key_digest, supplier.api_key_prefix)
