@@ -489,11 +489,30 @@ class ExchangeRateSchema(Schema):
     valid_from = fields.Date()
     created_at = fields.AwareDateTime()
     created_by = fields.String()
+    current = fields.Boolean(metadata={"description": "False: superseded by a later correction"})
+    replaces_id = fields.Integer(allow_none=True, metadata={"description": "The rate this one corrected"})
+    superseded_at = fields.AwareDateTime(allow_none=True)
+    superseded_by = fields.String(allow_none=True)
+
+
+class ReplacedRateSchema(Schema):
+    id = fields.Integer()
+    rate = fields.Decimal(as_string=True)
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()
+
+
+class ExchangeRateSetSchema(ExchangeRateSchema):
+    replaced = fields.Nested(ReplacedRateSchema, allow_none=True, metadata={
+        "description": "The rate for the same pair and date that this one replaces (kept, marked superseded); "
+                       "null when there was none"})
 
 
 class ExchangeRateQuerySchema(Schema):
     base = fields.String(load_default=None, validate=CURRENCY)
     quote = fields.String(load_default=None, validate=CURRENCY)
+    history = fields.Boolean(load_default=False,
+                             metadata={"description": "Include superseded rates (corrections keep the old row)"})
 
 
 class MarkupRuleCreateSchema(Schema):

@@ -373,13 +373,15 @@ class ItineraryService(ItineraService):
 
     @rpc
     def set_exchange_rate(self, data: dict) -> dict:
+        """A new rate; for a pair and date that has one, the answer names the rate it replaced."""
         fields = validated(s.ExchangeRateCreateSchema(), data)
-        return as_dict(pricing.set_rate(self.db.session, fields, actor=self.db.actor, now=utcnow(), today=_today()))
+        row, replaced = pricing.set_rate(self.db.session, fields, actor=self.db.actor, now=utcnow(), today=_today())
+        return pricing.set_rate_answer(row, replaced)
 
     @rpc
     def list_exchange_rates(self, query: dict | None = None) -> list[dict]:
         q = validated(s.ExchangeRateQuerySchema(), query or {})
-        return [as_dict(r) for r in pricing.list_rates(self.db.session, **q)]
+        return [pricing.rate_dict(r) for r in pricing.list_rates(self.db.session, **q)]
 
     @rpc
     def create_markup_rule(self, data: dict) -> dict:

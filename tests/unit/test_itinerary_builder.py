@@ -157,3 +157,20 @@ def test_a_quote_needs_a_customer_and_cannot_outlive_departure(session):
         issue(session, trip, valid_until=START + timedelta(days=1))
     assert "valid_until" in caught.value.details
     assert issue(session, trip)[0].valid_until == NOW.date() + timedelta(days=14)
+
+
+def test_a_rate_for_a_pair_and_date_that_has_one_is_a_new_row_and_the_old_one_is_kept_superseded(session):
+    pair = {"base": "EUR", "quote": "CNY", "valid_from": date(2027, 1, 1)}
+    first, replaced = pricing.set_rate(session, {**pair, "rate": D("7.80")}, actor="user:fin", now=NOW, today=START)
+    assert replaced is None and first.replaces_id is None
+    later = NOW + timedelta(hours=1)
+    second, replaced = pricing.set_rate(session, {**pair, "rate": D("7.90")}, actor="user:boss", now=later,
+                                        today=START)
+    assert replaced is first and second.id != first.id and second.replaces_id == first.id
+    assert (first.superseded_at, first.superseded_by) == (later, "user:boss")
+    answer = pricing.set_rate_answer(second, replaced)
+    assert answer["replaced"] == {"id": first.id, "rate": D("7.80"), "created_at": NOW, "created_by": "user:fin"}
+    assert [r.rate for r in pricing.list_rates(session)] == [D("7.90")]
+    assert [r.rate for r in pricing.list_rates(session, history=True)] == [D("7.90"), D("7.80")]
+    # Only the current row prices anything.
+    assert pricing.rate_book(session, START).conversion("EUR", "CNY").rate.rate == D("7.90")

@@ -1,0 +1,81 @@
+"""What the desk hit when it ran the agencies' own cases (issue 9), through the gateway with real
+services: the walk-in family quoting a featured catalog tour, a trip built from a CRM inquiry,
+exchange-rate corrections, hotel rooms from the party.
+"""
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from services.crm.service import CrmService
+from services.itinerary.service import ItineraryService
+from tests.e2e.test_itinerary_api import sql
+
+pytestmark = pytest.mark.e2e
+
+START = date.today() + timedelta(days=40)
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.json
+    return response.json
+
+
+def pdf_text(response) -> str:
+    assert response.status_code == 200, response.json
+    reader = PdfReader(io.BytesIO(response.data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.fixture
+def desk(run_services, staff_client):
+    run_services(CrmService, ItineraryService)
+    manager = staff_client("manager")
+    ok(manager.post("/api/v1/exchange-rates", json={"base": "EUR", "quote": "CNY", "rate": "7.8125",
+                                                    "valid_from": "2020-01-01"}), 201)
+    ok(manager.post("/api/v1/markup-rules", json={"method": "percent", "value": "12"}), 201)
+    return {"manager": manager, "consultant": staff_client("consultant")}
+
+
+def manual(kind, description, unit_cost, currency="CNY", **extra):
+    return {"kind": kind, "description": description, "supplier_name": "Local DMC", "unit_cost": unit_cost,
+            "currency": currency, **extra}
+
+
+def test_a_rate_posted_again_for_the_same_pair_and_date_keeps_the_old_one_and_says_so(desk, suite_config):
+    consultant, manager = desk["consultant"], desk["manager"]
+    trip = ok(consultant.post("/api/v1/itineraries", json={
+        "title": "Paris", "customer_id": "cust-1", "party": {"adults": 2}, "start_date": START.isoformat(),
+        "currency": "CNY"}), 201)
+    ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/days/1/items",
+                       json=manual("attraction", "Louvre", "22.00", "EUR")), 201)
+    v1 = ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={"customer_name": "Li Lei"}), 201)
+    [old] = ok(manager.get("/api/v1/exchange-rates"))
+    assert old["current"] and old["replaces_id"] is None
+
+    corrected = ok(manager.post("/api/v1/exchange-rates", json={"base": "EUR", "quote": "CNY", "rate": "7.9000",
+                                                                "valid_from": "2020-01-01"}), 201)
+    assert corrected["id"] != old["id"] and corrected["rate"] == "7.9000" and corrected["current"]
+    assert corrected["replaced"]["id"] == old["id"] and corrected["replaced"]["rate"] == "7.8125"
+    assert corrected["replaces_id"] == old["id"]
+    fresh = ok(manager.post("/api/v1/exchange-rates", json={"base": "EUR", "quote": "CNY", "rate": "8.0",
+                                                            "valid_from": "2021-01-01"}), 201)
+    assert fresh["replaced"] is None
+
+    in_force = ok(manager.get("/api/v1/exchange-rates"))
+    assert [(r["valid_from"], r["rate"]) for r in in_force] == [("2021-01-01", "8.0"), ("2020-01-01", "7.9000")]
+    history = ok(manager.get("/api/v1/exchange-rates", query_string={"history": "true"}))
+    superseded = [r for r in history if not r["current"]]
+    assert [(r["id"], r["rate"]) for r in superseded] == [(old["id"], "7.8125")]
+    assert superseded[0]["superseded_by"].startswith("user:") and superseded[0]["superseded_at"]
+    assert sql(suite_config, "SELECT count(*) FROM exchange_rates") == 3
+
+    # The new rate prices what is computed from now on; the issued quote keeps the rate it locked.
+    sheet = ok(consultant.get(f"/api/v1/itineraries/{trip['id']}/cost-sheet"))
+    assert [r["rate"] for r in sheet["rates"]] == ["8.0"]
+    again = ok(consultant.get(f"/api/v1/itineraries/{trip['id']}/quotes/1"))
+    assert again["snapshot"]["rates"] == v1["snapshot"]["rates"] == [
+        {"base": "EUR", "quote": "CNY", "rate": "7.8125", "valid_from": "2020-01-01"}]
+    assert again["total"] == v1["total"]
