@@ -6,7 +6,8 @@ Plain rules, no database and no broker. The rules, in the order they apply:
    a hotel's unit cost is per room and night, and ticketing may price each night differently),
    rounded ROUND_HALF_UP to the currency's minor unit (2 decimals; 0 for JPY, KRW...; 3 for
    BHD, KWD...). The quantity defaults to the whole party for per-person items, to
-   ceil(adults / 2) rooms for hotels and to 1 for per-unit items (vehicles, guides).
+   ceil(travellers / occupancy) rooms for hotels (occupancy: the item's, else the ticketing
+   product's max_occupancy attribute, else 2) and to 1 for per-unit items (vehicles, guides).
 2. Conversion into the quote currency with the exchange rate valid on the costing date
    (the newest row of the pair with valid_from <= that date; a pair given the other way round
    is used by dividing), rounded again to the quote currency's minor unit. A currency without a
@@ -27,7 +28,7 @@ Plain rules, no database and no broker. The rules, in the order they apply:
 5. Approval: a margin % below the minimum (default 10 %) or a discount above the threshold
    (default 5 %) needs a manager's approval before the quote can be issued.
 6. Per person: a single supplement is half a room's sell price for each hotel line that has
-   one (hotels when the adults are odd, unless the item says no; or items flagged yes) and is
+   one (double rooms when the adults are odd, unless the item says no; or items flagged yes) and is
    paid by one adult (the last). The rest of the total is shared in adult equivalents: each
    child counts as `child_factor` of an adult (default 0.75, set per itinerary, for every
    child 0-17). price per adult = round(rest / (adults + factor x children)); price per child
@@ -189,9 +190,12 @@ class Pricing:
 
 
 def supplement_applies(item: PlanItem, adults: int) -> bool:
+    """The item's flag, else: double rooms with an odd number of adults (one adult alone)."""
     if not item.is_hotel:
         return False
-    return item.single_supplement if item.single_supplement is not None else adults % 2 == 1
+    if item.single_supplement is not None:
+        return item.single_supplement
+    return item.room_occupancy == 2 and adults % 2 == 1
 
 
 def cost_line(number: int, item: PlanItem, plan: Plan, rules: list[MarkupRule], rates: RateBook) -> dict:
@@ -205,6 +209,7 @@ def cost_line(number: int, item: PlanItem, plan: Plan, rules: list[MarkupRule], 
         "supplier_name": item.supplier_name, "service_date": item.service_date, "nights": item.nights,
         "check_out": item.check_out, "from_location": item.from_location, "to_location": item.to_location,
         "location": item.location, "basis": item.basis, "quantity": quantity, "units": units,
+        "occupancy": item.occupancy if item.is_hotel else None,
         "cost_currency": item.currency, "priced": item.unit_costs is not None,
         "unit_costs": list(item.unit_costs) if item.unit_costs is not None else None,
         "net_cost_in_cost_currency": None, "rate": None, "net_cost": None, "markup": None,

@@ -304,7 +304,8 @@ def _party_text(party: dict) -> str:
 def _quantity_text(line: dict) -> str:
     quantity, basis = line["quantity"], line["basis"]
     if basis == "per_night":
-        return f"{plural(quantity, 'room')} × {plural(line['nights'] or 1, 'night')}"
+        rooms = f"{plural(quantity, 'room')} × {plural(line['nights'] or 1, 'night')}"
+        return rooms + (f" ({line['occupancy']} per room)" if line.get("occupancy") else "")
     if basis == "per_person":
         return plural(quantity, "person") if quantity != 1 else "1 person"
     return plural(quantity, "unit")

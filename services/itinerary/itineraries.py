@@ -14,12 +14,12 @@ from services.common.errors import Conflict, NotFound, ValidationFailed
 
 from . import inventory as inv
 from .models import Itinerary, ItineraryDay, ItineraryItem
-from .plan import DEFAULT_BASIS, Party, Plan, PlanItem
+from .plan import DEFAULT_BASIS, DEFAULT_OCCUPANCY, Party, Plan, PlanItem, occupancy_from
 
 # Item fields a planner sets (the rest is derived or comes from ticketing).
 INPUT_FIELDS = ("kind", "description", "inventory_product_id", "supplier_name", "unit_cost", "currency", "basis",
                 "quantity", "nights", "from_location", "to_location", "location", "single_supplement",
-                "overnight", "position", "attributes", "notes", "service_date")
+                "overnight", "occupancy", "position", "attributes", "notes", "service_date")
 MANUAL_ONLY = ("supplier_name", "unit_cost", "currency")
 # Changes that move a price, and so need a new approval.
 PRICE_FIELDS = ("party", "currency", "child_factor", "discount_percent", "service_fee", "service_fee_percent",
@@ -215,6 +215,7 @@ def _apply(item: ItineraryItem, itinerary: Itinerary, day_number: int, fields: d
     item.quantity = fields.get("quantity")
     item.single_supplement = fields.get("single_supplement") if kind == "hotel" else None
     item.overnight = bool(fields.get("overnight"))
+    item.occupancy = fields.get("occupancy") if kind == "hotel" else None
     item.notes = fields.get("notes")
     item.from_location, item.to_location = fields.get("from_location"), fields.get("to_location")
     item.location = fields.get("location")
@@ -347,7 +348,14 @@ def plan_item(item: ItineraryItem) -> PlanItem:
         currency=item.currency, unit_costs=unit_costs(item), inventory_product_id=item.inventory_product_id,
         supplier_id=item.supplier_id, supplier_name=item.supplier_name, from_location=item.from_location,
         to_location=item.to_location, location=item.location, single_supplement=item.single_supplement,
-        overnight=item.overnight)
+        overnight=item.overnight, occupancy=room_occupancy(item))
+
+
+def room_occupancy(item: ItineraryItem) -> int | None:
+    """Hotels: people per room, the planner's, else the product's max_occupancy, else the default."""
+    if item.kind != "hotel":
+        return None
+    return item.occupancy or occupancy_from(item.attributes) or DEFAULT_OCCUPANCY
 
 
 def plan_of(itinerary: Itinerary) -> Plan:
@@ -369,6 +377,7 @@ def item_dict(item: ItineraryItem, party: Party) -> dict:
         "costs": item.costs, "priced": unit_costs(item) is not None, "priced_at": item.priced_at,
         "from_location": item.from_location, "to_location": item.to_location, "location": item.location,
         "single_supplement": item.single_supplement, "overnight": item.overnight,
+        "occupancy": item.occupancy, "room_occupancy": room_occupancy(item),
         "attributes": item.attributes or {}, "notes": item.notes,
         "created_at": item.created_at, "created_by": item.created_by,
         "updated_at": item.updated_at, "updated_by": item.updated_by,

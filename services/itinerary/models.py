@@ -144,6 +144,8 @@ class ItineraryItem(Base):
     location: Mapped[str | None] = mapped_column(String(120))
     single_supplement: Mapped[bool | None] = mapped_column(Boolean)  # None: when the adults are odd
     overnight: Mapped[bool] = mapped_column(Boolean, default=False)  # a night on board (sleeper, red-eye)
+    # Hotels: people per room, set by the planner; None: the product's max_occupancy, else 2.
+    occupancy: Mapped[int | None] = mapped_column(Integer)
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

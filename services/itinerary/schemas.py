@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.common.validators import CODE, CURRENCY
 
-from .plan import BASES, KINDS, TRANSPORT
+from .plan import BASES, KINDS, MAX_OCCUPANCY, TRANSPORT
 
 NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
 MAX_MONEY = 10_000_000
@@ -68,8 +68,14 @@ class ItemFieldsSchema(Schema):
                           metadata={"description": "per_person, per_unit or (hotels) per_night; by kind if omitted"})
     quantity = fields.Integer(load_default=None, allow_none=True, strict=True,
                               validate=validate.Range(min=1, max=MAX_PARTY),
-                              metadata={"description": "Persons, units or rooms; omitted: follows the party"})
+                              metadata={"description": "Persons, units or rooms; omitted: follows the party "
+                                                       "(hotels: rooms for the party at the room's occupancy)"})
     nights = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_DAYS))
+    occupancy = fields.Integer(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(min=1, max=MAX_OCCUPANCY),
+                               metadata={"description": "Hotels: people per room; the rooms are then "
+                                                        "ceil(travellers / occupancy) unless `quantity` is given. "
+                                                        "Omitted: the product's max_occupancy attribute, else 2"})
     from_location = location()
     to_location = location()
     location = location()
@@ -107,6 +113,8 @@ class ItemFieldsSchema(Schema):
                 errors["nights"] = ["Only hotel stays have nights."]
             if basis == "per_night":
                 errors["basis"] = ["Only hotel stays are priced per night."]
+            if data.get("occupancy") is not None:
+                errors["occupancy"] = ["Only hotel rooms have an occupancy."]
         if kind in TRANSPORT and data.get("location"):
             errors["location"] = ["A transport has from_location and to_location."]
         if kind not in TRANSPORT and (data.get("from_location") or data.get("to_location")):
@@ -146,7 +154,10 @@ class ItemSchema(Schema):
     nights = fields.Integer(allow_none=True)
     basis = fields.String()
     quantity = fields.Integer(allow_none=True)
-    resolved_quantity = fields.Integer()
+    resolved_quantity = fields.Integer(metadata={"description": "The quantity priced: hotels, rooms"})
+    occupancy = fields.Integer(allow_none=True, metadata={"description": "Hotels: people per room as set"})
+    room_occupancy = fields.Integer(allow_none=True, metadata={
+        "description": "Hotels: people per room used (as set, else the product's max_occupancy, else 2)"})
     inventory_product_id = fields.String(allow_none=True)
     supplier_id = fields.String(allow_none=True)
     supplier_name = fields.String(allow_none=True)
@@ -355,6 +366,7 @@ class LineSchema(Schema):
     basis = fields.String()
     quantity = fields.Integer()
     units = fields.Integer()
+    occupancy = fields.Integer(allow_none=True, metadata={"description": "Hotels: people per room"})
     cost_currency = fields.String()
     priced = fields.Boolean()
     unit_costs = fields.List(MoneyText(), allow_none=True)

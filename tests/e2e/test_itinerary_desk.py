@@ -79,3 +79,50 @@ def test_a_rate_posted_again_for_the_same_pair_and_date_keeps_the_old_one_and_sa
     assert again["snapshot"]["rates"] == v1["snapshot"]["rates"] == [
         {"base": "EUR", "quote": "CNY", "rate": "7.8125", "valid_from": "2020-01-01"}]
     assert again["total"] == v1["total"]
+
+
+def test_hotel_rooms_follow_the_party_and_the_room_occupancy_and_the_consultant_can_change_them(
+        desk, run_services, client, suite_config):
+    from services.ticketing.service import TicketingService
+
+    run_services(TicketingService)
+    consultant = desk["consultant"]
+    supplier = ok(client.post("/api/v1/suppliers", json={"name": "Lijiang Inns", "kind": "hotel"}), 201)
+    family_room = ok(client.post("/api/v1/products", json={
+        "supplier_id": supplier["id"], "supplier_code": "FAM", "kind": "hotel_room", "name": "Family room",
+        "location": "Lijiang", "currency": "CNY", "attributes": {"max_occupancy": 3}}), 201)
+    ok(client.put(f"/api/v1/products/{family_room['id']}/inventory", json={
+        "start": START.isoformat(), "end": (START + timedelta(days=3)).isoformat(), "capacity": 5,
+        "net_price": "400.00", "sell_price": "480.00"}))
+    trip = ok(consultant.post("/api/v1/itineraries", json={
+        "title": "丽江", "customer_id": "cust-1", "party": {"adults": 2, "children": [{"age": 8}]},
+        "start_date": START.isoformat(), "days": 3, "currency": "CNY"}), 201)
+    items = f"/api/v1/itineraries/{trip['id']}/days/1/items"
+
+    family = ok(consultant.post(items, json={"kind": "hotel", "inventory_product_id": family_room["id"],
+                                             "nights": 2}), 201)
+    assert (family["resolved_quantity"], family["room_occupancy"], family["occupancy"]) == (1, 3, None)
+    doubles = ok(consultant.post(items, json=manual("hotel", "Old Town Inn, double", "300.00", nights=2)), 201)
+    assert (doubles["resolved_quantity"], doubles["room_occupancy"]) == (2, 2)   # 3 travellers, 2 to a room
+    tickets = ok(consultant.post(items, json=manual("attraction", "Jade Dragon Snow Mountain", "180.00")), 201)
+    assert tickets["resolved_quantity"] == 3 and tickets["room_occupancy"] is None
+
+    # The consultant changes the room type, then the party grows: the rooms follow.
+    doubles = ok(consultant.patch(f"/api/v1/itineraries/{trip['id']}/items/{doubles['id']}", json={"occupancy": 3}))
+    assert doubles["resolved_quantity"] == 1
+    ok(consultant.patch(f"/api/v1/itineraries/{trip['id']}", json={
+        "party": {"adults": 4, "children": [{"age": 8}, {"age": 5}]}}))
+    sheet = ok(consultant.get(f"/api/v1/itineraries/{trip['id']}/cost-sheet"))
+    quantities = {line["item_id"]: (line["quantity"], line["units"]) for line in sheet["lines"]}
+    assert quantities[family["id"]] == (2, 4) and quantities[doubles["id"]] == (2, 4)  # 6 travellers, 3 a room
+    assert quantities[tickets["id"]] == (6, 6)
+    # ... or sets the rooms by hand.
+    fixed = ok(consultant.patch(f"/api/v1/itineraries/{trip['id']}/items/{doubles['id']}", json={"quantity": 3}))
+    assert fixed["resolved_quantity"] == 3
+
+    for bad, field in (({"occupancy": 0}, "occupancy"), ({"occupancy": 11}, "occupancy")):
+        response = consultant.patch(f"/api/v1/itineraries/{trip['id']}/items/{doubles['id']}", json=bad)
+        assert response.status_code == 422 and field in response.json["errors"], response.json
+    response = consultant.post(items, json=manual("attraction", "Impression Lijiang", "200.00", occupancy=2))
+    assert response.status_code == 422 and "occupancy" in response.json["errors"]
+    assert sql(suite_config, "SELECT count(*) FROM itinerary_items") == 3

@@ -55,9 +55,41 @@ def test_items_take_their_day_date_and_quantities_follow_the_party(session):
     assert (hotel.service_date, hotel.basis, hotel.position) == (START + timedelta(days=1), "per_night", 1)
     party = itineraries.party_of(trip)
     assert itineraries.item_dict(hotel, party)["check_out"] == START + timedelta(days=4)
-    assert itineraries.item_dict(hotel, party)["resolved_quantity"] == 1   # 2 adults: one room
+    assert itineraries.item_dict(hotel, party)["resolved_quantity"] == 2   # 3 travellers, 2 to a room
     assert itineraries.item_dict(tickets, party)["resolved_quantity"] == 3  # everyone
     assert trip.revision == 3
+
+
+@pytest.mark.parametrize("adults, ages, occupancy, product, quantity, rooms", [
+    (2, [], None, None, None, 1),         # a couple: one double room
+    (2, [8], None, None, None, 2),        # a family of three in doubles: two rooms
+    (2, [8], None, "3", None, 1),         # ... in the product's triple room: one
+    (2, [8, 5], 3, "2", None, 2),         # the planner's occupancy wins over the product's
+    (2, [8], None, "lots", None, 2),      # a product attribute that is not a number is ignored
+    (2, [8], 3, None, 2, 2),              # the planner's room count wins over everything
+    (5, [], None, None, None, 3),
+])
+def test_hotel_rooms_follow_the_party_and_the_room_occupancy(session, adults, ages, occupancy, product, quantity,
+                                                             rooms):
+    trip = new_trip(session, party={"adults": adults, "children": [{"age": a} for a in ages]})
+    fields = manual("hotel", "Lijiang Old Town Inn", "300", nights=2, occupancy=occupancy, quantity=quantity,
+                    attributes={"max_occupancy": product} if product else {})
+    hotel = add(trip, 1, fields)
+    assert itineraries.item_dict(hotel, itineraries.party_of(trip))["resolved_quantity"] == rooms
+    line = costing.cost_sheet(itineraries.plan_of(trip), costing.Pricing(), [],
+                              costing.RateBook([], START))["lines"][0]
+    assert (line["quantity"], line["units"], line["net_cost"]) == (rooms, rooms * 2, D(300 * rooms * 2))
+
+
+def test_the_single_supplement_is_for_an_adult_alone_in_a_double_room(session):
+    trip = new_trip(session, party={"adults": 3, "children": []})
+    double = add(trip, 1, manual("hotel", "Double", "100", nights=1))
+    triple = add(trip, 2, manual("hotel", "Triple", "150", nights=1, occupancy=3))
+    session.flush()
+    lines = {line["item_id"]: line for line in costing.cost_sheet(
+        itineraries.plan_of(trip), costing.Pricing(), [], costing.RateBook([], START))["lines"]}
+    assert lines[double.id]["single_supplement"] == D("50.00")  # half of one of the 2 rooms
+    assert (lines[triple.id]["quantity"], lines[triple.id]["single_supplement"]) == (1, D("0"))
 
 
 def test_an_inventory_item_takes_its_product_and_prices_and_may_miss_a_date(session):
