@@ -213,20 +213,28 @@ class ItineraryCreateSchema(PricingFieldsMixin, Schema):
     title = fields.String(load_default=None, validate=[validate.Length(min=1, max=200), NOT_BLANK])
     customer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
     inquiry_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36),
-                               metadata={"description": "The CRM inquiry this answers (give its customer_id too)"})
+                               metadata={"description": "The CRM inquiry this answers: its customer, party, "
+                                                        "travel dates and destinations fill what is not given"})
     catalog_product_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36),
                                        metadata={"description": "Start from this catalog product's template"})
-    party = fields.Nested(TravelPartySchema, required=True)
-    start_date = fields.Date(required=True, validate=not_past)
+    party = fields.Nested(TravelPartySchema, load_default=None, allow_none=True,
+                          metadata={"description": "Required unless the inquiry has one"})
+    start_date = fields.Date(load_default=None, allow_none=True, validate=not_past,
+                             metadata={"description": "Required unless the inquiry has a start date"})
     days = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_DAYS),
-                          metadata={"description": "Number of days; defaults to the catalog product's, else 1"})
+                          metadata={"description": "Number of days; defaults to the catalog product's, else the "
+                                                   "inquiry's dates, else 1"})
     currency = fields.String(required=True, validate=CURRENCY)
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
     @validates_schema
-    def _inquiry(self, data, **kwargs):
-        if data.get("inquiry_id") and not data.get("customer_id"):
-            raise ValidationError("An itinerary for an inquiry needs the inquiry's customer.", "customer_id")
+    def _party_and_start(self, data, **kwargs):
+        if data.get("inquiry_id"):
+            return  # the inquiry gives what is missing (checked once it is read)
+        errors = {key: ["Missing data for required field (or give an inquiry_id that has it)."]
+                  for key in ("party", "start_date") if data.get(key) is None}
+        if errors:
+            raise ValidationError(errors)
 
 
 class ItineraryUpdateSchema(Schema):

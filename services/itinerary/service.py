@@ -23,6 +23,7 @@ from services.common.serialization import to_plain
 from services.common.service import ItineraService
 
 from . import catalog, checks, costing, documents, itineraries, pricing, quotes
+from . import crm as crm_calls
 from . import inventory as inv
 from . import schemas as s
 from .models import Base
@@ -38,6 +39,7 @@ class ItineraryService(ItineraService):
     name = "itinerary"
     db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
     ticketing = RpcProxy("ticketing")
+    crm = RpcProxy("crm")
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -112,8 +114,12 @@ class ItineraryService(ItineraService):
 
     @rpc
     def create_itinerary(self, data: dict) -> dict:
-        """Blank, for an inquiry (inquiry_id and customer_id), or from a catalog product's template."""
+        """Blank, for a CRM inquiry (its customer, party and dates unless given), or from a catalog
+        product's template."""
         fields = validated(s.ItineraryCreateSchema(), data)
+        if fields.get("inquiry_id"):
+            merged = crm_calls.with_inquiry(fields, crm_calls.fetch_inquiry(self.crm, fields["inquiry_id"]))
+            fields = validated(s.ItineraryCreateSchema(), s.ItineraryCreateSchema().dump(merged))
         template_items, data_needed = [], {}
         product = None
         if fields.get("catalog_product_id"):

@@ -126,3 +126,44 @@ def test_hotel_rooms_follow_the_party_and_the_room_occupancy_and_the_consultant_
     response = consultant.post(items, json=manual("attraction", "Impression Lijiang", "200.00", occupancy=2))
     assert response.status_code == 422 and "occupancy" in response.json["errors"]
     assert sql(suite_config, "SELECT count(*) FROM itinerary_items") == 3
+
+
+def walk_in(front_desk, **inquiry) -> dict:
+    """The front desk registers a walk-in family and what they asked for."""
+    return ok(front_desk.post("/api/v1/inquiries", json={
+        "channel": "walk_in", "customer": {"full_name": "王小明", "phone": "+8613800138000"},
+        "destinations": ["Lijiang", "Dali"], "party": {"adults": 2, "children": [8]},
+        "travel_window": {"start": START.isoformat(), "end": (START + timedelta(days=6)).isoformat()},
+        **inquiry}), 201)
+
+
+def test_an_itinerary_for_an_inquiry_takes_its_customer_party_and_dates_unless_the_request_says(
+        desk, staff_client, suite_config):
+    consultant = desk["consultant"]
+    inquiry = walk_in(staff_client("front_desk"))
+    trip = ok(consultant.post("/api/v1/itineraries", json={"inquiry_id": inquiry["id"], "currency": "CNY"}), 201)
+    assert (trip["origin"], trip["customer_id"], trip["inquiry_id"]) == ("inquiry", inquiry["customer_id"],
+                                                                         inquiry["id"])
+    assert trip["party"] == {"adults": 2, "children": [{"age": 8}]}
+    assert (trip["start_date"], trip["end_date"], len(trip["days"])) == (
+        START.isoformat(), (START + timedelta(days=6)).isoformat(), 7)
+    assert trip["title"] == "Lijiang, Dali"
+
+    # What the request gives wins.
+    own = ok(consultant.post("/api/v1/itineraries", json={
+        "inquiry_id": inquiry["id"], "currency": "CNY", "title": "丽江大理", "party": {"adults": 3},
+        "start_date": (START + timedelta(days=1)).isoformat(), "days": 4}), 201)
+    assert (own["title"], own["party"], own["start_date"], len(own["days"])) == (
+        "丽江大理", {"adults": 3, "children": []}, (START + timedelta(days=1)).isoformat(), 4)
+
+    # What the inquiry cannot give, and an inquiry that is not there or not the customer's: 422.
+    flexible = walk_in(staff_client("front_desk"), customer_id=None, customer={"full_name": "Ana Núñez"},
+                       travel_window={"month": (START + timedelta(days=60)).strftime("%Y-%m")}, party=None)
+    for body, field in (({"inquiry_id": flexible["id"]}, "start_date"),
+                        ({"inquiry_id": flexible["id"]}, "party"),
+                        ({"inquiry_id": "no-such-inquiry"}, "inquiry_id"),
+                        ({"inquiry_id": inquiry["id"], "customer_id": flexible["customer_id"]}, "customer_id"),
+                        ({"currency": "CNY"}, "party")):
+        response = consultant.post("/api/v1/itineraries", json={"currency": "CNY", **body})
+        assert response.status_code == 422 and field in response.json["errors"], (body, response.json)
+    assert sql(suite_config, "SELECT count(*) FROM itineraries") == 2
