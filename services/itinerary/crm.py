@@ -25,6 +25,18 @@ def fetch_inquiry(crm, inquiry_id: str) -> dict:
         raise Unavailable(CRM_DOWN) from None
 
 
+def customer_name(crm, customer_id: str) -> str:
+    """The customer's full name as CRM has it; unknown: ValidationFailed on customer_id."""
+    try:
+        return crm.get_customer(customer_id)["full_name"]
+    except NotFound:
+        raise ValidationFailed(f"No customer {customer_id} in CRM.",
+                               {"customer_id": [f"No CRM customer {customer_id}; set the itinerary's customer "
+                                                f"or give customer_name."]}) from None
+    except UnknownService:
+        raise Unavailable(CRM_DOWN) from None
+
+
 def _date(value) -> date | None:
     if value is None or isinstance(value, date):
         return value

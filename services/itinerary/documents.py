@@ -542,6 +542,15 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+def consultant_name(quote: dict) -> str | None:
+    """The person who issued the quote: their full name, else (older snapshots) their username;
+    None when a service issued it."""
+    if quote.get("issued_by_name"):
+        return quote["issued_by_name"]
+    issued_by = str(quote.get("issued_by") or "")
+    return issued_by[len("user:"):] if issued_by.startswith("user:") else None
+
+
 def customer_name(snapshot: dict) -> str | None:
     return (snapshot.get("itinerary") or {}).get("customer_name")
 
@@ -579,8 +588,9 @@ def quote_sheet(snapshot: dict, *, costs: bool = False) -> bytes:
                                            "bold")))
     facts.append(("Travellers", para(_party_text(itinerary["party"]))))
     facts.append(("Prices in", para(f"{currency}, taxes and fees included in the total")))
-    if str(quote.get("issued_by") or "").startswith("user:"):  # a staff user, not a service
-        facts.append(("Your consultant", para(quote["issued_by"][len("user:"):])))
+    consultant = consultant_name(quote)
+    if consultant:
+        facts.append(("Your consultant", para(consultant)))
     story = [header, Spacer(1, 4 * mm)]
     if costs:
         banner = Table([[para("AGENCY COPY WITH NET COSTS AND MARGIN: NOT FOR THE CUSTOMER", "badge")]],

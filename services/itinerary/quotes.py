@@ -59,7 +59,8 @@ def fee_explanations(sheet: dict) -> list[dict]:
 
 
 def snapshot(itinerary: Itinerary, quote: Quote, sheet: dict, problems: list[dict], terms: dict,
-             approval: Approval | None, note: str | None, customer_name: str | None = None) -> dict:
+             approval: Approval | None, note: str | None, customer_name: str | None = None,
+             issued_by_name: str | None = None) -> dict:
     items = {item.id: item for item in itinerary.items}
     lines = []
     for line in sheet["lines"]:
@@ -72,7 +73,8 @@ def snapshot(itinerary: Itinerary, quote: Quote, sheet: dict, problems: list[dic
     return to_plain({
         "quote": {"id": quote.id, "number": quote_number(itinerary.id), "version": quote.version,
                   "issued_at": quote.issued_at,
-                  "issued_by": quote.issued_by, "valid_until": quote.valid_until, "note": note},
+                  "issued_by": quote.issued_by, "issued_by_name": issued_by_name, "valid_until": quote.valid_until,
+                  "note": note},
         "itinerary": {
             "id": itinerary.id, "title": itinerary.title, "revision": itinerary.revision, "origin": itinerary.origin,
             "customer_id": itinerary.customer_id, "customer_name": customer_name, "inquiry_id": itinerary.inquiry_id,
@@ -110,8 +112,10 @@ def default_valid_until(itinerary: Itinerary, today: date, validity_days: int) -
 
 
 def issue(session, itinerary: Itinerary, sheet: dict, problems: list[dict], fields: dict, *, policy: dict,
-          approval: Approval | None, actor: str, now: datetime) -> tuple[Quote, Quote | None]:
-    """Snapshot the sheet as the next version; returns (new quote, the version it superseded)."""
+          approval: Approval | None, actor: str, now: datetime, actor_name: str | None = None
+          ) -> tuple[Quote, Quote | None]:
+    """Snapshot the sheet as the next version; returns (new quote, the version it superseded).
+    actor_name: the consultant's full name, printed on the quote sheet."""
     today = now.date()
     itineraries.require_editable(itinerary)
     if not itinerary.customer_id:
@@ -143,7 +147,7 @@ def issue(session, itinerary: Itinerary, sheet: dict, problems: list[dict], fiel
                   currency=sheet["currency"], total=sheet["totals"]["total"], valid_until=valid_until,
                   issued_at=now, issued_by=actor)
     quote.snapshot = snapshot(itinerary, quote, sheet, problems, terms, approval, fields.get("note"),
-                              fields.get("customer_name"))
+                              fields.get("customer_name"), actor_name)
     session.add(quote)
     itinerary.status = "quoted"
     session.flush()

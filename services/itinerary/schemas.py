@@ -606,9 +606,9 @@ class QuoteIssueSchema(Schema):
                          metadata={"description": "A message to the customer on the quote sheet"})
     customer_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(min=1, max=200),
                                                                                 NOT_BLANK],
-                                  metadata={"description": "The customer's name as the quote sheet prints it "
-                                                           "(CRM keeps the customer; the snapshot keeps this "
-                                                           "name as it was at issue)"})
+                                  metadata={"description": "The customer's name as the quote sheet prints it; "
+                                                           "omitted: CRM's name for the itinerary's customer. "
+                                                           "The snapshot keeps the name as it was at issue"})
 
 
 class QuoteSheetQuerySchema(Schema):

@@ -301,8 +301,13 @@ class ItineraryService(ItineraService):
     @rpc
     def issue_quote(self, itinerary_id: str, data: dict | None = None) -> dict:
         """Snapshot the current cost sheet as the next version. Prices come from the items (no
-        call to ticketing): refresh_prices first to pick up ticketing's latest."""
+        call to ticketing): refresh_prices first to pick up ticketing's latest. The customer's name
+        is CRM's unless customer_name is given; the consultant's is the acting user's full name."""
         fields = validated(s.QuoteIssueSchema(), data or {})
+        if not fields.get("customer_name"):  # CRM's name for the customer, asked before the transaction
+            customer_id = self._read(itinerary_id, lambda i: i.customer_id)
+            if customer_id:
+                fields["customer_name"] = crm_calls.customer_name(self.crm, customer_id)
         session, now = self.db.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
         policy = pricing.settings(session)
@@ -310,7 +315,8 @@ class ItineraryService(ItineraService):
         approval = pricing.approval_for(session, itinerary, sheet)
         problems = checks.check(itineraries.plan_of(itinerary))
         quote, superseded = quotes.issue(session, itinerary, sheet, problems, fields, policy=policy,
-                                         approval=approval, actor=self.db.actor, now=now)
+                                         approval=approval, actor=self.db.actor, now=now,
+                                         actor_name=self.db.actor_name)
         self.db.emit("itinerary.quote_issued", quotes.issued_payload(quote, superseded))
         return quotes.as_dict(quote)
 

@@ -171,6 +171,7 @@ def test_the_classic_ten_day_paris_rome_barcelona_trip(agency, amqp, suite_confi
     assert "Hotel Artemide, double" in hotels(accepted)
     snapshot = accepted["snapshot"]
     assert snapshot["itinerary"]["customer_id"] == agency["customer_id"] and snapshot["currency"] == "CNY"
+    assert snapshot["itinerary"]["customer_name"] == "王小明"  # CRM's name for the customer
     assert [d["title"] for d in snapshot["days"]][:1] == ["Beijing - Paris"] and len(snapshot["days"]) == 10
     assert [f["code"] for f in snapshot["fees"]] == ["services", "service_fee", "tax", "total"]
     assert snapshot["rates"] == [{"base": "EUR", "quote": "CNY", "rate": "7.8125", "valid_from": "2020-01-01"}]

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from services.crm.service import CrmService
 from services.itinerary.service import ItineraryService
+from tests.e2e.conftest import sign_in
 from tests.e2e.test_itinerary_api import sql
 
 pytestmark = pytest.mark.e2e
@@ -167,3 +168,43 @@ def test_an_itinerary_for_an_inquiry_takes_its_customer_party_and_dates_unless_t
         response = consultant.post("/api/v1/itineraries", json={"currency": "CNY", **body})
         assert response.status_code == 422 and field in response.json["errors"], (body, response.json)
     assert sql(suite_config, "SELECT count(*) FROM itineraries") == 2
+
+
+def test_the_quote_names_the_customer_from_crm_and_the_consultant_by_full_name(desk, client, staff_client,
+                                                                                suite_config):
+    ok(client.post("/api/v1/users", json={"username": "mjnunez", "full_name": "María José Núñez",
+                                          "password": "a long password 123", "roles": ["consultant"]}), 201)
+    consultant = client.application.test_client()
+    consultant.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + sign_in(consultant, "mjnunez", "a long password 123")
+    inquiry = walk_in(staff_client("front_desk"))
+    trip = ok(consultant.post("/api/v1/itineraries", json={"inquiry_id": inquiry["id"], "currency": "CNY"}), 201)
+    ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/days/2/items",
+                       json=manual("attraction", "Jade Dragon Snow Mountain", "180.00")), 201)
+
+    quote = ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={}), 201)
+    snapshot = quote["snapshot"]
+    assert snapshot["itinerary"]["customer_name"] == "王小明"
+    assert (snapshot["quote"]["issued_by"], snapshot["quote"]["issued_by_name"]) == ("user:mjnunez",
+                                                                                     "María José Núñez")
+    text = pdf_text(consultant.get(f"/api/v1/itineraries/{trip['id']}/quotes/1/sheet.pdf"))
+    assert "Prepared for 王小明" in text and "Your consultant María José Núñez" in text
+    assert "mjnunez" not in text
+
+    # The snapshot keeps the name as it was; a name given when issuing wins over CRM's.
+    ok(client.patch(f"/api/v1/customers/{inquiry['customer_id']}", json={"full_name": "王晓明"}))
+    assert ok(consultant.get(f"/api/v1/itineraries/{trip['id']}/quotes/1"))["snapshot"]["itinerary"][
+        "customer_name"] == "王小明"
+    v2 = ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={}), 201)
+    assert v2["snapshot"]["itinerary"]["customer_name"] == "王晓明"
+    v3 = ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={"customer_name": "Mr Wang"}), 201)
+    assert v3["snapshot"]["itinerary"]["customer_name"] == "Mr Wang"
+
+    # A customer CRM does not know cannot be quoted without a name: 422, no quote written.
+    stranger = ok(consultant.post("/api/v1/itineraries", json={
+        "customer_id": "no-such-customer", "party": {"adults": 1}, "start_date": START.isoformat(),
+        "currency": "CNY"}), 201)
+    ok(consultant.post(f"/api/v1/itineraries/{stranger['id']}/days/1/items",
+                       json=manual("meal", "Naxi dinner", "90.00")), 201)
+    refused = consultant.post(f"/api/v1/itineraries/{stranger['id']}/quotes", json={})
+    assert refused.status_code == 422 and "customer_id" in refused.json["errors"], refused.json
+    assert sql(suite_config, "SELECT count(*) FROM quotes") == 3

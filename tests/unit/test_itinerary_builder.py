@@ -151,7 +151,7 @@ def issue(session, trip, **fields):
     sheet = costing.cost_sheet(itineraries.plan_of(trip), pricing.pricing_for(trip, policy), [
         costing.MarkupRule(1, "percent", D("20"))], costing.RateBook([], NOW.date()))
     return quotes.issue(session, trip, sheet, checks.check(itineraries.plan_of(trip)), fields, policy=policy,
-                        approval=None, actor="user:ana", now=NOW)
+                        approval=None, actor="user:ana", now=NOW, actor_name="Ana García")
 
 
 def test_versions_supersede_each_other_and_only_a_valid_latest_one_is_accepted(session):
@@ -161,6 +161,7 @@ def test_versions_supersede_each_other_and_only_a_valid_latest_one_is_accepted(s
     v1, _ = issue(session, trip)
     assert (v1.version, v1.status, v1.valid_until) == (1, "issued", NOW.date() + timedelta(days=14))
     assert v1.snapshot["totals"]["total"] == "79.20" and v1.snapshot["itinerary"]["inquiry_id"] == "q1"
+    assert (v1.snapshot["quote"]["issued_by"], v1.snapshot["quote"]["issued_by_name"]) == ("user:ana", "Ana García")
     v2, superseded = issue(session, trip, valid_until=NOW.date() + timedelta(days=3))
     assert (v2.version, superseded.id, v1.status) == (2, v1.id, "superseded")
     with pytest.raises(Conflict, match="superseded"):

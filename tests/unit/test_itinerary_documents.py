@@ -239,3 +239,14 @@ def test_the_rpc_carries_the_pdf_as_base64_text():
     attachment = documents.as_attachment("catalog-2027-03-01.pdf", b"%PDF-1.4 \xff")
     assert attachment == {"filename": "catalog-2027-03-01.pdf", "content_type": "application/pdf",
                           "content_base64": base64.b64encode(b"%PDF-1.4 \xff").decode()}
+
+
+def test_the_consultant_is_named_by_full_name_and_older_snapshots_by_username(session):
+    snapshot = issued_snapshot(session)
+    assert snapshot["quote"]["issued_by_name"] is None
+    assert "Your consultant ana" in flat(pdf_text(documents.quote_sheet(snapshot)))  # issued before names
+    named = {**snapshot, "quote": {**snapshot["quote"], "issued_by_name": "Ana García 李安娜"}}
+    text = flat(pdf_text(documents.quote_sheet(named)))
+    assert "Your consultant Ana García 李安娜" in text and "Your consultant ana" not in text
+    by_service = {**snapshot, "quote": {**snapshot["quote"], "issued_by": "service:itinerary"}}
+    assert "Your consultant" not in flat(pdf_text(documents.quote_sheet(by_service)))
