@@ -6,21 +6,22 @@ version from its immutable snapshot alone (quotes.snapshot: money as decimal str
 these render, the gateway sends the bytes as application/pdf.
 
 Fonts. The PDF uses Helvetica for every character it can encode (Windows-1252: Latin with the
-accents of Spanish, French, German..., so "María Núñez" stays in one font) and, for the rest,
-reportlab's built-in CID fonts: STSong-Light (Adobe-GB1: simplified and traditional Chinese,
-kana, Greek, Cyrillic) and HYSMyeongJo-Medium (Korean). CID fonts are not embedded: no font file
-ships with Itinera, and every PDF viewer that has a font for the script (Acrobat, browsers,
-macOS, iOS, Android, Windows, poppler with a CJK font installed) draws them. A deployment whose
-readers may lack such fonts sets ITINERA_PDF_FONT to a TrueType file (.ttf/.ttc, e.g. Noto Sans
-SC or WenQuanYi Micro Hei): it is embedded (subset) and used for every character Helvetica cannot
-draw and that font has. A character no font has (Polish "ł" without ITINERA_PDF_FONT, say) is
-written without its accent ("l") rather than as a box.
+accents of Spanish, French, German..., so "María Núñez" stays in one font) and, for the rest, a
+TrueType font embedded as a subset of the glyphs used, so "王小明" prints on any viewer: the file
+ITINERA_PDF_FONT names (.ttf, or a .ttc whose first face is used), else the Chinese sans font
+fontconfig finds (fc-match / fc-list :lang=zh-cn; the container image ships WenQuanYi Micro
+Hei). reportlab embeds TrueType outlines only: OpenType/CFF (.otf) files are skipped. With no
+such font at all the service says so in its log when it starts, and Chinese and Korean fall back
+to reportlab's built-in CID fonts (STSong-Light, HYSMyeongJo-Medium), which are referenced, not
+embedded: viewers without a CJK font of their own show boxes. A character no font has (Polish
+"ł" without a font that has it) is written without its accent ("l") rather than as a box.
 """
 import base64
 import functools
 import io
 import logging
 import os
+import subprocess
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -67,24 +68,61 @@ WIDTH = A4[0] - 2 * PAGE_MARGIN
 
 # --- fonts and text ---------------------------------------------------------------------------------
 
+# A character every Chinese font has: a font without it is not one to print Chinese names with.
+CHINESE_PROBE = ord("王")
+NO_FONT = (f"No TrueType font with Chinese glyphs: set {FONT_ENV} to a .ttf/.ttc file or install one "
+           f"(Debian: fonts-wqy-microhei). PDFs now print Latin text, and Chinese and Korean only in fonts "
+           f"they do not embed, which viewers without such a font show as empty boxes.")
+
+
+def _load(path: str):
+    """The registered TrueType font for a file (subset-embedded when used); raises when unusable."""
+    name = "ItineraEmbedded-" + os.path.basename(path).rsplit(".", 1)[0].replace(" ", "")
+    try:
+        return pdfmetrics.getFont(name)
+    except KeyError:
+        font = TTFont(name, path)  # a .ttc: its first face
+        pdfmetrics.registerFont(font)
+        return font
+
+
+def _fontconfig(*args: str) -> str:
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):  # no fontconfig on this machine
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def discover_font() -> str | None:
+    """A TrueType file with Chinese glyphs that fontconfig knows: fc-match's choice for Chinese sans
+    first, then the others fc-list names; None when there is none."""
+    best = _fontconfig("fc-match", "-f", "%{file}", "sans:lang=zh-cn").strip()
+    listed = sorted(line.split(":")[0].strip() for line in _fontconfig("fc-list", ":lang=zh-cn", "file").splitlines())
+    for path in dict.fromkeys([best, *listed]):
+        if not path.lower().endswith((".ttf", ".ttc")):
+            continue  # .otf (CFF outlines) cannot be embedded by reportlab
+        try:
+            if CHINESE_PROBE in _load(path).face.charToGlyph:
+                return path
+        except Exception:  # unreadable or not TrueType after all: try the next
+            continue
+    return None
+
+
 class Fonts:
     def __init__(self, embedded_path: str | None):
         for name in (CHINESE, KOREAN):
             if name not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(UnicodeCIDFont(name))
-        self.embedded = self.glyphs = None
+        self.embedded = self.glyphs = self.path = None
         if embedded_path:
-            name = "ItineraEmbedded-" + os.path.basename(embedded_path).rsplit(".", 1)[0].replace(" ", "")
             try:
-                font = pdfmetrics.getFont(name)
-            except KeyError:
-                try:
-                    font = TTFont(name, embedded_path)
-                except Exception as exc:  # missing, unreadable, not TrueType: print without it, and say so
-                    log.error("%s=%s cannot be used (%s); PDFs use the built-in fonts", FONT_ENV, embedded_path, exc)
-                    return
-                pdfmetrics.registerFont(font)
-            self.embedded, self.glyphs = name, font.face.charToGlyph
+                font = _load(embedded_path)
+            except Exception as exc:  # missing, unreadable, not TrueType: print without it, and say so
+                log.error("%s=%s cannot be used (%s); PDFs use the built-in fonts", FONT_ENV, embedded_path, exc)
+                return
+            self.embedded, self.glyphs, self.path = font.fontName, font.face.charToGlyph, embedded_path
 
     def font_for(self, ch: str) -> tuple[str | None, str]:
         """(font, character to write): font None is the paragraph's own (Helvetica)."""
@@ -110,11 +148,20 @@ class Fonts:
 
 
 @functools.lru_cache(maxsize=4)
-def _fonts(embedded_path: str | None) -> Fonts:
-    return Fonts(embedded_path)
+def _fonts(configured: str | None) -> Fonts:
+    chosen = Fonts(configured) if configured else None
+    if chosen is None or chosen.embedded is None:
+        chosen = Fonts(discover_font())
+    if chosen.embedded:
+        log.info("PDFs embed %s for what Helvetica cannot draw (Chinese names among it)", chosen.path)
+    else:
+        log.warning(NO_FONT)
+    return chosen
 
 
 def fonts() -> Fonts:
+    """The fonts PDFs use: ITINERA_PDF_FONT's file, else a Chinese TrueType font fontconfig finds
+    (found once per process, and logged: the service calls this when it starts)."""
     return _fonts(os.environ.get(FONT_ENV) or None)
 
 

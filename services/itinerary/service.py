@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from eventlet import tpool
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
@@ -35,8 +36,20 @@ def _today() -> date:
     return utcnow().date()
 
 
+class PdfFonts(DependencyProvider):
+    """Finds the PDFs' font when the service starts, so the log says at once whether Chinese names
+    will print (documents.fonts logs the font, or that there is none)."""
+
+    def setup(self):
+        documents.fonts()
+
+    def get_dependency(self, worker_ctx):
+        return documents.fonts()
+
+
 class ItineraryService(ItineraService):
     name = "itinerary"
+    pdf_fonts = PdfFonts()
     db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
     ticketing = RpcProxy("ticketing")
     crm = RpcProxy("crm")

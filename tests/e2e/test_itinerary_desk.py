@@ -208,3 +208,30 @@ def test_the_quote_names_the_customer_from_crm_and_the_consultant_by_full_name(d
     refused = consultant.post(f"/api/v1/itineraries/{stranger['id']}/quotes", json={})
     assert refused.status_code == 422 and "customer_id" in refused.json["errors"], refused.json
     assert sql(suite_config, "SELECT count(*) FROM quotes") == 3
+
+
+def test_quote_sheets_and_brochures_embed_a_font_that_prints_chinese_and_spanish_names(desk, monkeypatch):
+    from services.itinerary import documents
+    from tests.unit.test_itinerary_documents import embedded_fonts
+
+    if documents.discover_font() is None:
+        pytest.skip("no Chinese TrueType font installed (.ci/run installs fonts-wqy-microhei)")
+    consultant = desk["consultant"]
+    ok(consultant.post("/api/v1/catalog/products", json={
+        "code": "YUNNAN-7", "name": "云南七日游 con guía Núñez", "kind": "package", "duration_days": 7,
+        "published": True}), 201)
+    trip = ok(consultant.post("/api/v1/itineraries", json={
+        "title": "丽江 · Lijiang", "customer_id": "cust-1", "party": {"adults": 2}, "start_date": START.isoformat(),
+        "currency": "CNY"}), 201)
+    ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/days/1/items",
+                       json=manual("meal", "纳西晚餐 / cena", "90.00")), 201)
+    ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={"customer_name": "王小明 y María Núñez"}),
+       201)
+    sheet = consultant.get(f"/api/v1/itineraries/{trip['id']}/quotes/1/sheet.pdf")
+    brochure = consultant.get("/api/v1/catalog/brochure.pdf")
+    assert "Prepared for 王小明 y María Núñez" in pdf_text(sheet)
+    assert "云南七日游 con guía Núñez" in pdf_text(brochure)
+    for content in (sheet.data, brochure.data):
+        fonts = embedded_fonts(content)
+        assert any(subtype == "/TrueType" and embedded for subtype, _, embedded in fonts), fonts
+        assert not [f for f in fonts if f[0] == "/Type0"], fonts  # no CID font the viewer must supply
