@@ -393,6 +393,7 @@ def _line_details(line: dict, currency: str, costs: bool) -> str:
 
 def _services_table(snapshot: dict, costs: bool) -> Table:
     currency = snapshot["currency"]
+    package = snapshot["totals"].get("package")
     lines = {line["line"]: line for line in snapshot["lines"]}
     if costs:
         header = ["#", "Service", "Details", "Quantity", "Net", "Markup", "Price"]
@@ -427,7 +428,9 @@ def _services_table(snapshot: dict, costs: bool) -> Table:
             if costs:
                 row += [para(money(line["net_cost"], currency, code=False), "right"),
                         para(money(line["markup_amount"], currency, code=False), "right")]
-            row.append(para(money(line["sell_amount"], currency, code=False), "right"))
+            # A package's customer copy: the lines are in the advertised price, not priced one by one.
+            row.append(para("included", "small") if package and not costs
+                       else para(money(line["sell_amount"], currency, code=False), "right"))
             rows.append(row)
     return _grid(rows, widths, extra=extra)
 
@@ -447,6 +450,9 @@ def _fee_rows(snapshot: dict) -> list[tuple[str, str, str, bool]]:
                         f"for designing, booking and looking after the trip"),
         "tax": f"{number(totals['tax_percent'])} % of {money(totals['revenue'], currency)} (services and fee)",
         "total": "what you pay for the whole trip",
+        "package": "the advertised price per traveller: services, agency fee and taxes included",
+        "single_supplement": "for an adult with a room alone: half a double room's price for each night",
+        "tax_included": f"{number(totals['tax_percent'])} % of the price before tax, already in the total",
     }
     return [(fee["label"], basis.get(fee["code"], ""), fee["amount"], fee["code"] == "total")
             for fee in snapshot["fees"]]
@@ -468,7 +474,11 @@ def _composition(snapshot: dict, costs: bool) -> list:
     if costs:
         internal = [("Net cost of the services", money(totals["cost"], currency)),
                     ("Markup", money(totals["markup"], currency)),
-                    ("Revenue (services - discount + fee)", money(totals["revenue"], currency)),
+                    *([("The lines at their selling prices (not quoted: the package price is)",
+                        money(totals["package"]["components_sell"], currency)),
+                       ("Package price minus the lines' selling prices",
+                        money(totals["package"]["difference"], currency))] if totals.get("package") else []),
+                    ("Revenue (total before tax)", money(totals["revenue"], currency)),
                     ("Margin", f"{money(totals['margin'], currency)} ({number(totals['margin_percent'])} %)")]
         flow += [Spacer(1, 2 * mm), KeepTogether([
             para("For the agency only: costs and margin", "h3"),
@@ -484,8 +494,11 @@ def _per_person(snapshot: dict) -> list:
     rows = [[para("Price per adult"), para("sharing a room", "small"), para(money(per_person["adult"], currency),
                                                                             "right_bold")]]
     if per_person.get("child") is not None:
-        share = number(Decimal(per_person["child_factor"]) * 100)
-        rows.append([para("Price per child"), para(f"{share} % of an adult's price", "small"),
+        if per_person.get("child_factor") is None:  # a package: the season's child price
+            how = "the advertised price for a child"
+        else:
+            how = f"{number(Decimal(per_person['child_factor']) * 100)} % of an adult's price"
+        rows.append([para("Price per child"), para(how, "small"),
                      para(money(per_person["child"], currency), "right_bold")])
     if Decimal(per_person["single_supplement"]):
         rows.append([para("Single supplement"),

@@ -12,7 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from services.common.errors import Conflict, NotFound, ValidationFailed
 
+from . import catalog
 from . import inventory as inv
+from .costing import PackagePrice
 from .models import Itinerary, ItineraryDay, ItineraryItem
 from .plan import DEFAULT_BASIS, DEFAULT_OCCUPANCY, Party, Plan, PlanItem, occupancy_from
 
@@ -23,7 +25,7 @@ INPUT_FIELDS = ("kind", "description", "inventory_product_id", "supplier_name", 
 MANUAL_ONLY = ("supplier_name", "unit_cost", "currency")
 # Changes that move a price, and so need a new approval.
 PRICE_FIELDS = ("party", "currency", "child_factor", "discount_percent", "service_fee", "service_fee_percent",
-                "tax_percent", "start_date")
+                "tax_percent", "start_date", "package_price")
 
 
 def get(session, itinerary_id: str, *, lock: bool = False) -> Itinerary:
@@ -93,6 +95,7 @@ def create(session, fields: dict, *, settings: dict, actor: str, now: datetime, 
         else Decimal(settings["default_child_factor"]),
         discount_percent=fields.get("discount_percent") or Decimal("0"), service_fee=fields.get("service_fee"),
         service_fee_percent=fields.get("service_fee_percent"), tax_percent=fields.get("tax_percent"),
+        package_price=catalog.package_price(product, fields["start_date"]) if product is not None else None,
         notes=fields.get("notes"), revision=1, created_at=now, created_by=actor, updated_at=now, updated_by=actor)
     template = {d["day"]: d for d in (product.template if product is not None else [])}
     itinerary.days = [ItineraryDay(number=n, title=template.get(n, {}).get("title"),
@@ -103,19 +106,40 @@ def create(session, fields: dict, *, settings: dict, actor: str, now: datetime, 
     return itinerary
 
 
+def consultant_price(price: dict | None, currency: str) -> dict | None:
+    """The consultant's own price per adult and child (None: back to the lines' prices)."""
+    if price is None:
+        return None
+    return {"source": "consultant", "season": None, "currency": price.get("currency") or currency,
+            "adult_price": str(price["adult_price"]), "child_price": str(price["child_price"])}
+
+
+def package_of(itinerary: Itinerary) -> PackagePrice | None:
+    price = itinerary.package_price
+    if not price:
+        return None
+    return PackagePrice(adult_price=Decimal(price["adult_price"]), child_price=Decimal(price["child_price"]),
+                        currency=price["currency"], season=price.get("season"), source=price["source"])
+
+
 def _children(party: dict) -> list[dict]:
     return [{"age": c["age"], **({"name": c["name"]} if c.get("name") else {})} for c in party.get("children") or []]
 
 
-def update(itinerary: Itinerary, fields: dict, *, actor: str, now: datetime) -> None:
+def update(itinerary: Itinerary, fields: dict, *, actor: str, now: datetime, product=None) -> None:
     """Header changes. A new start date moves every item by the same number of days (the caller
-    fetched the inventory prices for the new dates and reprices afterwards)."""
+    fetched the inventory prices for the new dates and reprices afterwards) and, for a trip priced
+    at its catalog product's season (`product`), takes the new date's season price."""
     require_editable(itinerary)
     if "start_date" in fields and fields["start_date"] != itinerary.start_date:
         shift = fields["start_date"] - itinerary.start_date
         for item in itinerary.items:
             item.service_date += shift
         itinerary.start_date = fields["start_date"]
+        if product is not None and (itinerary.package_price or {}).get("source") == "catalog":
+            itinerary.package_price = catalog.package_price(product, itinerary.start_date)
+    if "package_price" in fields:
+        itinerary.package_price = consultant_price(fields["package_price"], itinerary.currency)
     if "party" in fields:
         itinerary.adults = fields["party"]["adults"]
         itinerary.children = _children(fields["party"])
@@ -397,7 +421,8 @@ def as_dict(itinerary: Itinerary) -> dict:
         "start_date": itinerary.start_date, "end_date": end_date(itinerary), "currency": itinerary.currency,
         "child_factor": itinerary.child_factor, "discount_percent": itinerary.discount_percent,
         "service_fee": itinerary.service_fee, "service_fee_percent": itinerary.service_fee_percent,
-        "tax_percent": itinerary.tax_percent, "notes": itinerary.notes, "revision": itinerary.revision,
+        "tax_percent": itinerary.tax_percent, "package_price": itinerary.package_price,
+        "notes": itinerary.notes, "revision": itinerary.revision,
         "days": [{"number": day.number, "date": date_of(itinerary, day.number), "title": day.title,
                   "description": day.description, "items": by_day.get(day.number, [])}
                  for day in sorted(itinerary.days, key=lambda d: d.number)],

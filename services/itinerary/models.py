@@ -84,6 +84,9 @@ class Itinerary(Base):
     service_fee: Mapped[Decimal | None] = mapped_column(Money)        # fixed, in the itinerary currency
     service_fee_percent: Mapped[Decimal | None] = mapped_column(Money)  # else this, else the settings'
     tax_percent: Mapped[Decimal | None] = mapped_column(Money)          # else the settings'
+    # The advertised price the customer is quoted, all included (None: the lines' prices):
+    # {"source": "catalog" | "consultant", "season", "currency", "adult_price", "child_price"}
+    package_price: Mapped[dict | None] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
     # Bumped by every change that can move a price: an approval holds for one revision only.
     revision: Mapped[int] = mapped_column(Integer, default=1)

@@ -8,7 +8,7 @@ from services.common.db import as_dict
 from services.common.errors import Conflict, NotFound, ValidationFailed
 from services.common.serialization import to_plain
 
-from . import costing
+from . import costing, itineraries
 from .models import Approval, ExchangeRate, Itinerary, MarkupRule, PricingSettings
 
 DEFAULT_TERMS = {
@@ -56,6 +56,7 @@ def save_settings(session, fields: dict, *, actor: str, now: datetime) -> dict:
 def pricing_for(itinerary: Itinerary, policy: dict) -> costing.Pricing:
     """The itinerary's own pricing fields, the settings' where it has none."""
     return costing.Pricing(
+        package=itineraries.package_of(itinerary),
         child_factor=itinerary.child_factor,
         discount_percent=itinerary.discount_percent or Decimal(0),
         service_fee=itinerary.service_fee,

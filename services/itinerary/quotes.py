@@ -42,6 +42,9 @@ def as_dict(quote: Quote, *, snapshot: bool = True) -> dict:
 def fee_explanations(sheet: dict) -> list[dict]:
     """Each fee on top of the lines, with the words a quote sheet prints beside it."""
     totals, currency = sheet["totals"], sheet["currency"]
+    package = totals.get("package")
+    if package:
+        return package_fees(totals, package, currency)
     fees = [{"code": "services", "label": "Travel services (the lines above, at their selling prices)",
              "amount": totals["sell"]}]
     if totals["discount"]:
@@ -54,6 +57,29 @@ def fee_explanations(sheet: dict) -> list[dict]:
     fees.append({"code": "service_fee", "label": label, "amount": totals["service_fee"]})
     fees.append({"code": "tax", "label": f"Taxes ({totals['tax_percent']} % of services and fee)",
                  "amount": totals["tax"]})
+    fees.append({"code": "total", "label": "Total", "amount": totals["total"]})
+    return fees
+
+
+def package_fees(totals: dict, package: dict, currency: str) -> list[dict]:
+    """A package's price composition: the advertised price for the party, a solo traveller's
+    supplement, the discount, and the taxes it includes."""
+    what = f"{package['season']} season price" if package["season"] else "Package price"
+    parts = [f"{package['adults']} adult{'s' if package['adults'] != 1 else ''} x {package['adult_price']}"]
+    if package["children"]:
+        parts.append(f"{package['children']} child{'ren' if package['children'] != 1 else ''} x "
+                     f"{package['child_price']}")
+    fees = [{"code": "package", "label": f"{what} ({', '.join(parts)} {currency}), all included",
+             "amount": package["amount"]}]
+    if package["single_supplement"]:
+        fees.append({"code": "single_supplement", "label": "Single supplement (a room alone)",
+                     "amount": package["single_supplement"]})
+    if totals["discount"]:
+        fees.append({"code": "discount", "label": f"Discount ({totals['discount_percent']} % of the price)",
+                     "amount": -totals["discount"]})
+    if totals["tax"]:
+        fees.append({"code": "tax_included", "label": f"of which taxes ({totals['tax_percent']} %, included)",
+                     "amount": totals["tax"]})
     fees.append({"code": "total", "label": "Total", "amount": totals["total"]})
     return fees
 

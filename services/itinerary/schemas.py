@@ -237,6 +237,13 @@ class ItineraryCreateSchema(PricingFieldsMixin, Schema):
             raise ValidationError(errors)
 
 
+class PackagePriceSchema(Schema):
+    adult_price = amount(required=True)
+    child_price = amount(required=True)
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY,
+                             metadata={"description": "Defaults to the itinerary's currency"})
+
+
 class ItineraryUpdateSchema(Schema):
     """Only what is sent changes; null clears an optional field (pricing fields: back to the settings)."""
 
@@ -253,6 +260,9 @@ class ItineraryUpdateSchema(Schema):
     service_fee = amount(allow_none=True)
     service_fee_percent = percentage(allow_none=True)
     tax_percent = percentage(allow_none=True)
+    package_price = fields.Nested(PackagePriceSchema, allow_none=True, metadata={
+        "description": "The price per adult and per child the customer is quoted, all included (a catalog "
+                       "trip starts at its season's); null: price from the lines (net + markup, fee, taxes)"})
 
 
 class DayFieldsSchema(Schema):
@@ -295,6 +305,9 @@ class ItinerarySchema(Schema):
     service_fee = fields.Decimal(as_string=True, allow_none=True)
     service_fee_percent = fields.Decimal(as_string=True, allow_none=True)
     tax_percent = fields.Decimal(as_string=True, allow_none=True)
+    package_price = fields.Dict(allow_none=True, metadata={
+        "description": "The advertised price quoted all included: source (catalog or consultant), season, "
+                       "currency, adult_price, child_price; null: the lines' prices"})
     notes = fields.String(allow_none=True)
     revision = fields.Integer()
     days = fields.List(fields.Nested(DaySchema))
@@ -390,7 +403,8 @@ class LineSchema(Schema):
 class TotalsSchema(Schema):
     cost = MoneyText()
     markup = MoneyText()
-    sell = MoneyText(metadata={"description": "Sum of the lines' sell amounts"})
+    sell = MoneyText(metadata={"description": "Sum of the lines' sell amounts (a package: its price for the "
+                                              "party plus single supplements)"})
     discount_percent = MoneyText()
     discount = MoneyText()
     service_fee = MoneyText()
@@ -402,6 +416,10 @@ class TotalsSchema(Schema):
     total = MoneyText(metadata={"description": "What the customer pays: revenue + tax"})
     margin = MoneyText(metadata={"description": "revenue - cost"})
     margin_percent = MoneyText(metadata={"description": "margin / revenue x 100"})
+    package = fields.Dict(allow_none=True, metadata={"description": (
+        "A package price: the advertised adult and child prices (converted), the amount for the party, "
+        "the components' sell sum, the difference and why; the total is then that price, fee and taxes "
+        "included. null: priced from the lines")})
 
 
 class TravellerPriceSchema(Schema):
@@ -413,9 +431,11 @@ class TravellerPriceSchema(Schema):
 
 
 class PerPersonSchema(Schema):
+    basis = fields.String(metadata={"description": "child_factor, or package (the season's adult and child "
+                                                   "prices share the total)"})
     adult = MoneyText()
     child = MoneyText(allow_none=True)
-    child_factor = MoneyText()
+    child_factor = MoneyText(allow_none=True)
     single_supplement = MoneyText()
     single_travellers = fields.Integer()
     rounding_adjustment = MoneyText(metadata={"description": "Added to the lead adult so the prices add up"})

@@ -140,6 +140,7 @@ class ItineraryService(ItineraService):
                 product = catalog.get(session, fields["catalog_product_id"])
                 template = product.template or []
                 duration = product.duration_days
+                season_price = catalog.package_price(product, fields["start_date"])
             days = fields.get("days") or duration
             for day in template:
                 if day["day"] > days:
@@ -156,7 +157,8 @@ class ItineraryService(ItineraService):
         if product is not None:
             product = catalog.get(session, product.id)
         self._require_rates(fields["currency"], {f["currency"] for _, f in template_items if f.get("currency")}
-                            | {p["currency"] for p in fetched.products.values()})
+                            | {p["currency"] for p in fetched.products.values()}
+                            | ({season_price["currency"]} if product is not None and season_price else set()))
         itinerary = itineraries.create(session, fields, settings=policy, actor=actor, now=now, product=product)
         for day_number, item_fields in template_items:
             itineraries.add_item(itinerary, day_number, item_fields, fetched, actor=actor, now=now)
@@ -182,9 +184,15 @@ class ItineraryService(ItineraService):
                                              lambda i: itineraries.start_shift_needs(i, fields["start_date"])))
         session, now = self.db.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
-        if fields.get("currency") and fields["currency"] != itinerary.currency:
-            self._require_rates(fields["currency"], {item.currency for item in itinerary.items})
-        itineraries.update(itinerary, fields, actor=self.db.actor, now=now)
+        currency = fields.get("currency") or itinerary.currency
+        price = fields["package_price"] if "package_price" in fields else itinerary.package_price
+        price_currency = {(price or {}).get("currency") or currency} - {currency}
+        if currency != itinerary.currency or price_currency:
+            self._require_rates(currency, {item.currency for item in itinerary.items} | price_currency)
+        # A catalog trip moved to another date takes that date's season price.
+        product = catalog.get(session, itinerary.catalog_product_id) \
+            if fields.get("start_date") and itinerary.catalog_product_id else None
+        itineraries.update(itinerary, fields, actor=self.db.actor, now=now, product=product)
         itineraries.reprice(itinerary, fetched, now)
         return itineraries.as_dict(itinerary)
 

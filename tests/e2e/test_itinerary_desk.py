@@ -235,3 +235,62 @@ def test_quote_sheets_and_brochures_embed_a_font_that_prints_chinese_and_spanish
         fonts = embedded_fonts(content)
         assert any(subtype == "/TrueType" and embedded for subtype, _, embedded in fonts), fonts
         assert not [f for f in fonts if f[0] == "/Type0"], fonts  # no CID font the viewer must supply
+
+
+def test_the_walk_in_family_is_quoted_the_featured_tours_advertised_season_price(desk, staff_client, suite_config):
+    consultant, front_desk = desk["consultant"], staff_client("front_desk")
+    season_end = START + timedelta(days=60)
+    ok(consultant.post("/api/v1/catalog/products", json={
+        "code": "YUNNAN-TRAIN", "name": "云南专列七日游 (special train)", "kind": "package", "duration_days": 7,
+        "published": True, "featured": True, "rank": 1,
+        "seasons": [{"name": "Spring", "start": (START - timedelta(days=10)).isoformat(),
+                     "end": season_end.isoformat(), "currency": "CNY", "adult_price": "6980.00",
+                     "child_price": "4980.00"}],
+        "template": [
+            {"day": 1, "title": "Kunming, boarding", "items": [
+                manual("train", "Special train, soft sleeper", "1450.00", overnight=True),
+                manual("meal", "Dinner on board", "60.00")]},
+            {"day": 2, "title": "Dali", "items": [manual("hotel", "Dali Old Town Inn", "320.00", nights=2)]},
+            {"day": 4, "title": "Lijiang", "items": [manual("hotel", "Lijiang Inn", "360.00", nights=3),
+                                                       manual("attraction", "Jade Dragon Snow Mountain",
+                                                              "180.00")]}]}), 201)
+    [tour] = ok(front_desk.get("/api/v1/catalog"))
+    assert (tour["seasons"][0]["adult_price"], tour["seasons"][0]["child_price"]) == ("6980.00", "4980.00")
+    inquiry = walk_in(front_desk)   # 2 adults and a child of 8, from START
+    trip = ok(consultant.post("/api/v1/itineraries", json={
+        "inquiry_id": inquiry["id"], "catalog_product_id": tour["id"], "currency": "CNY"}), 201)
+    assert trip["package_price"] == {"source": "catalog", "season": "Spring", "currency": "CNY",
+                                     "adult_price": "6980.00", "child_price": "4980.00"}
+    assert len(trip["days"]) == 7 and trip["party"] == {"adults": 2, "children": [{"age": 8}]}
+
+    sheet = ok(consultant.get(f"/api/v1/itineraries/{trip['id']}/cost-sheet"))
+    totals, package = sheet["totals"], sheet["totals"]["package"]
+    assert totals["total"] == "18940.00"                           # 2 x 6980 + 4980, as advertised
+    assert (sheet["per_person"]["adult"], sheet["per_person"]["child"]) == ("6980.00", "4980.00")
+    components = sum(Decimal(line["sell_amount"]) for line in sheet["lines"])
+    assert Decimal(package["components_sell"]) == components != Decimal("18940.00")  # both shown ...
+    assert Decimal(package["difference"]) == Decimal("18940.00") - components      # ... and why they differ
+    assert "Spring season price" in package["why"]
+
+    quote = ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={}), 201)
+    assert quote["total"] == "18940.00" and quote["snapshot"]["itinerary"]["customer_name"] == "王小明"
+    text = pdf_text(consultant.get(f"/api/v1/itineraries/{trip['id']}/quotes/1/sheet.pdf"))
+    assert "CNY 18,940.00" in text and "Spring season price" in text and "CNY 6,980.00" in text
+    assert "CNY 4,980.00" in text
+
+    # The consultant may change it: own prices, or the lines' prices (then fee and taxes on top).
+    ok(consultant.patch(f"/api/v1/itineraries/{trip['id']}", json={
+        "package_price": {"adult_price": "6500.00", "child_price": "4500.00"}}))
+    assert ok(consultant.get(f"/api/v1/itineraries/{trip['id']}/cost-sheet"))["totals"]["total"] == "17500.00"
+    ok(consultant.patch(f"/api/v1/itineraries/{trip['id']}", json={"package_price": None}))
+    lines_priced = ok(consultant.get(f"/api/v1/itineraries/{trip['id']}/cost-sheet"))["totals"]
+    assert lines_priced["package"] is None and Decimal(lines_priced["total"]) == components
+    bad = consultant.patch(f"/api/v1/itineraries/{trip['id']}", json={"package_price": {"adult_price": "-1",
+                                                                                       "child_price": "1"}})
+    assert bad.status_code == 422 and "adult_price" in bad.json["errors"]["package_price"]
+
+    # A departure outside every season has no advertised price: the lines' prices apply.
+    later = ok(consultant.post("/api/v1/itineraries", json={
+        "catalog_product_id": tour["id"], "customer_id": inquiry["customer_id"], "party": {"adults": 2},
+        "start_date": (season_end + timedelta(days=1)).isoformat(), "currency": "CNY"}), 201)
+    assert later["package_price"] is None

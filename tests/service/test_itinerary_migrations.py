@@ -22,7 +22,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_only_its_tables(databa
     try:
         upgrade(engine, SCRIPTS)
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "itinerary_0005"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "itinerary_0006"
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         assert TABLES <= set(inspect(engine).get_table_names())
 
