@@ -18,10 +18,11 @@ def manual(kind, description, cost, **kw):
             "unit_cost": D(cost), "currency": kw.pop("currency", "EUR"), **kw}
 
 
-def new_trip(session, days=5, **fields):
+def new_trip(session, days=5, product=None, **fields):
     return itineraries.create(session, {"party": {"adults": 2, "children": [{"age": 10}]}, "start_date": START,
                                         "days": days, "currency": "EUR", "customer_id": "c1", "inquiry_id": "q1",
-                                        **fields}, settings=pricing.settings(session), actor="user:ana", now=NOW)
+                                        **fields}, settings=pricing.settings(session), actor="user:ana", now=NOW,
+                              product=product)
 
 
 def add(trip, day, fields, data=None):
@@ -207,3 +208,29 @@ def test_a_rate_for_a_pair_and_date_that_has_one_is_a_new_row_and_the_old_one_is
     assert [r.rate for r in pricing.list_rates(session, history=True)] == [D("7.90"), D("7.80")]
     # Only the current row prices anything.
     assert pricing.rate_book(session, START).conversion("EUR", "CNY").rate.rate == D("7.90")
+
+
+def test_a_catalog_trip_keeps_its_season_price_takes_the_new_seasons_when_moved_and_the_consultants_wins(session):
+    from services.itinerary import catalog
+
+    season = {"currency": "CNY", "child_price": D("4980.00")}
+    product = catalog.create(session, {
+        "code": "YUNNAN", "name": "Yunnan", "kind": "package", "duration_days": 3, "template": [],
+        "published": True, "destination": None, "summary": None, "included_services": [], "excluded_services": [],
+        "featured": True, "rank": 1, "seasons": [
+            {"name": "Spring", "start": START, "end": START + timedelta(days=9), "adult_price": D("6980.00"),
+             **season},
+            {"name": "Summer", "start": START + timedelta(days=10), "end": START + timedelta(days=40),
+             "adult_price": D("7980.00"), **season}]}, actor="user:ana", now=NOW)
+    trip = new_trip(session, product=product)
+    assert trip.package_price == {"source": "catalog", "season": "Spring", "currency": "CNY",
+                                  "adult_price": "6980.00", "child_price": "4980.00"}
+    itineraries.update(trip, {"start_date": START + timedelta(days=12)}, actor="user:ana", now=NOW, product=product)
+    assert (trip.package_price["season"], trip.package_price["adult_price"]) == ("Summer", "7980.00")
+    itineraries.update(trip, {"start_date": START + timedelta(days=50)}, actor="user:ana", now=NOW, product=product)
+    assert trip.package_price is None  # no season: the lines' prices
+    itineraries.update(trip, {"package_price": {"adult_price": D("6500"), "child_price": D("4500"),
+                                                "currency": None}}, actor="user:ana", now=NOW)
+    assert itineraries.package_of(trip) == costing.PackagePrice(D("6500"), D("4500"), "EUR", None, "consultant")
+    itineraries.update(trip, {"start_date": START + timedelta(days=1)}, actor="user:ana", now=NOW, product=product)
+    assert trip.package_price["source"] == "consultant"  # a consultant's price stays when the date moves
