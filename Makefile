@@ -1,4 +1,5 @@
-# Itinera: `make run` brings the suite up, `make test` runs every test tier.
+# Itinera: `make run` brings the suite up (supervised: a process that dies is restarted),
+# `make test` runs every test tier.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -23,8 +24,9 @@ run: install
 	@mkdir -p var; [ -s var/dev-admin-password ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(12))' > var/dev-admin-password
 	@echo "Itinera gateway: http://127.0.0.1:$(GATEWAY_PORT)/  (API docs: http://127.0.0.1:$(GATEWAY_PORT)/api/v1/docs, readiness: /readyz). Ctrl-C stops everything."
 	@echo "Sign in (local development account): $${ADMIN_USERNAME:-admin} / $${ADMIN_PASSWORD:-$$(cat var/dev-admin-password)}"
+	@# supervisord runs the Procfile and restarts a process that dies (services/common/supervision.py).
 	@ADMIN_USERNAME="$${ADMIN_USERNAME:-admin}" ADMIN_PASSWORD="$${ADMIN_PASSWORD:-$$(cat var/dev-admin-password)}" \
-		PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+		PATH="$(abspath $(BIN)):$$PATH" exec $(PY) -m services.common.supervision Procfile --run-dir var/supervisor
 
 test: install
 	@PY=$(PY) deploy/ensure-rabbitmq.sh

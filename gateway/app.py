@@ -2,22 +2,27 @@
 import logging.config
 import os
 
-from flask import Flask
-from flask_smorest import Api as SmorestApi
+from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestURITooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common import serialization
 from services.common.config import SERVICES, load_nameko_config
 
 from services.common.db import utcnow
+from services.common.errors import ValidationFailed
 
-from . import context, problems, staff, tokens
+from . import context, headers, limits, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .db import GatewayDatabase
 from .idempotency import Idempotency
+from .jsonwire import IsoJSONProvider
+from .pruning import Pruner
 from .rpc import RpcPool
+from .openapi import Api as DocumentedApi
 
 
-class Api(SmorestApi):
+class Api(DocumentedApi):
     def handle_http_exception(self, error):
         return problems.http_problem(error)
 
@@ -27,6 +32,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     nameko_config = nameko_config or load_nameko_config()
     serialization.register()
     app = Flask(__name__)
+    app.json = IsoJSONProvider(app)
     app.config.update(
         API_TITLE="Itinera",
         API_VERSION="v1",
@@ -36,6 +42,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
+        MAX_URL_BYTES=int(os.environ.get("GATEWAY_MAX_URL_BYTES", 4096)),
         API_SPEC_OPTIONS={
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
@@ -50,6 +57,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
                                  utcnow())
     app.extensions["gateway_db"] = database
     app.extensions["idempotency"] = idempotency = Idempotency(database)
+    app.extensions["pruner"] = pruner = Pruner.from_env(database)
     app.extensions["rpc"] = rpc_pool or RpcPool(
         nameko_config,
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
@@ -59,10 +67,20 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     app.extensions["readiness_rpc"] = RpcPool(
         nameko_config, size=len(SERVICES),
         timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
+    app.url_value_preprocessor(_bounded_path_ints)
     app.before_request(context.begin_request)
+    app.before_request(_bounded_url)
+    app.before_request(pruner.before_request)
     app.after_request(context.end_request)
     app.after_request(idempotency.remember)
+    app.after_request(headers.secure)
     problems.register(app)
+    app.wsgi_app = limits.BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    # The client's address (sign-in throttling) from the proxies in front, when there are any:
+    # with none trusted, X-Forwarded-For is anyone's to forge and is ignored.
+    proxies = int(os.environ.get("GATEWAY_TRUSTED_PROXIES", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     api = Api(app)
     api.register_blueprint(health.blp)
     api.register_blueprint(auth.blp)
@@ -74,6 +92,18 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api.register_blueprint(itinerary.blp)
     api.register_blueprint(supplier.blp)
     return app
+
+
+def _bounded_path_ints(endpoint, values):
+    """<int:...> in every route: a number no integer column holds is a 422 naming the segment."""
+    errors = limits.out_of_range_ints(values)
+    if errors:
+        raise ValidationFailed("A number in the path is out of range.", errors)
+
+
+def _bounded_url():
+    if limits.url_length(request.environ) > current_app.config["MAX_URL_BYTES"]:
+        raise RequestURITooLarge(f"URLs are limited to {current_app.config['MAX_URL_BYTES']} bytes.")
 
 
 def configure_logging(nameko_config: dict):

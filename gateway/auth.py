@@ -29,6 +29,7 @@ def allow(*roles: str):
             return current_app.extensions["idempotency"].run(view, *args, **kwargs)
 
         wrapper.allowed_roles = allowed
+        wrapper.takes_idempotency_key = True  # gateway.openapi documents the header and its 409/422
         return wrapper
 
     return decorator

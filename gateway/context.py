@@ -1,9 +1,13 @@
 """Per-request context: the correlation id (X-Request-ID) and the RPC client carrying it."""
 import re
+import uuid
 
 from flask import current_app, g, request
 
 from services.common.logs import correlation_id, new_correlation_id
+
+from .idempotency import command_request_id
+from .rpc import RequestIds
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -19,9 +23,23 @@ def end_request(response):
     return response
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def request_ids() -> RequestIds | None:
+    """The request ids for this request's RPCs: none for a read, else one base per HTTP request
+    (from the Idempotency-Key, or a new one), shared by every `with rpc()` block in it."""
+    if request.method in SAFE_METHODS:
+        return None
+    if "request_ids" not in g:
+        base = command_request_id(g.get("actor", "gateway")) or uuid.uuid4().hex
+        g.request_ids = RequestIds(base)
+    return g.request_ids
+
+
 def rpc():
     """`with rpc() as services: services.crm.get_customer(...)` for the current request."""
     data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
     if g.get("user") is not None:  # the person, for documents that name them ("your consultant")
         data["actor_name"] = g.user.full_name
-    return current_app.extensions["rpc"].client(data)
+    return current_app.extensions["rpc"].client(data, request_ids())

@@ -21,6 +21,22 @@ HEADER = "Idempotency-Key"
 ABANDONED_AFTER = timedelta(minutes=5)
 
 
+def request_digest() -> str:
+    """What makes two requests the same request: method, path with query, body."""
+    return hashlib.sha256(f"{request.method} {request.full_path}\n".encode() + request.get_data()).hexdigest()
+
+
+def command_request_id(actor: str) -> str | None:
+    """The base request id of the commands this request sends, derived from the client's key,
+    the user and the request itself. A repeat with the same key reaches the services' recorded
+    outcomes even when this gateway kept no answer (it forgets a 5xx, e.g. a 504); the same key
+    with another request, or another user's key, never meets them."""
+    key = request.headers.get(HEADER)
+    if not key:
+        return None
+    return hashlib.sha256(f"{actor}\n{key}\n{request_digest()}".encode()).hexdigest()
+
+
 class Idempotency:
     def __init__(self, database):
         self.database = database
@@ -31,7 +47,7 @@ class Idempotency:
             return view(*args, **kwargs)
         if len(key) > 200:
             raise ValidationFailed("The Idempotency-Key is too long.", {HEADER: ["At most 200 characters."]})
-        digest = hashlib.sha256(f"{request.method} {request.full_path}\n".encode() + request.get_data()).hexdigest()
+        digest = request_digest()
         replay = self._claim(g.actor, key, digest)
         if replay is not None:
             return replay

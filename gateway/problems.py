@@ -8,9 +8,13 @@ from werkzeug.exceptions import HTTPException
 
 from services.common.errors import DomainError
 
+from .rpc import BrokerUnavailable
+
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
+# A broker restart or a service's restart takes seconds: clients retry after this many.
+RETRY_AFTER_SECONDS = "5"
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None, headers=None):
@@ -74,7 +78,14 @@ def register(app):
 
     @app.errorhandler(UnknownService)
     def _unknown(error):
-        return problem(503, "Service unavailable", f"{error} is not running.")
+        return problem(503, "Service unavailable", f"{error} is not running.",
+                       headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+    @app.errorhandler(BrokerUnavailable)
+    def _broker(error):
+        log.warning("message broker unavailable: %s", error)
+        return problem(503, "Service unavailable", "The message broker cannot be reached; try again shortly.",
+                       headers={"Retry-After": RETRY_AFTER_SECONDS})
 
     @app.errorhandler(RemoteError)
     def _remote(error):

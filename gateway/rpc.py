@@ -4,16 +4,127 @@ Each client keeps its AMQP connection and reply queue open, so a request costs o
 not a new connection. A client is used by one request at a time; the pool grows on demand up
 to its size and blocks beyond that. A client that timed out or lost its connection is thrown
 away, because a late reply could otherwise be read as the answer to the next call.
+
+Every call carries its deadline (context `deadline`, and the AMQP `expiration` equal to the
+timeout, so the broker drops a request nobody waits for), and, while serving a command, its
+request id (context `request_id`): see services/common/commands.py.
 """
 import logging
 import queue
 import threading
+import time
 from contextlib import contextmanager
 
-from nameko.exceptions import RpcTimeout
-from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.amqp.publish import Publisher
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.rpc import MethodProxy, ServiceProxy
+from nameko.standalone.rpc import ClusterProxy, ClusterRpcProxy
+
+from services.common.commands import DEADLINE, REQUEST_ID
+from services.common.entrypoints import BROKER_ERRORS
 
 log = logging.getLogger(__name__)
+
+
+class BrokerUnavailable(Exception):
+    """The message broker cannot be reached: no RPC can be sent or answered now (503)."""
+
+
+class FailFastPublisher(Publisher):
+    """A caller waits at most a second for a broker that is gone, not nameko's ~9 s of retries:
+    the gateway answers 503 and the client retries later."""
+
+    transport_options = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+    retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+class RequestIds:
+    """The request ids of one HTTP request's commands: the first call of a method gets the base
+    id, the n-th `<base>/<n>`. A repeat of the HTTP request (the client again with its
+    Idempotency-Key) makes the same calls in the same order, so it reaches the same recorded
+    outcomes; two calls of one method never share an id. A call that got no answer (timeout,
+    broker or service unavailable) gives its id back: retried, it is the same command."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self._calls: dict[str, int] = {}
+
+    def next(self, method: str) -> str:
+        n = self._calls[method] = self._calls.get(method, 0) + 1
+        return self.base if n == 1 else f"{self.base}/{n}"
+
+    def unanswered(self, method: str):
+        self._calls[method] -= 1
+
+
+class _MethodProxy(MethodProxy):
+    publisher_cls = FailFastPublisher
+
+    def __init__(self, client, worker_ctx, service_name, method_name, reply_listener):
+        self.client = client
+        super().__init__(worker_ctx, service_name, method_name, reply_listener, expiration=client.timeout)
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return self._answer(self._call(*args, **kwargs))
+        except (RpcTimeout, UnknownService, BrokerUnavailable):
+            if self.client.request_ids is not None:
+                self.client.request_ids.unanswered(f"{self.service_name}.{self.method_name}")
+            raise
+
+    @staticmethod
+    def _answer(reply):
+        try:
+            return reply.result()
+        except RuntimeError as exc:  # the reply consumer was disconnected (raised locally, never remote)
+            raise BrokerUnavailable(str(exc)) from exc
+        except BROKER_ERRORS as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def _call(self, *args, **kwargs):
+        data = self.worker_ctx.data
+        data[DEADLINE] = repr(time.time() + self.client.timeout)
+        ids = self.client.request_ids
+        if ids is not None:
+            data[REQUEST_ID] = ids.next(f"{self.service_name}.{self.method_name}")
+        else:
+            data.pop(REQUEST_ID, None)
+        try:
+            return super()._call(*args, **kwargs)
+        except BROKER_ERRORS as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+
+class _ServiceProxy(ServiceProxy):
+    def __init__(self, client, worker_ctx, service_name, reply_listener):
+        self.client = client
+        super().__init__(worker_ctx, service_name, reply_listener)
+
+    def __getattr__(self, name):
+        return _MethodProxy(self.client, self.worker_ctx, self.service_name, name, self.reply_listener)
+
+
+class _ClusterProxy(ClusterProxy):
+    def __init__(self, client, worker_ctx, reply_listener):
+        self.client = client
+        super().__init__(worker_ctx, reply_listener)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._proxies:
+            self._proxies[name] = _ServiceProxy(self.client, self._worker_ctx, name, self._reply_listener)
+        return self._proxies[name]
+
+
+class Client(ClusterRpcProxy):
+    """A standalone cluster proxy whose calls carry a deadline, an expiration and request ids."""
+
+    def __init__(self, config: dict, timeout: float):
+        super().__init__(config, timeout=timeout, context_data={})
+        self.timeout = timeout
+        self.request_ids: RequestIds | None = None
+        self._proxy = _ClusterProxy(self, self._worker_ctx, self._reply_listener)
 
 
 class RpcPool:
@@ -26,8 +137,11 @@ class RpcPool:
         self._lock = threading.Lock()
 
     def _new_client(self):
-        client = ClusterRpcProxy(self.config, timeout=self.timeout, context_data={})
-        return client, client.start()
+        client = Client(self.config, timeout=self.timeout)
+        try:
+            return client, client.start()
+        except BROKER_ERRORS as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     def _take(self):
         try:
@@ -56,15 +170,17 @@ class RpcPool:
             log.debug("closing a broken RPC client failed", exc_info=True)
 
     @contextmanager
-    def client(self, context_data: dict):
-        """Borrow a cluster proxy whose calls carry context_data (correlation id, actor)."""
+    def client(self, context_data: dict, request_ids: RequestIds | None = None):
+        """Borrow a cluster proxy whose calls carry context_data (correlation id, actor) and,
+        for a command, request ids."""
         entry = self._take()
         owner, proxy = entry
         owner._worker_ctx.data.clear()
         owner._worker_ctx.data.update(context_data)
+        owner.request_ids = request_ids
         try:
             yield proxy
-        except (RpcTimeout, OSError, ConnectionError):
+        except (RpcTimeout, BrokerUnavailable, OSError, ConnectionError):
             self._discard(entry)
             raise
         except BaseException:

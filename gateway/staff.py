@@ -4,14 +4,15 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 
 from services.common.errors import Conflict, NotFound
 
 from .db import LoginFailure, StaffUser
 
 ROLES = ("front_desk", "consultant", "ticketing", "finance", "manager", "admin")
-MAX_FAILURES = 5                      # failed logins per user and client ...
+MAX_FAILURES = 5           # failed sign-ins per username from unknown clients, or per device cookie ...
+MAX_ADDRESS_FAILURES = 20  # ... per address from unknown clients, whatever the usernames ...
 FAILURE_WINDOW = timedelta(minutes=15)  # ... within this window, then wait
 
 _hasher = PasswordHasher()
@@ -50,15 +51,26 @@ def set_active(session, user_id: str, active: bool, now: datetime) -> StaffUser:
     return user
 
 
-def authenticate(session, username: str, password: str, client: str, now: datetime) -> StaffUser | None:
-    """The active user with this password, or None. Raises LoginThrottled after repeated failures."""
+def authenticate(session, username: str, password: str, client: str, now: datetime,
+                 device: str | None = None) -> StaffUser | None:
+    """The active user with this password, or None. Raises LoginThrottled after repeated failures.
+
+    `client` is the caller's address; `device` the nonce of a valid device cookie bound to this
+    username (gateway/devices.py), None for an unknown client. Unknown clients are throttled per
+    username and per address; a known device only by its own failures.
+    """
     username = (username or "").lower()
     since = now - FAILURE_WINDOW
-    failures = list(session.scalars(select(LoginFailure.at).where(
-        LoginFailure.username == username, LoginFailure.client == client, LoginFailure.at > since)
-        .order_by(LoginFailure.at)))
-    if len(failures) >= MAX_FAILURES:
-        raise LoginThrottled(max(1, int((failures[0] + FAILURE_WINDOW - now).total_seconds()) + 1))
+    if device is not None and len(_failures(session, since, LoginFailure.device == device)) >= MAX_FAILURES:
+        device = None   # a device that keeps failing is treated as an unknown client
+    if device is None:
+        unknown = LoginFailure.device.is_(None)
+        for condition, limit in ((and_(unknown, LoginFailure.username == username), MAX_FAILURES),
+                                 (and_(unknown, LoginFailure.client == client), MAX_ADDRESS_FAILURES)):
+            failures = _failures(session, since, condition)
+            if len(failures) >= limit:
+                # Throttled until enough of these failures have left the window.
+                raise LoginThrottled(max(1, int((failures[-limit] + FAILURE_WINDOW - now).total_seconds()) + 1))
     user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
@@ -66,12 +78,19 @@ def authenticate(session, username: str, password: str, client: str, now: dateti
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         valid = False
     if not valid:
-        session.add(LoginFailure(username=username, client=client, at=now))
+        session.add(LoginFailure(username=username, client=client, device=device, at=now))
         return None
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.client == client))
+    session.execute(delete(LoginFailure).where(
+        LoginFailure.device == device if device is not None else and_(
+            LoginFailure.device.is_(None), LoginFailure.username == username, LoginFailure.client == client)))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def _failures(session, since: datetime, condition) -> list[datetime]:
+    return list(session.scalars(select(LoginFailure.at).where(condition, LoginFailure.at > since)
+                                .order_by(LoginFailure.at)))
 
 
 def ensure_first_admin(session, username: str | None, password: str | None, now: datetime) -> StaffUser | None:

@@ -1,7 +1,9 @@
 """The /api/v1 resources, one module per area."""
 from flask import Response
 from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser, abort
+from webargs.flaskparser import FlaskParser, abort, is_json_request
+
+from ..limits import MAX_JSON_DEPTH, json_too_deep
 
 
 class Parser(FlaskParser):
@@ -9,9 +11,20 @@ class Parser(FlaskParser):
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         abort(422, exc=error, messages={"json": {"_body": ["Malformed JSON: " + str(error)]}})
 
+    # Every route reads its JSON body here: refuse deep nesting before json.loads recurses into it.
+    def _raw_load_json(self, req):
+        if is_json_request(req) and json_too_deep(req.get_data(cache=True)):
+            abort(422, messages={"json": {"_body": [f"JSON nested deeper than {MAX_JSON_DEPTH} levels."]}})
+        return super()._raw_load_json(req)
+
 
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, *args, calls_services: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its routes answer 503/504 when a service is down or slow (documented by gateway.openapi).
+        self.calls_services = calls_services
 
 
 def attachment_doc(content_type: str, extension: str) -> dict:

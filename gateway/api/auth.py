@@ -2,20 +2,22 @@
 import os
 from datetime import timedelta
 
-from flask import current_app, g, request
+from flask import current_app, g, make_response, request
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
+from services.common import fields
 from services.common.db import utcnow
 from services.common.errors import Unauthorized
 from services.common.validators import USERNAME
 
-from .. import staff, tokens
+from .. import devices, staff, tokens
 from ..auth import ANY_STAFF, allow
 from ..problems import problem
 from . import Blueprint
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and staff accounts")
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and staff accounts",
+                calls_services=False)
 
 
 class TokenRequestSchema(Schema):
@@ -57,22 +59,33 @@ def token_ttl() -> timedelta:
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
+    @blp.alt_response(401, description="Wrong username or password, or the account is disabled.")
+    @blp.alt_response(429, description="Too many failed sign-ins: wait Retry-After seconds.")
     @blp.doc(security=[])
     def post(self, data):
         """Sign in with username and password; returns a bearer token and your roles"""
         now = utcnow()
+        secret = current_app.config["JWT_SECRET"]
+        # The address as the configured trusted proxies report it (ProxyFix, GATEWAY_TRUSTED_PROXIES).
         client = request.remote_addr or "unknown"
+        cookie = devices.cookie_name(data["username"])
+        device = devices.nonce(request.cookies.get(cookie), data["username"], secret)
         try:
             with current_app.extensions["gateway_db"].session() as session:
-                user = staff.authenticate(session, data["username"], data["password"], client, now)
+                user = staff.authenticate(session, data["username"], data["password"], client, now, device)
         except staff.LoginThrottled as throttled:
             return problem(429, "Too many requests", "Too many failed sign-ins; wait and try again.",
                            headers={"Retry-After": str(throttled.retry_after)})
         if user is None:
             raise Unauthorized("Wrong username or password, or the account is disabled.")
-        token, expires = tokens.issue(user, current_app.config["JWT_SECRET"], now, token_ttl())
-        return {"access_token": token, "token_type": "Bearer", "expires_at": expires, "roles": user.roles,
-                "username": user.username}
+        token, expires = tokens.issue(user, secret, now, token_ttl())
+        response = make_response(TokenSchema().dump({
+            "access_token": token, "token_type": "Bearer", "expires_at": expires, "roles": user.roles,
+            "username": user.username}))
+        # A fresh device cookie at every sign-in: this browser is known to this user from now on.
+        response.set_cookie(cookie, devices.issue(user.username, secret), max_age=devices.MAX_AGE,
+                            path=devices.PATH, secure=request.is_secure, httponly=True, samesite="Strict")
+        return response
 
 
 @blp.route("/auth/me")
@@ -89,6 +102,7 @@ class Users(MethodView):
     @allow("admin")
     @blp.arguments(StaffUserCreateSchema)
     @blp.response(201, StaffUserSchema)
+    @blp.alt_response(409, description="The username is taken.")
     def post(self, data):
         """Create a staff user (admin)"""
         with current_app.extensions["gateway_db"].session() as session:

@@ -50,6 +50,7 @@ class CustomerById(MethodView):
     @allow("front_desk", "consultant", "ticketing", "finance", "manager")
     @blp.arguments(s.CustomerGetQuerySchema, location="query")
     @blp.response(200, s.CustomerSchema)
+    @blp.alt_response(403, description="reveal_documents=true needs the consultant, ticketing or manager role.")
     def get(self, query, customer_id):
         """Get a customer (document numbers masked unless reveal_documents=true)
 

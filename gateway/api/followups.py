@@ -16,6 +16,7 @@ class FollowUps(MethodView):
     @allow("front_desk", "consultant", "manager")
     @blp.arguments(s.FollowUpCreateSchema)
     @blp.response(201, s.FollowUpSchema)
+    @blp.alt_response(404, description="No customer or inquiry with the given id.")
     def post(self, data):
         """Add a follow-up on a customer or an inquiry"""
         with rpc() as services:

@@ -20,6 +20,7 @@ class Inquiries(MethodView):
     @blp.arguments(s.InquiryCreateSchema)
     @blp.response(201, s.InquirySchema)
     @blp.alt_response(409, **DUPLICATE_409)
+    @blp.alt_response(404, description="No customer with the given customer_id.")
     def post(self, query, data):
         """Register an inquiry, for a known customer (customer_id) or a new one (customer)
 

@@ -115,6 +115,7 @@ class Itineraries(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.ItineraryCreateSchema)
     @blp.response(201, s.ItinerarySchema)
+    @blp.alt_response(404, description="No catalog product with the given catalog_product_id.")
     def post(self, data):
         """Start an itinerary: blank, for an inquiry, or from a catalog product"""
         with rpc() as services:
@@ -133,6 +134,7 @@ class ItineraryById(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.ItineraryUpdateSchema)
     @blp.response(200, s.ItinerarySchema)
+    @blp.alt_response(409, description="The itinerary has an accepted quote and can no longer change.")
     def patch(self, data, itinerary_id):
         """Change the party, dates, currency or pricing; a new start date moves every item"""
         with rpc() as services:
@@ -144,6 +146,7 @@ class ItineraryDays(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.DayFieldsSchema)
     @blp.response(201, s.ItinerarySchema)
+    @blp.alt_response(409, description="The itinerary has an accepted quote or the most days it may have.")
     def post(self, data, itinerary_id):
         """Add a day at the end"""
         with rpc() as services:
@@ -155,6 +158,7 @@ class ItineraryDay(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.DayUpdateSchema)
     @blp.response(200, s.ItinerarySchema)
+    @blp.alt_response(409, description="The itinerary has an accepted quote and can no longer change.")
     def patch(self, data, itinerary_id, day_number):
         """Change a day's title or description"""
         with rpc() as services:
@@ -162,6 +166,7 @@ class ItineraryDay(MethodView):
 
     @allow(*DESIGN)
     @blp.response(200, s.ItinerarySchema)
+    @blp.alt_response(409, description="The itinerary has an accepted quote, or this is its only day.")
     def delete(self, itinerary_id, day_number):
         """Remove a day and its items; the following days move one day earlier"""
         with rpc() as services:
@@ -173,6 +178,7 @@ class ItineraryItems(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.ItemCreateSchema)
     @blp.response(201, s.ItemSchema)
+    @blp.alt_response(409, description="The itinerary has an accepted quote and can no longer change.")
     def post(self, data, itinerary_id, day_number):
         """Add an item: an inventory product from ticketing, or a manual component"""
         with rpc() as services:
@@ -184,6 +190,7 @@ class ItineraryItem(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.ItemUpdateSchema(partial=True))
     @blp.response(200, s.ItemSchema)
+    @blp.alt_response(409, description="The itinerary has an accepted quote and can no longer change.")
     def patch(self, data, itinerary_id, item_id):
         """Change an item (day_number moves it to another day)"""
         with rpc() as services:
@@ -191,6 +198,7 @@ class ItineraryItem(MethodView):
 
     @allow(*DESIGN)
     @blp.response(200, s.ItinerarySchema)
+    @blp.alt_response(409, description="The itinerary has an accepted quote and can no longer change.")
     def delete(self, itinerary_id, item_id):
         """Remove an item"""
         with rpc() as services:
@@ -252,6 +260,7 @@ class ItineraryQuotes(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.QuoteIssueSchema)
     @blp.response(201, s.QuoteSchema)
+    @blp.alt_response(409, description="Nothing to quote, prices missing, or a manager's approval is needed.")
     def post(self, data, itinerary_id):
         """Issue the next version: a frozen snapshot of the cost sheet with validity and terms"""
         with rpc() as services:
@@ -292,6 +301,7 @@ class ItineraryQuoteAccept(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.QuoteDecisionSchema)
     @blp.response(200, s.QuoteSchema)
+    @blp.alt_response(409, description="This version expired or was already decided, or another was accepted.")
     def post(self, data, itinerary_id, version):
         """The customer accepts this version (409 if expired, superseded or another was accepted)"""
         with rpc() as services:
@@ -303,6 +313,7 @@ class ItineraryQuoteReject(MethodView):
     @allow(*DESIGN)
     @blp.arguments(s.QuoteDecisionSchema)
     @blp.response(200, s.QuoteSchema)
+    @blp.alt_response(409, description="This version expired or was already decided, or another was accepted.")
     def post(self, data, itinerary_id, version):
         """The customer declines this version"""
         with rpc() as services:
@@ -358,6 +369,7 @@ class MarkupRuleById(MethodView):
     @allow("manager")
     @blp.arguments(s.MarkupRuleUpdateSchema(partial=True))
     @blp.response(200, s.MarkupRuleSchema)
+    @blp.alt_response(409, description="Another markup rule already covers this kind and supplier.")
     def patch(self, data, rule_id):
         """Change a markup rule"""
         with rpc() as services:

@@ -1,5 +1,10 @@
-"""What suppliers call, with their API key (X-Api-Key, or Authorization: Bearer <key>)."""
-from flask import Response, request
+"""What suppliers call, with their API key (X-Api-Key, or Authorization: Bearer <key>).
+
+The key is checked before the body is read: without a valid key the answer is 401 whatever was sent.
+"""
+import functools
+
+from flask import Response, current_app, g, request
 from flask.views import MethodView
 
 from services.common.errors import Unauthorized
@@ -22,66 +27,94 @@ def api_key() -> str:
     return key
 
 
+def authenticate_supplier() -> str:
+    """The caller's key, checked by ticketing; the supplier becomes the request's actor."""
+    key = api_key()
+    with rpc() as services:
+        g.actor = f"supplier:{services.ticketing.authenticate_supplier(key)['supplier_id']}"
+    return key
+
+
+def supplier_key(view):
+    """Decorate a view (above @blp.arguments): the key first, then Idempotency-Key scoped to the supplier."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        authenticate_supplier()
+        return current_app.extensions["idempotency"].run(view, *args, **kwargs)
+
+    wrapper.takes_idempotency_key = True  # gateway.openapi documents the header and its 409/422
+    return wrapper
+
+
 @blp.route("/inventory")
 class SupplierInventory(MethodView):
+    @supplier_key
     @blp.arguments(s.SupplierPushSchema)
     @blp.response(200, s.PushResultSchema)
     def post(self, data):
         """Push a batch of inventory updates; each gets its own result"""
-        key = api_key()
         with rpc() as services:
-            return services.ticketing.supplier_push(key, data, "supplier_json",
+            return services.ticketing.supplier_push(api_key(), data, "supplier_json",
                                                     request.headers.get("X-Message-ID"))
 
 
 @blp.route("/products/<string:product_id>/inventory")
 class SupplierProductInventory(MethodView):
+    @supplier_key
     @blp.arguments(s.DateRangeQuerySchema, location="query")
     @blp.response(200, s.DailyInventorySchema(many=True))
+    @blp.alt_response(403, description="The product belongs to another supplier.")
     def get(self, query, product_id):
         """Your own product's daily inventory (403 for another supplier's)"""
-        key = api_key()
         with rpc() as services:
-            return services.ticketing.supplier_inventory(key, product_id, query["start"], query["end"])
+            return services.ticketing.supplier_inventory(api_key(), product_id, query["start"], query["end"])
 
 
 # --- OpenTravel XML ----------------------------------------------------------------------------
 
-XML_TYPES = ("application/xml", "text/xml")
+# application/soap+xml is SOAP 1.2; SOAP 1.1 comes as text/xml. The envelope's namespace decides.
+XML_TYPES = ("application/xml", "text/xml", ota.SOAP12_TYPE)
 _XML_BODY = {"content": {t: {"schema": {"type": "string"}} for t in XML_TYPES}}
-_XML_ANSWER = {"content": {"application/xml": {"schema": {"type": "string"}}}}
+_XML_ANSWER = {"content": {t: {"schema": {"type": "string"}} for t in XML_TYPES}}
 
 
-def _xml(status: int, text: str) -> Response:
-    return Response(text, status=status, mimetype="application/xml")
+def _xml(answer: dict) -> Response:
+    return Response(answer["xml"], status=answer["status"], content_type=answer["content_type"])
 
 
 @blp.route("/ota")
 class SupplierOta(MethodView):
     @blp.doc(requestBody={"required": True, "description": "An OTA_HotelInvCountNotifRQ or OTA_HotelAvailNotifRQ "
-                                                           "(namespace http://www.opentravel.org/OTA/2003/05).",
+                                                           "(namespace http://www.opentravel.org/OTA/2003/05), bare "
+                                                           "or in a SOAP 1.1 (text/xml) or SOAP 1.2 "
+                                                           "(application/soap+xml) envelope.",
                           **_XML_BODY},
              responses={"200": {"description": "The matching RS with <Success/> (and <Warnings> for what was "
-                                               "not applied)", **_XML_ANSWER},
-                        "400": {"description": "Malformed XML, a DTD or entities, an unsupported root element",
+                                               "not applied, or for a repeated EchoToken), in the RQ's envelope",
                                 **_XML_ANSWER},
+                        "400": {"description": "Malformed XML, a DTD or entities, an unsupported root element; "
+                                               "a SOAP Fault for a malformed envelope", **_XML_ANSWER},
                         "401": {"description": "No or a wrong supplier API key", **_XML_ANSWER},
-                        "415": {"description": "Not application/xml or text/xml", **_XML_ANSWER},
-                        "422": {"description": "Missing or invalid attributes, unknown InvTypeCode", **_XML_ANSWER}})
+                        "415": {"description": "Not application/xml, text/xml or application/soap+xml",
+                                **_XML_ANSWER},
+                        "422": {"description": "Missing or invalid attributes, unknown InvTypeCode, a TimeStamp "
+                                               "in the future", **_XML_ANSWER}})
     def post(self):
-        """OpenTravel XML inventory: the same EchoToken sent again gets the same RS and changes nothing"""
+        """OpenTravel XML inventory: a re-sent EchoToken gets the first RS, marked as a repeat, and changes nothing"""
+        try:
+            key = authenticate_supplier()   # before the body is looked at
+        except Unauthorized as error:
+            return _xml(ota.answer(401, ota.errors_rs(None, [ota.Problem(
+                ota.EWT_AUTHENTICATION, ota.ERR_AUTHORIZATION, error.message)]), None))
         if request.mimetype not in XML_TYPES:
-            return _xml(415, ota.errors_rs(None, [ota.Problem(
+            return _xml(ota.answer(415, ota.errors_rs(None, [ota.Problem(
                 ota.EWT_PROCESSING_EXCEPTION, ota.ERR_UNABLE_TO_PROCESS,
-                f"Send the message as {' or '.join(XML_TYPES)}, not {request.mimetype or 'no content type'}.")]))
+                f"Send the message as {' or '.join(XML_TYPES)}, not {request.mimetype or 'no content type'}.")]),
+                None))
         try:
-            text = ota.decode_body(request.get_data(), request.mimetype_params.get("charset"))
+            text = ota.decode_body(request.get_data(), request.mimetype_params.get("charset"), request.mimetype)
         except ota.OtaError as error:
-            return _xml(error.status, ota.error_rs(error))
-        try:
-            key = api_key()
-        except Unauthorized:
-            key = ""   # the service answers with an RS carrying the authentication error
+            return _xml(ota.error_answer(error))
         with rpc() as services:
-            answer = services.ticketing.supplier_ota(key, text)
-        return _xml(answer["status"], answer["xml"])
+            answer = services.ticketing.supplier_ota(key, text, request.mimetype)
+        return _xml(answer)

@@ -53,6 +53,7 @@ class Products(MethodView):
     @allow("ticketing", "manager")
     @blp.arguments(s.ProductCreateSchema)
     @blp.response(201, s.ProductSchema)
+    @blp.alt_response(404, description="No supplier with the given supplier_id.")
     def post(self, data):
         """Add an inventory product (a flight, a room type, a ticket...)"""
         with rpc() as services:
@@ -126,6 +127,8 @@ class Holds(MethodView):
     @allow("consultant", "ticketing", "manager")
     @blp.arguments(s.HoldCreateSchema)
     @blp.response(201, s.HoldSchema)
+    @blp.alt_response(404, description="No inventory product with a line's product_id.")
+    @blp.alt_response(409, description="A line's date is past, has no allotment, is closed or has too few units left.")
     def post(self, data):
         """Hold several lines, all or nothing, until they expire"""
         with rpc() as services:
@@ -147,6 +150,7 @@ class HoldExtend(MethodView):
     @allow("consultant", "ticketing", "manager")
     @blp.arguments(s.HoldExtendSchema)
     @blp.response(200, s.HoldSchema)
+    @blp.alt_response(409, description="The hold is no longer active (expired, released or confirmed).")
     def post(self, data, hold_id):
         """Extend an active hold"""
         with rpc() as services:
@@ -157,6 +161,7 @@ class HoldExtend(MethodView):
 class HoldRelease(MethodView):
     @allow("consultant", "ticketing", "manager")
     @blp.response(200, s.HoldSchema)
+    @blp.alt_response(409, description="The hold is no longer active (expired, released or confirmed).")
     def post(self, hold_id):
         """Release an active hold"""
         with rpc() as services:
@@ -166,11 +171,19 @@ class HoldRelease(MethodView):
 @blp.route("/holds/<string:hold_id>/confirm")
 class HoldConfirm(MethodView):
     @allow("consultant", "ticketing", "manager")
+    @blp.alt_response(409, description="The hold expired or was released, or a line can no longer be booked.")
     @blp.response(201, s.BookingSchema)
+    @blp.alt_response(200, schema=s.BookingSchema, success=True,
+                      description="The hold was confirmed before: its booking, unchanged")
     def post(self, hold_id):
-        """Confirm a hold into a booking with a locator and voucher numbers"""
+        """Confirm a hold into a booking with a locator and voucher numbers
+
+        Confirming it again answers 200 with the same booking (a client that lost the answer
+        learns its locator); nothing is booked twice.
+        """
         with rpc() as services:
-            return services.ticketing.confirm_hold(hold_id)
+            booking = services.ticketing.confirm_hold(hold_id)
+        return booking, 200 if booking.pop("already_confirmed", False) else 201
 
 
 @blp.route("/bookings/<string:booking_ref>")
@@ -187,6 +200,7 @@ class BookingByRef(MethodView):
 class BookingCancel(MethodView):
     @allow("ticketing", "manager")
     @blp.response(200, s.BookingSchema)
+    @blp.alt_response(409, description="The booking is already cancelled.")
     def post(self, booking_ref):
         """Cancel every confirmed line of a booking"""
         with rpc() as services:
@@ -197,6 +211,7 @@ class BookingCancel(MethodView):
 class BookingLineCancel(MethodView):
     @allow("ticketing", "manager")
     @blp.response(200, s.BookingSchema)
+    @blp.alt_response(409, description="The line is not confirmed.")
     def post(self, booking_ref, line_id):
         """Cancel one line of a booking"""
         with rpc() as services:
@@ -208,6 +223,7 @@ class BookingLineChange(MethodView):
     @allow("ticketing", "manager")
     @blp.arguments(s.LineChangeSchema)
     @blp.response(200, s.LineChangeResultSchema)
+    @blp.alt_response(409, description="The line is not confirmed, the new product and date are the same, the currencies differ, or the new date cannot be booked.")
     def post(self, data, booking_ref, line_id):
         """Rebook a line onto another product or date; returns the fare difference"""
         with rpc() as services:
@@ -219,6 +235,7 @@ class BookingLineRefunds(MethodView):
     @allow("ticketing", "finance", "manager")
     @blp.arguments(s.RefundCreateSchema)
     @blp.response(201, s.RefundSchema)
+    @blp.alt_response(409, description="The line is still confirmed, or less than the amount is left to refund.")
     def post(self, data, booking_ref, line_id):
         """Record a refund on a cancelled or changed line"""
         with rpc() as services:

@@ -90,7 +90,7 @@ def as_dict(record) -> dict:
 
 
 def service_metadata() -> MetaData:
-    """A service's MetaData, holding the kernel's outbox and inbox tables beside its own."""
+    """A service's MetaData, holding the kernel's outbox, inbox and command log beside its own."""
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     Table(
         "outbox", metadata,
@@ -110,6 +110,16 @@ def service_metadata() -> MetaData:
         Column("handler", String(200), primary_key=True),
         Column("event_type", String(100), nullable=False),
         Column("processed_at", UtcDateTime, nullable=False),
+        Index("ix_inbox_processed_at", "processed_at"),
+    )
+    Table(
+        # (request id, method) -> the reply a command got, committed with its effect (commands.py).
+        "command_log", metadata,
+        Column("request_id", String(200), primary_key=True),
+        Column("method", String(200), primary_key=True),
+        Column("outcome", Text, nullable=False),
+        Column("recorded_at", UtcDateTime, nullable=False),
+        Index("ix_command_log_recorded_at", "recorded_at"),
     )
     return metadata
 
@@ -175,6 +185,7 @@ class UnitOfWork:
         self._session: Session | None = None
         self.events: list[dict] = []
         self.settled = False
+        self.committed = False
 
     @property
     def session(self) -> Session:
@@ -273,21 +284,30 @@ class Database(DependencyProvider):
         self.units[worker_ctx] = unit
         return unit
 
-    def settle(self, worker_ctx, exc_info, inbox_key: tuple[str, str, str] | None = None):
+    def settle(self, worker_ctx, exc_info, inbox_key: tuple[str, str, str] | None = None, command=None):
         """Commit the worker's transaction if it succeeded, roll back if not.
 
         inbox_key (event id, handler, event type) is recorded in the same transaction, so a
-        redelivered event is a duplicate that changes nothing. Returns the exc_info to report:
-        a failed commit turns a success into an error.
+        redelivered event is a duplicate that changes nothing. command (a commands.Command with
+        its outcome) is recorded likewise; a refused command's outcome is recorded after its
+        writes are rolled back. When another delivery of the same command recorded first,
+        everything is rolled back and command.replay holds that outcome. Returns the exc_info to
+        report: a failed commit turns a success into an error.
         """
+        from . import commands
+
         unit = self.units.get(worker_ctx)
         if unit is None or unit.settled:
             return exc_info
         unit.settled = True
         committed = False
         try:
-            if exc_info is None:
-                if inbox_key is not None:
+            if exc_info is None or (command is not None and commands.is_refusal(exc_info)):
+                if exc_info is not None:  # a refusal: nothing it wrote or emitted stays
+                    unit.events = []
+                    if unit._session is not None:
+                        unit._session.rollback()
+                if inbox_key is not None and exc_info is None:
                     from .inbox import record_processed
 
                     try:
@@ -296,9 +316,21 @@ class Database(DependencyProvider):
                         log.info("event %s already processed by %s", inbox_key[0], inbox_key[1])
                         unit.session.rollback()
                         return None
-                if unit._session is not None:
-                    unit._session.commit()
-                    committed = True
+                try:
+                    if command is not None:
+                        commands.record(unit.session, self.metadata, command)
+                    if unit._session is not None:
+                        unit._session.commit()
+                        committed = True
+                except IntegrityError:
+                    unit.session.rollback()
+                    replay = command and commands.recorded(unit.session, self.metadata, command)
+                    if not replay:
+                        raise  # the effect's own constraint, not a second delivery
+                    log.info("command %s %s ran meanwhile in another delivery: its outcome is the answer",
+                             command.method, command.request_id)
+                    command.replay = replay
+                    unit.session.rollback()
             elif unit._session is not None:
                 unit._session.rollback()
         except Exception:
@@ -307,6 +339,7 @@ class Database(DependencyProvider):
                 unit._session.rollback()
             exc_info = sys.exc_info()
         finally:
+            unit.committed = committed
             unit._close()
         if not committed:
             unit.events = []

@@ -83,3 +83,28 @@ def create_kernel_tables_v1():
         sa.Column("event_type", sa.String(100), nullable=False),
         sa.Column("processed_at", UtcDateTime, nullable=False),
     )
+
+
+def create_command_log_v1():
+    """The command log, and the index the pruning of the inbox uses (frozen: v1)."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    from .db import UtcDateTime
+
+    op.create_table(
+        "command_log",
+        sa.Column("request_id", sa.String(200), primary_key=True),
+        sa.Column("method", sa.String(200), primary_key=True),
+        sa.Column("outcome", sa.Text, nullable=False),
+        sa.Column("recorded_at", UtcDateTime, nullable=False),
+    )
+    op.create_index("ix_command_log_recorded_at", "command_log", ["recorded_at"])
+    op.create_index("ix_inbox_processed_at", "inbox", ["processed_at"])
+
+
+def drop_command_log_v1():
+    from alembic import op
+
+    op.drop_index("ix_inbox_processed_at", "inbox")
+    op.drop_table("command_log")

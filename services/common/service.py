@@ -1,9 +1,11 @@
-"""What every Itinera service has: a database, a correlation id per worker, health, an outbox relay."""
+"""What every Itinera service has: a database, a correlation id per worker, health, an outbox
+relay, and pruning of the kernel's tables (pruning.py)."""
 import logging
 
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
+from . import pruning
 from .entrypoints import rpc
 from .logs import correlation_id, new_correlation_id
 
@@ -37,3 +39,8 @@ class ItineraService:
     def relay_outbox(self):
         database = self.db.database
         database.publisher.relay_once(database)
+
+    @pruning.configured_timer("PRUNE_INTERVAL_SECONDS", 3600)
+    def prune_kernel_tables(self):
+        database = self.db.database
+        pruning.prune(database, pruning.Retention.from_config(database.container.config))

@@ -6,9 +6,10 @@ validate at the gateway (HTTP) and again in the service (RPC), which is what oth
 """
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates_schema
 
-from services.common.validators import CURRENCY, MONTH, USERNAME
+from services.common import fields
+from services.common.validators import CURRENCY, USERNAME
 
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", error="Use a language tag such as es, zh or zh-Hant.")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 alpha-2 country code such as ES or CN.")
@@ -200,7 +201,7 @@ class TravelWindowSchema(Schema):
 
     start = fields.Date(load_default=None, allow_none=True)
     end = fields.Date(load_default=None, allow_none=True)
-    month = fields.String(load_default=None, allow_none=True, validate=MONTH)
+    month = fields.Month(load_default=None, allow_none=True)
     nights = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=365))
 
     @validates_schema
@@ -341,7 +342,7 @@ class InquiryQuerySchema(PageQuerySchema):
     customer_id = fields.String(load_default=None, validate=validate.Length(max=36))
     destination = fields.String(load_default=None, validate=validate.Length(min=1, max=120), metadata={
         "description": "Part of a destination; accents and case do not matter"})
-    travel_month = fields.String(load_default=None, validate=MONTH, metadata={
+    travel_month = fields.Month(load_default=None, metadata={
         "description": "Flexible month equal to it, or fixed dates overlapping it"})
     created_from = fields.AwareDateTime(load_default=None, metadata={"description": "Inclusive"})
     created_to = fields.AwareDateTime(load_default=None, metadata={"description": "Exclusive"})

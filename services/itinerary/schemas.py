@@ -8,8 +8,9 @@ as ISO strings), exactly as they are stored and sent in events, so their schemas
 """
 from datetime import date, datetime, timezone
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates_schema
 
+from services.common import fields
 from services.common.validators import CODE, CURRENCY
 
 from .plan import BASES, KINDS, MAX_OCCUPANCY, TRANSPORT

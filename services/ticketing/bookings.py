@@ -20,10 +20,21 @@ def _unused_locator(session) -> str:
             return locator
 
 
-def confirm(session, hold_id: str, *, actor: str, now: datetime) -> Booking:
-    hold = holds.get_active(session, hold_id, now)
-    # The hold already reserves its units; check again in case the supplier cut capacity since.
-    rows = holds.secure(session, holds.units_by_key([_line(l) for l in hold.lines]), now, exclude_hold=hold.id)
+def confirm(session, hold_id: str, *, actor: str, now: datetime) -> tuple[Booking, bool]:
+    """The hold's booking, and whether this call made it.
+
+    Confirming a hold that is already confirmed returns its booking unchanged: a client that
+    lost the answer and asks again must learn its locator, not get a conflict.
+    """
+    hold = holds.get_locked(session, hold_id)
+    if hold.status == "confirmed":
+        booking = session.scalars(select(Booking).where(Booking.hold_id == hold.id)).first()
+        if booking is not None:
+            return booking, False
+    hold = holds.get_active(session, hold_id, now, hold)
+    rows = holds.secure(session, holds.units_by_key([{"product_id": l.product_id, "day": l.day,
+                                                      "quantity": l.quantity} for l in hold.lines]),
+                        now, granted=True)
     hold.status = "confirmed"
     booking = Booking(id=str(uuid.uuid4()), locator=_unused_locator(session), hold_id=hold.id, status="confirmed",
                       reference=hold.reference, created_at=now, created_by=actor)
@@ -36,11 +47,7 @@ def confirm(session, hold_id: str, *, actor: str, now: datetime) -> Booking:
             sell_price=row.sell_price, currency=product.currency, confirmed_at=now))
     session.add(booking)
     session.flush()
-    return booking
-
-
-def _line(hold_line) -> dict:
-    return {"product_id": hold_line.product_id, "day": hold_line.day, "quantity": hold_line.quantity}
+    return booking, True
 
 
 def get(session, booking_ref: str, lock: bool = False) -> Booking:

@@ -28,22 +28,20 @@ def units_by_key(lines) -> dict:
     return wanted
 
 
-def secure(session, wanted: dict, now: datetime, exclude_hold: str | None = None):
-    """Lock the allotments in order, then check every one again: all can be taken, or Conflict."""
+def secure(session, wanted: dict, now: datetime, *, granted: bool = False):
+    """Lock the allotments in order, then check every one again: all can be taken, or Conflict.
+
+    New units compete with every confirmed booking and every live hold: none is granted while
+    booked + held >= capacity. Units a hold was already `granted` compete only with confirmed
+    bookings: after a supplier cut below booked + held, holds confirm in turn while bookings stay
+    within the new capacity, and the rest are refused naming what is left (capacity - booked).
+    """
     rows = inventory.lock_rows(session, wanted)
     used = inventory.usage(session, list(wanted), now)
-    mine = _held_by(session, exclude_hold) if exclude_hold else {}
     for key in sorted(wanted):
         booked, held = used[key]
-        inventory.require_bookable(rows.get(key), key, wanted[key], booked, held - mine.get(key, 0), now.date())
+        inventory.require_bookable(rows.get(key), key, wanted[key], booked, 0 if granted else held, now.date())
     return rows
-
-
-def _held_by(session, hold_id: str) -> dict:
-    held = defaultdict(int)
-    for line in session.scalars(select(HoldLine).where(HoldLine.hold_id == hold_id)):
-        held[(line.product_id, line.day)] += line.quantity
-    return held
 
 
 def place(session, data: dict, *, actor: str, now: datetime) -> Hold:
@@ -68,11 +66,16 @@ def get(session, hold_id: str) -> Hold:
     return hold
 
 
-def get_active(session, hold_id: str, now: datetime) -> Hold:
-    """The hold, locked, if it can still be extended, released or confirmed."""
+def get_locked(session, hold_id: str) -> Hold:
     hold = session.scalars(select(Hold).where(Hold.id == hold_id).with_for_update()).first()
     if hold is None:
         raise NotFound(f"No hold {hold_id}.", {"hold_id": hold_id})
+    return hold
+
+
+def get_active(session, hold_id: str, now: datetime, hold: Hold | None = None) -> Hold:
+    """The hold, locked, if it can still be extended, released or confirmed."""
+    hold = hold or get_locked(session, hold_id)
     if hold.status == "active" and hold.expires_at <= now:
         raise Conflict(f"Hold {hold_id} expired at {hold.expires_at.isoformat()}.", {"status": "expired"})
     if hold.status != "active":

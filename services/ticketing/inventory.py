@@ -64,9 +64,15 @@ def usage(session, keys: list[tuple[str, date]], now: datetime) -> dict[tuple[st
     return result
 
 
+def is_overbooked(capacity: int, booked: int, held: int) -> bool:
+    """More units promised (confirmed or held) than the allotment has: only a capacity cut does this,
+    since new holds are refused once held + booked reaches capacity."""
+    return booked + held > capacity
+
+
 def status_of(row: DailyInventory, booked: int, held: int, today: date) -> tuple[int, str]:
     available = max(0, row.capacity - booked - held)
-    if row.overbooked or booked > row.capacity:
+    if is_overbooked(row.capacity, booked, held):
         return available, "overbooked"
     if row.stop_sell:
         return available, "stop_sell"
@@ -84,7 +90,8 @@ def describe(row: DailyInventory, booked: int, held: int, today: date) -> dict:
     available, status = status_of(row, booked, held, today)
     return {"product_id": row.product_id, "day": row.day, "capacity": row.capacity,
             "net_price": row.net_price, "sell_price": row.sell_price, "release_days": row.release_days,
-            "stop_sell": row.stop_sell, "overbooked": row.overbooked, "booked": booked, "held": held,
+            "stop_sell": row.stop_sell, "overbooked": is_overbooked(row.capacity, booked, held),
+            "booked": booked, "held": held,
             "available": available, "status": status}
 
 
@@ -126,13 +133,19 @@ def apply_update(session, product: Product, days: list[date], changes: dict, *, 
     """Set fields on each date's allotment, logging old and new values.
 
     With a supplier sequence, a date whose last applied sequence is the same or newer is left
-    alone (stale or repeated). A capacity below what is already sold is the supplier's truth:
-    it is accepted and the date marked overbooked. Returns what happened, and the overbooked days.
+    alone (stale or repeated). `available` (units left to sell, as a channel manager counts them)
+    sets each date's capacity to that plus what is already booked and held there, never above
+    `capacity` when both are given. A capacity below what is booked and held is the supplier's
+    truth: it is accepted and the date is overbooked. Returns what happened, and the days that
+    became overbooked (or more so).
     """
+    to_sell = changes.get("available")
     changes = {k: v for k, v in changes.items() if k in FIELDS and v is not None}
+    ceiling = changes.get("capacity") if to_sell is not None else None
     existing = lock_rows(session, [(product.id, d) for d in days])
     now = utcnow()
     applied, stale, missing, overbooked = [], [], [], []
+    # Counted after the lock: nobody can book or hold on these dates until this transaction ends.
     sold = usage(session, list(existing), now)
     for day in days:
         row = existing.get((product.id, day))
@@ -140,28 +153,36 @@ def apply_update(session, product: Product, days: list[date], changes: dict, *, 
                 and int(row.supplier_sequence) >= sequence:
             stale.append(day)
             continue
+        booked, held = sold[(product.id, day)]
+        day_changes = dict(changes)
+        if to_sell is not None:
+            capacity = to_sell + booked + held
+            day_changes["capacity"] = capacity if ceiling is None else min(ceiling, capacity)
         if row is None:
-            if changes.get("capacity") is None or changes.get("net_price") is None \
-                    or changes.get("sell_price") is None:
+            if day_changes.get("capacity") is None or day_changes.get("net_price") is None \
+                    or day_changes.get("sell_price") is None:
                 missing.append(day)
                 continue
             row = DailyInventory(product_id=product.id, day=day, **({"release_days": 0, "stop_sell": False,
-                                                                     "overbooked": False} | changes))
-            old = None
+                                                                     "overbooked": False} | day_changes))
+            old, short_before = None, 0
             session.add(row)
         else:
-            old = {k: _plain(getattr(row, k)) for k in changes}
-            for key, value in changes.items():
+            old = {k: _plain(getattr(row, k)) for k in day_changes}
+            short_before = booked + held - row.capacity
+            for key, value in day_changes.items():
                 setattr(row, key, value)
-        booked = sold[(product.id, day)][0]
-        was_overbooked = row.overbooked
-        row.overbooked = row.capacity < booked
-        if row.overbooked and not was_overbooked:
-            overbooked.append({"day": day, "capacity": row.capacity, "booked": booked})
+        short = booked + held - row.capacity
+        # Kept as of this change; what callers see is computed from rows (is_overbooked), since
+        # holds that lapse end an overbooking without any change here.
+        row.overbooked = short > 0
+        if short > max(short_before, 0):
+            overbooked.append({"day": day, "capacity": row.capacity, "booked": booked, "held": held,
+                               "short_by": short})
         if sequence is not None:
             row.supplier_sequence = str(sequence)
         row.updated_at, row.updated_by = now, actor
-        new = {k: _plain(getattr(row, k)) for k in changes}
+        new = {k: _plain(getattr(row, k)) for k in day_changes}
         if old != new:
             session.add(InventoryChange(product_id=product.id, day=day, actor=actor, source=source,
                                         source_message=source_message, old=old, new=new, changed_at=now))

@@ -11,8 +11,10 @@ The mapping is plain functions, testable without a broker or a database:
   date an earlier one already touched would otherwise be ignored as stale).
 - `success_rs`, `errors_rs`, `error_rs`: the answer (the matching RS, or OTA_ErrorRS).
 
-`receive(unit, api_key, xml_text, today=...)` at the end ties them together for the ticketing
-service: authenticate, answer a re-sent EchoToken from the message log, apply, announce.
+`receive(unit, api_key, xml_text, ...)` at the end ties them together for the ticketing
+service: unwrap a SOAP envelope, authenticate, answer a re-sent EchoToken from the message log
+(marked as a repeat), refuse a TimeStamp from the future, apply, announce, answer in the RQ's
+envelope.
 
 What maps to what (anything else is reported back as a Warning and not applied):
 
@@ -21,7 +23,8 @@ What maps to what (anything else is reported back as a Warning and not applied):
 | StatusApplicationControl InvTypeCode (or InvCode) | product_code (the supplier's code of our product) |
 | StatusApplicationControl Start / End | start / end (inclusive) |
 | StatusApplicationControl Mon Tue Weds Thur Fri Sat Sun | weekdays (1 = Monday ... 7 = Sunday) |
-| InvCount Count, CountType 2 (or none) | capacity |
+| InvCount Count, CountType 2 (or none): rooms left to sell | available (capacity = it + booked + held) |
+| InvCount Count, CountType 1: physical | capacity (a ceiling beside a CountType 2) |
 | AvailStatusMessage BookingLimit (SetLimit or no type) | capacity |
 | RestrictionStatus Status Close / Open, Restriction Master or none | stop_sell true / false |
 | the RQ's TimeStamp, in Unix milliseconds | sequence |
@@ -32,6 +35,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from xml.sax.saxutils import escape
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -40,6 +44,13 @@ from .inventory import days_in
 from .schemas import MAX_RANGE_DAYS
 
 NS = "http://www.opentravel.org/OTA/2003/05"
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+SOAP_VERSION = {SOAP11: "1.1", SOAP12: "1.2"}
+SOAP12_TYPE = "application/soap+xml"
+# The answer's Content-Type: the RQ's envelope version decides (SOAP 1.1 is text/xml, 1.2 its own).
+CONTENT_TYPE = {None: "application/xml", "1.1": "text/xml; charset=utf-8",
+                "1.2": f"{SOAP12_TYPE}; charset=utf-8"}
 
 INV_COUNT = "OTA_HotelInvCountNotifRQ"
 AVAIL = "OTA_HotelAvailNotifRQ"
@@ -60,7 +71,12 @@ ERR_INVALID_ROOM_TYPE, ERR_UNABLE_TO_PROCESS, ERR_AUTHORIZATION = "402", "450", 
 # DOW_PatternGroup; Wed and Thu are accepted as well, as some senders spell them so.
 WEEKDAY_ATTRIBUTES = {"Mon": 1, "Tue": 2, "Weds": 3, "Wed": 3, "Thur": 4, "Thu": 4, "Fri": 5, "Sat": 6, "Sun": 7}
 TRUE, FALSE = ("true", "1"), ("false", "0")
-DEFINITE_AVAILABILITY = "2"  # InvCount CountType (code list INV)
+# InvCount CountType, OpenTravel code list INV (Inventory Count Type).
+PHYSICAL, DEFINITE_AVAILABILITY = "1", "2"
+COUNT_TYPES = {"1": "physical", "2": "definite availability", "3": "tentative availability",
+               "4": "definite sold", "5": "tentative sold", "6": "out of order", "8": "out of inventory",
+               "99": "oversell"}
+DEFAULT_MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -81,11 +97,14 @@ class Problem:
 class OtaError(Exception):
     """The message cannot be taken as a whole: nothing of it is applied."""
 
-    def __init__(self, status: int, problems: list[Problem], message: "OtaMessage | None" = None):
+    def __init__(self, status: int, problems: list[Problem], message: "OtaMessage | None" = None, *,
+                 soap: str | None = None, fault: bool = False):
         super().__init__("; ".join(p.text for p in problems))
         self.status = status
         self.problems = problems
         self.message = message
+        self.soap = soap if soap is not None or message is None else message.soap
+        self.fault = fault   # the SOAP envelope itself is wrong: answered with a SOAP Fault
 
 
 @dataclass
@@ -111,6 +130,7 @@ class OtaMessage:
     target: str | None
     sequence: int                   # TimeStamp in Unix milliseconds
     elements: list[Element]
+    soap: str | None = None         # "1.1" or "1.2" when it came in a SOAP envelope
 
     @property
     def rs(self) -> str:
@@ -132,9 +152,10 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def decode_body(raw: bytes, charset: str | None = None) -> str:
+def decode_body(raw: bytes, charset: str | None = None, content_type: str | None = None) -> str:
     """The body as text: the Content-Type charset, else a byte order mark, else the XML
-    declaration's encoding, else UTF-8. Raises OtaError (400) when it does not decode."""
+    declaration's encoding, else UTF-8. Raises OtaError (400; a SOAP Fault when the Content-Type
+    is SOAP 1.2's) when it does not decode."""
     encoding = charset
     if not encoding:
         encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
@@ -144,8 +165,10 @@ def decode_body(raw: bytes, charset: str | None = None) -> str:
     try:
         return raw.decode(encoding)
     except (LookupError, UnicodeDecodeError) as exc:
+        soap = soap_of(content_type)
         raise OtaError(400, [Problem(EWT_PROCESSING_EXCEPTION, ERR_UNABLE_TO_PROCESS,
-                                     f"The body is not readable as {encoding}: {exc}.")]) from None
+                                     f"The body is not readable as {encoding}: {exc}.")],
+                       soap=soap, fault=bool(soap)) from None
 
 
 def _local(tag: str) -> tuple[str | None, str]:
@@ -164,12 +187,19 @@ def _child(parent, name: str):
     return found[0] if found else None
 
 
-def parse(xml_text: str) -> OtaMessage:
-    """Parse and map one RQ. Raises OtaError: 400 for what is not a message we take (malformed
-    XML, a DTD or entities, another root element), 422 for missing or invalid attributes."""
+def soap_of(content_type: str | None) -> str | None:
+    """The SOAP version a Content-Type announces: only application/soap+xml says one (1.2)."""
+    return "1.2" if (content_type or "").split(";")[0].strip().lower() == SOAP12_TYPE else None
+
+
+def parse(xml_text: str, content_type: str | None = None) -> OtaMessage:
+    """Parse and map one RQ, bare or in a SOAP 1.1 or 1.2 envelope. Raises OtaError: 400 for what
+    is not a message we take (malformed XML, a DTD or entities, another root element, a broken
+    envelope: a SOAP Fault), 422 for missing or invalid attributes."""
+    announced = soap_of(content_type)
     if not isinstance(xml_text, str) or not xml_text.strip():
         raise OtaError(400, [Problem(EWT_PROCESSING_EXCEPTION, ERR_UNABLE_TO_PROCESS,
-                                     "The body must be an OTA XML message.")])
+                                     "The body must be an OTA XML message.")], soap=announced, fault=bool(announced))
     # Text is already decoded (decode_body): ElementTree then ignores the declared encoding.
     if xml_text.startswith("\ufeff"):
         xml_text = xml_text[1:]
@@ -178,10 +208,51 @@ def parse(xml_text: str) -> OtaMessage:
     except DefusedXmlException as exc:
         raise OtaError(400, [Problem(EWT_PROCESSING_EXCEPTION, ERR_UNABLE_TO_PROCESS,
                                      "Document type declarations and entities are not accepted "
-                                     f"({type(exc).__name__}).")]) from None
+                                     f"({type(exc).__name__}).")], soap=announced, fault=bool(announced)) from None
     except ET.ParseError as exc:
         raise OtaError(400, [Problem(EWT_PROCESSING_EXCEPTION, ERR_UNABLE_TO_PROCESS,
-                                     f"Malformed XML: {exc}.")]) from None
+                                     f"Malformed XML: {exc}.")], soap=announced, fault=bool(announced)) from None
+    root, soap = unwrap(root, announced)
+    try:
+        message = _message(root)
+    except OtaError as error:
+        error.soap = soap
+        raise
+    message.soap = soap
+    return message
+
+
+def _soap_fault(version: str, text: str) -> OtaError:
+    return OtaError(400, [Problem(EWT_PROCESSING_EXCEPTION, ERR_UNABLE_TO_PROCESS, text)], soap=version,
+                    fault=True)
+
+
+def unwrap(root, announced: str | None = None) -> tuple:
+    """(the OTA element, the SOAP version or None): the one element in a SOAP Body, or root itself.
+
+    SOAP headers (WS-Security, WS-Addressing...) are not read, even marked mustUnderstand: the
+    API key authenticates, and refusing them would refuse what channel managers send.
+    """
+    namespace, name = _local(root.tag)
+    if name != "Envelope":
+        if announced:
+            raise _soap_fault(announced, f"{SOAP12_TYPE} carries a SOAP 1.2 Envelope ({SOAP12}), not {name}.")
+        return root, None
+    version = SOAP_VERSION.get(namespace)
+    if version is None:
+        raise _soap_fault(announced or "1.1", f"An Envelope in namespace {namespace or '(none)'} is no SOAP "
+                                              f"envelope we know: use {SOAP11} (SOAP 1.1) or {SOAP12} (SOAP 1.2).")
+    bodies = [child for child in root if child.tag == f"{{{namespace}}}Body"]
+    if len(bodies) != 1:
+        raise _soap_fault(version, "The SOAP Envelope must have exactly one Body.")
+    inside = [child for child in bodies[0] if isinstance(child.tag, str)]
+    if len(inside) != 1:
+        raise _soap_fault(version, f"The SOAP Body must hold exactly one {INV_COUNT} or {AVAIL}, "
+                                   f"not {len(inside)} elements.")
+    return inside[0], version
+
+
+def _message(root) -> OtaMessage:
     namespace, name = _local(root.tag)
     if name not in RS_OF or namespace not in (None, NS):
         where = f" in namespace {namespace}" if namespace else ""
@@ -331,13 +402,12 @@ def _element(number, control, fields, notes, where) -> Element:
 
 
 def _inventory(node, number: int, errors: list[Problem]) -> Element | None:
-    """Inventory: StatusApplicationControl and InvCounts/InvCount (CountType 2 is the capacity)."""
+    """Inventory: StatusApplicationControl and InvCounts/InvCount, mapped by `inv_counts`."""
     where = "Inventory"
     control = _control(node, number, where, errors)
-    fields, notes = {}, []
-    counts = _children(_child(node, "InvCounts"), "InvCount") if _child(node, "InvCounts") is not None else []
-    other_types = set()
-    for count in counts:
+    counts: dict[str, int] = {}
+    holder = _child(node, "InvCounts")
+    for count in _children(holder, "InvCount") if holder is not None else []:
         count_type = (count.get("CountType") or DEFINITE_AVAILABILITY).strip()
         raw = count.get("Count")
         tag = f"{where}[{number}]/InvCounts/InvCount/@Count"
@@ -348,18 +418,46 @@ def _inventory(node, number: int, errors: list[Problem]) -> Element | None:
         if value is None:
             errors.append(_invalid(tag, f"{where} {number}: Count {raw!r} is not a whole number of units.", number))
             continue
-        if count_type == DEFINITE_AVAILABILITY:
-            fields["capacity"] = value
-        else:
-            other_types.add(count_type)
-    if other_types and "capacity" not in fields:
-        notes.append(Problem(EWT_NO_IMPLEMENTATION, None, f"{where} {number}: only InvCount CountType 2 "
-                                                          f"(definite availability) is taken; CountType "
-                                                          f"{', '.join(sorted(other_types))} was not applied.",
-                             str(number)))
+        if count_type in counts:
+            errors.append(_invalid(f"{where}[{number}]/InvCounts/InvCount/@CountType",
+                                   f"{where} {number}: CountType {count_type} is given twice.", number))
+            continue
+        counts[count_type] = value
+    fields, notes = inv_counts(counts, f"{where} {number}", str(number))
     if control is None:
         return None
     return _element(number, control, fields, notes, where)
+
+
+def inv_counts(counts: dict[str, int], label: str, record: str) -> tuple[dict, list[Problem]]:
+    """The update fields of one Inventory's counts by CountType, and a Warning for what is not applied.
+
+    - 2, definite availability (rooms left to sell): `available`, so each date's allotment becomes
+      that plus what we have booked and hold there, not the raw count;
+    - 1, physical: the most the allotment can be. Beside a 2 it caps it; alone it is the capacity
+      (what we have booked and hold is part of it); beside sold or out-of-order counts but no 2 it
+      is not applied, as the rooms left to sell cannot be told from it;
+    - any other type (tentative availability, definite or tentative sold, out of order, out of
+      inventory, oversell...) is not applied: Itinera counts its own sales. A non-zero one is
+      named in the Warning; zeros change nothing either way.
+    """
+    fields, notes = {}, []
+    others = {t: n for t, n in counts.items() if t not in (PHYSICAL, DEFINITE_AVAILABILITY)}
+    if DEFINITE_AVAILABILITY in counts:
+        fields["available"] = counts[DEFINITE_AVAILABILITY]
+    if PHYSICAL in counts:
+        if DEFINITE_AVAILABILITY in counts or not any(others.values()):
+            fields["capacity"] = counts[PHYSICAL]
+        else:
+            notes.append(Problem(EWT_BIZ_RULE, ERR_INVALID_VALUE, f"{label}: CountType 1 (physical) was not "
+                                 "applied: with sold or out-of-order counts, send CountType 2 (definite "
+                                 "availability), the rooms left to sell.", record))
+    ignored = {t: n for t, n in others.items() if n}
+    if ignored:
+        named = ", ".join(f"{t} ({COUNT_TYPES.get(t, 'unknown type')}) = {n}" for t, n in sorted(ignored.items()))
+        notes.append(Problem(EWT_NO_IMPLEMENTATION, None, f"{label}: CountType {named} not applied; only "
+                             "CountType 2 (definite availability) and 1 (physical) are taken.", record))
+    return fields, notes
 
 
 def _avail_status(node, number: int, errors: list[Problem]) -> Element | None:
@@ -588,13 +686,98 @@ def error_rs(error: OtaError) -> str:
     return errors_rs(error.message, error.problems)
 
 
+def repeated_rs(first_rs: str, echo_token: str, received_at: datetime) -> str:
+    """The first answer to a message, marked as a repeat: an advisory Warning says so.
+
+    Not byte-identical: a sender must be able to tell "applied now" from "applied before".
+    """
+    root = SafeET.fromstring(first_rs, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    warnings = root.find(f"{{{NS}}}Warnings")
+    if warnings is None:
+        warnings = ET.Element(f"{{{NS}}}Warnings")
+        success = root.find(f"{{{NS}}}Success")
+        root.insert(list(root).index(success) + 1 if success is not None else 0, warnings)
+    at = received_at.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    repeat = ET.SubElement(warnings, f"{{{NS}}}Warning", {"Type": EWT_ADVISORY, "Tag": "EchoToken"})
+    repeat.text = (f"EchoToken {echo_token} was already processed at {at}: this is its first answer again; "
+                   "nothing of this message was applied now.")
+    for node in root.iter():   # back to plain names under a default namespace, as _rs writes them
+        node.tag = _local(node.tag)[1]
+        node.text = node.text if node.text is None or node.text.strip() else None
+        node.tail = None
+    root.set("xmlns", NS)
+    return _text(root)
+
+
+def too_far_ahead(message: OtaMessage, now: datetime, max_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW) -> OtaError | None:
+    """An error when the TimeStamp is later than now plus the clock skew we allow.
+
+    Applied, it would make every real message after it stale until that time came.
+    """
+    latest = (now - datetime(1970, 1, 1, tzinfo=timezone.utc) + max_skew) // timedelta(milliseconds=1)
+    if message.sequence <= latest:
+        return None
+    return OtaError(422, [Problem(EWT_BIZ_RULE, ERR_INVALID_DATE,
+                                  f"TimeStamp {message.timestamp} is in the future (more than "
+                                  f"{int(max_skew.total_seconds())} s ahead of our clock, "
+                                  f"{now.astimezone(timezone.utc).isoformat(timespec='seconds')}): check your "
+                                  "clock; nothing was applied.", tag=f"{message.root}/@TimeStamp")], message)
+
+
+# --- SOAP ------------------------------------------------------------------------------------
+
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>\s*")
+
+
+def enveloped(rs: str, soap: str | None) -> str:
+    """The RS as it goes back: bare, or in a Body of the RQ's SOAP version."""
+    if soap is None:
+        return rs
+    namespace = SOAP11 if soap == "1.1" else SOAP12
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<soap:Envelope xmlns:soap="{namespace}"><soap:Body>\n{_DECLARATION.sub("", rs)}'
+            '</soap:Body></soap:Envelope>\n')
+
+
+def soap_fault(soap: str, reason: str, *, sender: bool = True) -> str:
+    """A SOAP Fault of that version: the sender's fault (Client / Sender) or ours (Server / Receiver)."""
+    if soap == "1.1":
+        body = (f"<soap:Fault><faultcode>soap:{'Client' if sender else 'Server'}</faultcode>"
+                f"<faultstring>{escape(reason)}</faultstring></soap:Fault>")
+        namespace = SOAP11
+    else:
+        body = (f"<soap:Fault><soap:Code><soap:Value>soap:{'Sender' if sender else 'Receiver'}</soap:Value>"
+                f'</soap:Code><soap:Reason><soap:Text xml:lang="en">{escape(reason)}</soap:Text></soap:Reason>'
+                "</soap:Fault>")
+        namespace = SOAP12
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope xmlns:soap="{namespace}"><soap:Body>'
+            f"{body}</soap:Body></soap:Envelope>\n")
+
+
+def answer(status: int, rs: str, soap: str | None) -> dict:
+    """What the gateway sends back: {"status", "xml", "content_type"}."""
+    return {"status": status, "xml": enveloped(rs, soap), "content_type": CONTENT_TYPE[soap]}
+
+
+def error_answer(error: OtaError) -> dict:
+    # A broken envelope gets a SOAP Fault, with 400 for both versions: SOAP 1.1 would send 500,
+    # but the fault is the sender's, and here a 500 means a bug of ours.
+    if error.fault and error.soap:
+        return {"status": error.status, "xml": soap_fault(error.soap, "; ".join(p.text for p in error.problems)),
+                "content_type": CONTENT_TYPE[error.soap]}
+    return answer(error.status, error_rs(error), error.soap)
+
+
 # --- receiving, for the ticketing service --------------------------------------------------
 
-def receive(unit, api_key: str, xml_text: str, *, today: date) -> dict:
-    """Parse, authenticate, answer a re-sent EchoToken as before, or apply and announce.
+def receive(unit, api_key: str, xml_text: str, *, today: date, now: datetime, content_type: str | None = None,
+            max_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW) -> dict:
+    """Parse, authenticate, answer a re-sent EchoToken as before (marked as a repeat), or apply
+    and announce.
 
-    Returns {"status": http status, "xml": the RS}. Only an applied message is written (with
-    its RS in the message log); an error answer writes nothing.
+    Returns {"status": http status, "xml": the answer, "content_type": its type}: the RS, in the
+    RQ's SOAP envelope if it came in one. Only an applied message is written (with its bare RS in
+    the message log); an error answer writes nothing.
     """
     from sqlalchemy import select
 
@@ -603,29 +786,30 @@ def receive(unit, api_key: str, xml_text: str, *, today: date) -> dict:
     from .supplier_queue import answered, claim, record_answer
 
     try:
-        message = parse(xml_text)
+        message = parse(xml_text, content_type)
     except OtaError as error:
-        return {"status": error.status, "xml": error_rs(error)}
+        return error_answer(error)
     session = unit.session
     try:
         supplier = suppliers.authenticate(session, api_key)
     except suppliers.InvalidApiKey:
-        return {"status": 401, "xml": errors_rs(message, [Problem(
-            EWT_AUTHENTICATION, ERR_AUTHORIZATION, "A valid supplier API key is required (X-Api-Key).")])}
+        return answer(401, errors_rs(message, [Problem(
+            EWT_AUTHENTICATION, ERR_AUTHORIZATION, "A valid supplier API key is required (X-Api-Key).")]),
+            message.soap)
     if message.echo_token:
         known = answered(session, supplier.id, message.root, message.echo_token)
         if known is not None:
-            return {"status": known.status, "xml": known.response}
-    codes = set(session.scalars(select(Product.supplier_code).where(
-        Product.supplier_id == supplier.id, Product.supplier_code.in_(message.product_codes))))
-    unknown = unknown_codes(message, codes)
-    if unknown is not None:
-        return {"status": unknown.status, "xml": error_rs(unknown)}
+            return _repeat(known, message)
+    refused = unknown_codes(message, set(session.scalars(select(Product.supplier_code).where(
+        Product.supplier_id == supplier.id, Product.supplier_code.in_(message.product_codes))))) \
+        or too_far_ahead(message, now, max_skew)
+    if refused is not None:
+        return error_answer(refused)
     record = None
     if message.echo_token:
         record, first = claim(session, supplier.id, message.root, message.echo_token, channel="supplier_xml")
         if not first:   # another worker answered it meanwhile
-            return {"status": record.status, "xml": record.response}
+            return _repeat(record, message)
     updates, origins = coalesce(message)
     results, events = pushes.apply_batch(session, supplier, updates, source="supplier_xml",
                                          message_id=message.echo_token, today=today) if updates else ([], [])
@@ -635,4 +819,9 @@ def receive(unit, api_key: str, xml_text: str, *, today: date) -> dict:
     rs = success_rs(message, warnings)
     if record is not None:
         record_answer(session, record, 200, rs)
-    return {"status": 200, "xml": rs}
+    return answer(200, rs, message.soap)
+
+
+def _repeat(record, message: OtaMessage) -> dict:
+    return answer(record.status, repeated_rs(record.response, message.echo_token, record.received_at),
+                  message.soap)

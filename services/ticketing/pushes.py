@@ -62,13 +62,15 @@ def _result(index, update, outcome) -> dict:
 def announcements(product, update: dict, outcome: dict, actor: str) -> list[tuple[str, dict]]:
     events = []
     if outcome["applied"]:
-        changed = {k: update[k] for k in inventory.FIELDS if update.get(k) is not None}
+        changed = {k: update[k] for k in (*inventory.FIELDS, "available") if update.get(k) is not None}
         events.append(("ticketing.inventory_changed", {
             "product_id": product.id, "supplier_id": product.supplier_id, "supplier_code": product.supplier_code,
             "kind": product.kind, "location": product.location, "days": outcome["applied"],
             "changes": changed, "changed_by": actor}))
     for over in outcome["overbooked"]:
+        # short_by: units booked or held beyond the capacity, which the desk must find or cancel.
         events.append(("ticketing.overbooked", {
             "product_id": product.id, "supplier_id": product.supplier_id, "day": over["day"],
-            "capacity": over["capacity"], "booked": over["booked"], "short_by": over["booked"] - over["capacity"]}))
+            "capacity": over["capacity"], "booked": over["booked"], "held": over["held"],
+            "short_by": over["short_by"]}))
     return events

@@ -1,7 +1,8 @@
 """What crosses the wire for ticketing: RPC arguments, gateway bodies, event payloads."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates_schema
 
-from services.common.validators import CODE, CURRENCY, MONTH
+from services.common import fields
+from services.common.validators import CODE, CURRENCY
 
 SUPPLIER_KINDS = ("airline", "rail", "hotel", "attraction", "ground_handler", "guide")
 PRODUCT_KINDS = ("flight", "train", "hotel_room", "attraction_ticket", "transfer", "guide", "other")
@@ -85,6 +86,9 @@ class InventoryUpdateSchema(DateRangeMixin, Schema):
     weekdays = fields.List(fields.Integer(validate=validate.Range(min=1, max=7)), load_default=None,
                            validate=validate.Length(min=1, max=7))
     capacity = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000))
+    available = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100_000), metadata={
+        "description": "Units left to sell, as a channel manager counts them: each date's capacity becomes this "
+                       "plus what is already booked and held there (at most `capacity` when both are given)"})
     net_price = fields.Decimal(load_default=None, **MONEY)
     sell_price = fields.Decimal(load_default=None, **MONEY)
     release_days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=365))
@@ -92,18 +96,19 @@ class InventoryUpdateSchema(DateRangeMixin, Schema):
 
     @validates_schema
     def _something(self, data, **kwargs):
-        if all(data.get(k) is None for k in ("capacity", "net_price", "sell_price", "release_days", "stop_sell")):
-            raise ValidationError("Give at least one of capacity, net_price, sell_price, release_days, stop_sell.",
-                                  "_schema")
+        if all(data.get(k) is None for k in ("capacity", "available", "net_price", "sell_price", "release_days",
+                                             "stop_sell")):
+            raise ValidationError("Give at least one of capacity, available, net_price, sell_price, release_days, "
+                                  "stop_sell.", "_schema")
 
 
 class SupplierUpdateSchema(InventoryUpdateSchema):
     """One update of a supplier's push: its own product code, and its sequence for ordering."""
 
     product_code = fields.String(required=True, validate=CODE)
-    sequence = fields.Integer(required=True, strict=True, validate=validate.Range(min=0),
-                              metadata={"description": "Increasing per product: a push number or a Unix "
-                                                       "timestamp in ms. Stale or repeated updates change nothing."})
+    sequence = fields.BigInteger(required=True, strict=True, validate=validate.Range(min=0),
+                                 metadata={"description": "Increasing per product: a push number or a Unix "
+                                                          "timestamp in ms. Stale or repeated updates change nothing."})
 
 
 class SupplierPushSchema(Schema):
@@ -134,7 +139,7 @@ class AvailabilityQuerySchema(DateRangeMixin, Schema):
 
 
 class CalendarQuerySchema(Schema):
-    month = fields.String(required=True, validate=MONTH)
+    month = fields.Month(required=True)
     kind = fields.String(load_default=None, validate=validate.OneOf(PRODUCT_KINDS))
     location = fields.String(load_default=None, validate=validate.Length(max=120))
 
@@ -165,6 +170,13 @@ class HoldExtendSchema(Schema):
     expires_in_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=14 * 24 * 60))
 
 
+class HoldLineOutSchema(Schema):
+    product_id = fields.String()
+    day = fields.Date()
+    quantity = fields.Integer()
+    travellers = fields.List(fields.Dict())
+
+
 class HoldSchema(Schema):
     id = fields.String()
     channel = fields.String()
@@ -173,7 +185,7 @@ class HoldSchema(Schema):
     reference = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     created_by = fields.String()
-    lines = fields.List(fields.Dict())
+    lines = fields.List(fields.Nested(HoldLineOutSchema))
 
 
 class BookingLineSchema(Schema):
@@ -260,14 +272,35 @@ class InventoryChangeSchema(Schema):
     changed_at = fields.AwareDateTime()
 
 
+class OverbookedDaySchema(Schema):
+    day = fields.Date()
+    capacity = fields.Integer()
+    booked = fields.Integer()
+    held = fields.Integer()
+    short_by = fields.Integer(metadata={"description": "booked + held - capacity"})
+
+
 class InventorySetResultSchema(Schema):
     applied_days = fields.Integer()
-    overbooked = fields.List(fields.Dict())
+    overbooked = fields.List(fields.Nested(OverbookedDaySchema),
+                             metadata={"description": "Dates this change left with more booked and held than capacity"})
+
+
+class PushUpdateResultSchema(Schema):
+    index = fields.Integer(metadata={"description": "The update's position in the batch, from 0"})
+    status = fields.String(metadata={"description": "applied, ignored_stale or rejected"})
+    product_code = fields.String()
+    applied_days = fields.Integer()
+    stale_days = fields.Integer()
+    missing_days = fields.List(fields.String(), metadata={"description": "Dates without an allotment yet (ISO 8601)"})
+    reason = fields.String(metadata={"description": "invalid, unknown_product, past_dates or no_allotment"})
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "Per-field messages of an invalid update"})
 
 
 class PushResultSchema(Schema):
     supplier_id = fields.String()
-    results = fields.List(fields.Dict())
+    results = fields.List(fields.Nested(PushUpdateResultSchema))
 
 
 class LineChangeResultSchema(Schema):

@@ -3,9 +3,10 @@
 Thin entrypoints: validate what came over the wire, call the rules, announce the facts.
 """
 import calendar as month_calendar
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+from nameko.dependency_providers import Config
 from nameko.timer import timer
 
 from services.common.db import Database, as_dict, utcnow
@@ -27,6 +28,7 @@ def _today() -> date:
 class TicketingService(ItineraService):
     name = "ticketing"
     db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    config = Config()
 
     # --- suppliers -------------------------------------------------------------------------
 
@@ -46,6 +48,11 @@ class TicketingService(ItineraService):
     @rpc
     def revoke_supplier_key(self, supplier_id: str) -> dict:
         return suppliers.as_dict(suppliers.revoke_api_key(self.db.session, supplier_id, utcnow()))
+
+    @rpc
+    def authenticate_supplier(self, api_key: str) -> dict:
+        """Whose key this is (401 for none): the gateway asks before it reads a supplier's body."""
+        return {"supplier_id": self._supplier(api_key).id}
 
     def _supplier(self, api_key: str):
         try:
@@ -172,12 +179,15 @@ class TicketingService(ItineraService):
 
     @rpc
     def confirm_hold(self, hold_id: str) -> dict:
-        booking = bookings.confirm(self.db.session, hold_id, actor=self.db.actor, now=utcnow())
+        """The booking; `already_confirmed` is true when the hold had been confirmed before (no
+        new booking, no event)."""
+        booking, made = bookings.confirm(self.db.session, hold_id, actor=self.db.actor, now=utcnow())
         record = bookings.as_dict(booking)
-        self.db.emit("ticketing.booking_confirmed", record | {
-            "total_sell": sum(l.sell_price * l.quantity for l in booking.lines),
-            "total_net": sum(l.net_price * l.quantity for l in booking.lines)})
-        return record
+        if made:
+            self.db.emit("ticketing.booking_confirmed", record | {
+                "total_sell": sum(l.sell_price * l.quantity for l in booking.lines),
+                "total_net": sum(l.net_price * l.quantity for l in booking.lines)})
+        return record | {"already_confirmed": not made}
 
     @rpc
     def get_booking(self, booking_ref: str) -> dict:
@@ -259,9 +269,18 @@ class TicketingService(ItineraService):
     # --- supplier pushes: OTA XML and AMQP ---------------------------------------------------
 
     @rpc
-    def supplier_ota(self, api_key: str, xml_text: str) -> dict:
-        """An OTA_HotelInvCountNotifRQ or OTA_HotelAvailNotifRQ: {"status": http status, "xml": the RS}."""
-        return ota.receive(self.db, api_key, xml_text, today=_today())
+    def supplier_ota(self, api_key: str, xml_text: str, content_type: str | None = None) -> dict:
+        """An OTA_HotelInvCountNotifRQ or OTA_HotelAvailNotifRQ, bare or in a SOAP envelope:
+        {"status": http status, "xml": the answer, "content_type": its Content-Type}."""
+        skew = timedelta(seconds=float(self.config.get("OTA_MAX_CLOCK_SKEW_SECONDS") or 300))
+        now = utcnow()
+        return ota.receive(self.db, api_key, xml_text, today=now.date(), now=now, content_type=content_type,
+                           max_skew=skew)
+
+    @timer(interval=600, eager=True)
+    def prune_supplier_messages(self) -> int:
+        """Forget answered supplier messages older than SUPPLIER_MESSAGE_RETENTION_DAYS."""
+        return supplier_queue.prune(self.db.session, utcnow() - supplier_queue.retention(self.config))
 
     @supplier_queue.consume_supplier_inventory
     def supplier_inventory_message(self, data, api_key: str | None = None, message_id: str | None = None) -> dict:

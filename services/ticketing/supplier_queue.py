@@ -31,13 +31,13 @@ import logging
 import sys
 import traceback
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from kombu import Exchange, Queue
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.db import utcnow
@@ -97,6 +97,33 @@ def claim(session, supplier_id: str, message_type: str, message_id: str, *,
 def record_answer(session, record: SupplierMessage, status: int, response: str):
     record.status, record.response = status, response
     session.flush()
+
+
+RETENTION_CONFIG_KEY = "SUPPLIER_MESSAGE_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 30
+PRUNE_BATCH = 5000
+
+
+def retention(config: dict) -> timedelta:
+    """How long an answered message is kept, from the service config (days, at least 1)."""
+    days = float(config.get(RETENTION_CONFIG_KEY) or DEFAULT_RETENTION_DAYS)
+    return timedelta(days=max(days, 1))
+
+
+def prune(session, older_than: datetime, limit: int = PRUNE_BATCH) -> int:
+    """Forget messages answered before `older_than`, oldest first, at most `limit` at a time.
+
+    Nothing needed for ordering goes with them: a stale or repeated update is recognised by the
+    supplier sequence kept on each date's allotment (daily_inventory.supplier_sequence), not by
+    this log. The log only replays the first answer to a re-sent message; a message re-sent after
+    the retention is applied again, and its sequence, no newer than what each date already has,
+    makes it change nothing (each date is reported stale).
+    """
+    ids = list(session.scalars(select(SupplierMessage.id).where(SupplierMessage.received_at < older_than)
+                               .order_by(SupplierMessage.id).limit(limit)))
+    if ids:
+        session.execute(delete(SupplierMessage).where(SupplierMessage.id.in_(ids)))
+    return len(ids)
 
 
 # --- processing one message (the worker) ---------------------------------------------------

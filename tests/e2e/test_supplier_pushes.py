@@ -135,7 +135,7 @@ def test_an_ota_rq_is_applied_and_the_same_echo_token_again_changes_nothing(tick
         assert (root.get("EchoToken"), root.get("TimeStamp"), root.get("Version")) == ("inv-0001", stamp(), "3.0")
         assert root.find("ota:Success", NS) is not None and root.find("ota:Warnings", NS) is None
         [(envelope, _)] = wait_for(received, message="ticketing.inventory_changed")
-        assert envelope["payload"]["changes"] == {"capacity": 4}
+        assert envelope["payload"]["changes"] == {"available": 4}   # rooms left to sell (CountType 2)
         assert envelope["payload"]["changed_by"].startswith("supplier:")
 
         assert [d["capacity"] for d in days(rpc, products["KING"])] == [4, 4, 4, 10, 10, 10, 10]
@@ -144,8 +144,14 @@ def test_an_ota_rq_is_applied_and_the_same_echo_token_again_changes_nothing(tick
             [("supplier_xml", "inv-0001", {"capacity": 4})] * 3
 
         # Sent again (a retry after a lost answer), even with other content and a later TimeStamp:
+        # the first answer, marked as a repeat.
         again = post(client, inv_count_rq("inv-0001", at=stamp(5), count=1), key)
-        assert again.status_code == 200 and again.data == first.data
+        assert again.status_code == 200 and again.data != first.data
+        repeat = rs(again)
+        assert (repeat.get("EchoToken"), repeat.get("TimeStamp")) == ("inv-0001", stamp())
+        assert repeat.find("ota:Success", NS) is not None
+        [warning] = repeat.findall("ota:Warnings/ota:Warning", NS)
+        assert warning.get("Type") == ota.EWT_ADVISORY and "already processed" in warning.text
         eventlet.sleep(0.5)
         assert len(received()) == 1
     assert [d["capacity"] for d in days(rpc, products["KING"])] == [4, 4, 4, 10, 10, 10, 10]
@@ -163,7 +169,8 @@ def test_the_same_echo_token_sent_at_once_many_times_is_applied_once(ticketing, 
     responses = list(eventlet.GreenPool(6).imap(
         lambda _: post(client, inv_count_rq("burst-1", at=stamp(), count=3), key), range(6)))
     assert {r.status_code for r in responses} == {200}
-    assert len({r.data for r in responses}) == 1
+    marked = [b"already processed" in r.data for r in responses]
+    assert marked.count(False) == 1   # one applied it; the others got its answer, marked as a repeat
     assert len(supplier_changes(rpc, products["KING"])) == 3
     assert table_count(ticketing, "supplier_messages") == 1
 
@@ -210,7 +217,8 @@ def test_a_missing_or_wrong_key_is_a_401_rs_and_changes_nothing(ticketing, clien
     assert response.status_code == 401
     [error] = rs(response).findall("ota:Errors/ota:Error", NS)
     assert (error.get("Type"), error.get("Code")) == (ota.EWT_AUTHENTICATION, ota.ERR_AUTHORIZATION)
-    assert rs(response).get("EchoToken") == "k-1"
+    # The key is checked before the body is read: nothing of an unauthenticated message is echoed.
+    assert rs(response).get("EchoToken") is None
     assert {d["capacity"] for d in days(rpc, products["KING"])} == {10}
     assert table_count(ticketing, "supplier_messages") == 0
 
@@ -255,8 +263,81 @@ def test_bad_messages_get_an_errors_rs_and_write_nothing(ticketing, client, rpc,
 def test_the_ota_route_is_in_the_openapi_spec(client):
     spec = client.get("/api/v1/openapi.json").json
     operation = spec["paths"]["/api/v1/supplier/ota"]["post"]
-    assert set(operation["requestBody"]["content"]) == {"application/xml", "text/xml"}
+    assert set(operation["requestBody"]["content"]) == {"application/xml", "text/xml", "application/soap+xml"}
     assert {"200", "400", "401", "415", "422"} <= set(operation["responses"])
+
+
+SOAP = {"1.1": (ota.SOAP11, "text/xml"), "1.2": (ota.SOAP12, "application/soap+xml")}
+
+
+def in_envelope(rq: str, version: str) -> str:
+    namespace, _ = SOAP[version]
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenv="{namespace}">'
+            '<soapenv:Header><wsa:MessageID xmlns:wsa="http://www.w3.org/2005/08/addressing">m-1</wsa:MessageID>'
+            f'</soapenv:Header><soapenv:Body>{rq.split("?>", 1)[1]}</soapenv:Body></soapenv:Envelope>')
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_an_rq_in_a_soap_envelope_is_applied_and_answered_in_the_same_envelope(ticketing, client, rpc, version):
+    namespace, content_type = SOAP[version]
+    _, key, products = open_hotel(rpc)
+    response = post(client, in_envelope(inv_count_rq("soap-1", at=stamp(), count=4), version), key,
+                    content_type=f"{content_type}; charset=utf-8")
+    assert response.status_code == 200, response.data
+    assert response.mimetype == content_type
+    [answer] = ET.fromstring(response.data).find(f"{{{namespace}}}Body")
+    assert answer.tag == f"{{{ota.NS}}}OTA_HotelInvCountNotifRS" and answer.get("EchoToken") == "soap-1"
+    assert answer.find("ota:Success", NS) is not None
+    assert [d["capacity"] for d in days(rpc, products["KING"], DAY, DAY + timedelta(3))] == [4, 4, 4, 10]
+
+    # Errors inside a good envelope are an RS in it; a broken envelope is a SOAP Fault; nothing applied.
+    unknown = post(client, in_envelope(inv_count_rq("soap-2", at=stamp(1), count=1, code="SUITE"), version), key,
+                   content_type=content_type)
+    assert (unknown.status_code, unknown.mimetype) == (422, content_type)
+    [answer] = ET.fromstring(unknown.data).find(f"{{{namespace}}}Body")
+    assert answer.find("ota:Errors/ota:Error", NS).get("Code") == ota.ERR_INVALID_ROOM_TYPE
+    broken = post(client, f'<soapenv:Envelope xmlns:soapenv="{namespace}"><soapenv:Header/></soapenv:Envelope>',
+                  key, content_type=content_type)
+    assert (broken.status_code, broken.mimetype) == (400, content_type)
+    assert ET.fromstring(broken.data).find(f"{{{namespace}}}Body/{{{namespace}}}Fault") is not None
+    assert len(supplier_changes(rpc, products["KING"])) == 3
+    assert table_count(ticketing, "supplier_messages") == 1
+
+
+def test_counts_left_to_sell_are_added_to_what_we_booked_and_held(ticketing, client, rpc):
+    _, key, products = open_hotel(rpc)
+    hold = rpc.ticketing.place_hold({"lines": [{"product_id": products["KING"], "day": DAY.isoformat(),
+                                                "quantity": 2}]})
+    rpc.ticketing.confirm_hold(hold["id"])
+    rpc.ticketing.place_hold({"lines": [{"product_id": products["KING"], "day": DAY.isoformat(), "quantity": 1}]})
+    both = (f'<?xml version="1.0"?><OTA_HotelInvCountNotifRQ xmlns="{ota.NS}" EchoToken="ct-1" '
+            f'TimeStamp="{stamp()}" Version="3.0"><Inventories HotelCode="LAC"><Inventory>'
+            f'{control(end=DAY + timedelta(1))}<InvCounts><InvCount CountType="1" Count="20"/>'
+            '<InvCount CountType="2" Count="4"/><InvCount CountType="4" Count="9"/></InvCounts>'
+            '</Inventory></Inventories></OTA_HotelInvCountNotifRQ>')
+    response = post(client, both, key)
+    assert response.status_code == 200, response.data
+    king = days(rpc, products["KING"], DAY, DAY + timedelta(1))
+    # 4 left to sell: on DAY 2 booked and 1 held come on top; the next day has nothing of ours.
+    assert [(d["capacity"], d["available"]) for d in king] == [(7, 4), (4, 4)]
+    [warning] = rs(response).findall("ota:Warnings/ota:Warning", NS)
+    assert warning.get("RecordID") == "1" and "4 (definite sold) = 9" in warning.text
+
+
+def test_a_timestamp_from_the_future_is_refused_and_later_messages_still_apply(ticketing, client, rpc):
+    _, key, products = open_hotel(rpc)
+    now = datetime.now(timezone.utc)
+    ahead = (now + timedelta(hours=3)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    refused = post(client, inv_count_rq("fut-1", at=ahead, count=1), key)
+    assert refused.status_code == 422
+    [error] = rs(refused).findall("ota:Errors/ota:Error", NS)
+    assert error.get("Code") == ota.ERR_INVALID_DATE and "future" in error.text
+    assert {d["capacity"] for d in days(rpc, products["KING"])} == {10}
+    assert table_count(ticketing, "supplier_messages") == 0
+    real = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    applied = post(client, inv_count_rq("fut-2", at=real, count=3), key)
+    assert applied.status_code == 200 and rs(applied).find("ota:Warnings", NS) is None
+    assert [d["capacity"] for d in days(rpc, products["KING"], DAY, DAY)] == [3]
 
 
 # --- AMQP --------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Ticketing through the gateway: staff selling seats, suppliers pushing inventory."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -152,3 +152,34 @@ def test_supplier_keys_are_checked_and_suppliers_see_only_their_own(client, desk
     ok(client.delete(f"/api/v1/suppliers/{desk['supplier']['id']}/api-key"))
     assert client.post("/api/v1/supplier/inventory", json=body,
                        headers={"X-Api-Key": desk["key"]}).status_code == 401
+
+
+def test_confirming_a_confirmed_hold_again_returns_its_booking(client, desk, suite_config):
+    room = desk["room"]["id"]
+    hold = ok(client.post("/api/v1/holds", json={"lines": [
+        {"product_id": room, "day": DAY.isoformat(), "quantity": 2}]}), 201)
+    first = ok(client.post(f"/api/v1/holds/{hold['id']}/confirm"), 201)
+    again = ok(client.post(f"/api/v1/holds/{hold['id']}/confirm"), 200)
+    assert again == first and "already_confirmed" not in again
+    assert [l["ticket_number"] for l in again["lines"]] == [f"{first['locator']}-01"]
+    assert rows(suite_config, "SELECT count(*) FROM bookings") == 1
+    assert rows(suite_config, "SELECT count(*) FROM outbox WHERE event_type = 'ticketing.booking_confirmed'") == 1
+    spec = client.get("/api/v1/openapi.json").json
+    assert {"200", "201"} <= set(spec["paths"]["/api/v1/holds/{hold_id}/confirm"]["post"]["responses"])
+
+
+def test_every_date_on_a_ticketing_answer_is_iso_8601(client, desk):
+    room = desk["room"]["id"]
+    hold = ok(client.post("/api/v1/holds", json={"lines": [
+        {"product_id": room, "day": DAY.isoformat(), "quantity": 3}]}), 201)
+    assert hold["lines"][0]["day"] == DAY.isoformat()
+    assert ok(client.get(f"/api/v1/holds/{hold['id']}"))["lines"][0]["day"] == DAY.isoformat()
+    # The supplier cuts below what is held: the overbooked dates come back as dates too.
+    cut = ok(client.put(f"/api/v1/products/{room}/inventory", json={
+        "start": DAY.isoformat(), "end": DAY.isoformat(), "capacity": 1}))
+    assert cut["overbooked"] == [{"day": DAY.isoformat(), "capacity": 1, "booked": 0, "held": 3, "short_by": 2}]
+    [day] = ok(client.get(f"/api/v1/products/{room}/inventory", query_string={
+        "start": DAY.isoformat(), "end": DAY.isoformat()}))
+    assert (day["day"], day["overbooked"], day["status"]) == (DAY.isoformat(), True, "overbooked")
+    for stamp in (hold["created_at"], hold["expires_at"]):
+        assert datetime.fromisoformat(stamp).tzinfo is not None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import Database, Money, as_dict, service_metadata
 from services.common.entrypoints import event_handler, rpc
+from services.common.errors import Conflict
 from services.common.service import ItineraService
 
 handler_calls: dict[str, int] = {}
@@ -45,6 +46,30 @@ class LedgerService(ItineraService):
         self.db.session.add(Payment(amount=amount, currency="EUR"))
         self.db.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
         raise ValueError("the worker failed after writing")
+
+    @rpc
+    def record_then_refuse(self, amount: Decimal) -> None:
+        self.db.session.add(Payment(amount=amount, currency="EUR"))
+        self.db.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
+        raise Conflict("refused after writing")
+
+    @rpc
+    def record_slowly(self, amount: Decimal) -> dict:
+        """Holds its transaction open a while: two deliveries of one command overlap."""
+        import eventlet
+
+        payment = Payment(amount=amount, currency="EUR")
+        self.db.session.add(payment)
+        self.db.session.flush()
+        eventlet.sleep(0.3)
+        return as_dict(payment)
+
+    @rpc
+    def pause(self, seconds: float) -> None:
+        """Keeps the service's only worker busy, so later requests wait in the queue."""
+        import eventlet
+
+        eventlet.sleep(seconds)
 
     @rpc
     def total(self) -> Decimal:

@@ -3,6 +3,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from services.common.config import REPO_ROOT
@@ -22,7 +23,9 @@ def test_upgrade_matches_the_models_and_downgrade_removes_only_its_tables(databa
     try:
         upgrade(engine, SCRIPTS)
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "itinerary_0006"
+            head = ScriptDirectory(SCRIPTS).get_current_head()
+            assert head == "itinerary_0006"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         assert TABLES <= set(inspect(engine).get_table_names())
 

@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import eventlet
 import pytest
@@ -153,3 +153,57 @@ def test_expired_holds_are_released_by_the_timer(start_service, rpc, amqp, namek
         [(event, _)] = wait_for(received, timeout=15, message="hold_expired")
     assert event["payload"]["id"] == hold["id"]
     assert rpc.ticketing.get_hold(hold["id"])["status"] == "expired"
+
+
+def test_holds_granted_before_a_supplier_cut_confirm_while_bookings_fit(start_service, rpc, amqp, nameko_config,
+                                                                        backend):
+    start_service(TicketingService)
+    product_id = open_flight(rpc, capacity=10)
+    granted = [rpc.ticketing.place_hold({"channel": "consultant", "lines": [
+        {"product_id": product_id, "day": DAY.isoformat(), "quantity": 1}]})["id"] for _ in range(4)]
+    with subscribe(amqp, nameko_config, "ticketing.overbooked") as received:
+        cut = rpc.ticketing.set_inventory(product_id, {"start": DAY.isoformat(), "end": DAY.isoformat(),
+                                                       "capacity": 2})
+        [(event, _)] = wait_for(received, message="ticketing.overbooked")
+    assert cut["overbooked"] == [{"day": DAY, "capacity": 2, "booked": 0, "held": 4, "short_by": 2}]
+    assert {k: event["payload"][k] for k in ("day", "capacity", "booked", "held", "short_by")} == \
+        {"day": DAY.isoformat(), "capacity": 2, "booked": 0, "held": 4, "short_by": 2}
+    [day] = rpc.ticketing.get_inventory(product_id, DAY, DAY)
+    assert (day["overbooked"], day["status"], day["available"]) == (True, "overbooked", 0)
+
+    outcomes = []
+    for hold_id in granted:
+        try:
+            outcomes.append(rpc.ticketing.confirm_hold(hold_id)["status"])
+        except Conflict as refused:
+            outcomes.append(str(refused))
+    assert outcomes[:2] == ["confirmed", "confirmed"]
+    assert all("Only 0 left" in refusal for refusal in outcomes[2:]), outcomes
+    [day] = rpc.ticketing.get_inventory(product_id, DAY, DAY)
+    assert (day["booked"], day["held"], day["overbooked"]) == (2, 2, True)
+    for hold_id in granted[2:]:
+        rpc.ticketing.release_hold(hold_id)
+    [day] = rpc.ticketing.get_inventory(product_id, DAY, DAY)
+    assert (day["booked"], day["held"], day["overbooked"], day["status"]) == (2, 0, False, "sold_out")
+
+
+def test_the_prune_timer_forgets_supplier_messages_past_the_retention(start_service, rpc):
+    from nameko.testing.services import entrypoint_hook
+
+    container = start_service(TicketingService, SUPPLIER_MESSAGE_RETENTION_DAYS=7)
+    supplier = rpc.ticketing.create_supplier({"name": "Hôtel du Lac", "kind": "hotel"})
+    engine = create_engine(container.config["DATABASE_URLS"]["ticketing"])
+    try:
+        with engine.begin() as conn:
+            for message_id, days in (("old", 8), ("recent", 6)):
+                conn.execute(text("INSERT INTO supplier_messages (supplier_id, message_type, message_id, channel, "
+                                  "status, response, received_at) VALUES (:s, 'amqp_inventory', :m, "
+                                  "'supplier_amqp', 200, '{}', :t)"),
+                             {"s": supplier["id"], "m": message_id,
+                              "t": datetime.now(timezone.utc) - timedelta(days=days)})
+        with entrypoint_hook(container, "prune_supplier_messages") as prune:
+            assert prune() == 1
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT message_id FROM supplier_messages")).scalars().all() == ["recent"]
+    finally:
+        engine.dispose()

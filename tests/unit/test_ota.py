@@ -1,6 +1,6 @@
 """OpenTravel XML mapping: no broker, no database."""
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -46,13 +46,13 @@ def errors_of(error: ota.OtaError) -> list[tuple[str, str]]:
 
 # --- what maps to what -----------------------------------------------------------------------
 
-def test_an_inventory_count_becomes_a_capacity_update_sequenced_by_the_timestamp():
+def test_an_inventory_count_becomes_an_available_update_sequenced_by_the_timestamp():
     message = ota.parse(inv_count(inventory()))
     assert (message.root, message.echo_token, message.version, message.sequence) == \
         (ota.INV_COUNT, "tok-1", "3.0", STAMP_MS)
     updates, origins = ota.coalesce(message)
     assert updates == [{"product_code": "KING", "start": "2026-06-01", "end": "2026-06-30",
-                        "sequence": STAMP_MS, "capacity": 7}]
+                        "sequence": STAMP_MS, "available": 7}]
     assert origins == [[1]]
 
 
@@ -134,22 +134,59 @@ def test_rate_plan_level_messages_are_not_applied_to_the_whole_room_type():
     assert "rate plans are not supported" in message.notes[0].text
 
 
-@pytest.mark.parametrize("counts, capacity", [
-    ('<InvCount CountType="2" Count="9"/>', 9),
-    ('<InvCount Count="4"/>', 4),                                           # no CountType: the available count
-    ('<InvCount CountType="1" Count="90"/><InvCount CountType="2" Count="0"/>', 0),   # physical is not ours
+@pytest.mark.parametrize("counts, fields", [
+    ('<InvCount CountType="2" Count="9"/>', {"available": 9}),
+    ('<InvCount Count="4"/>', {"available": 4}),                   # no CountType: rooms left to sell
+    ('<InvCount CountType="1" Count="90"/>', {"capacity": 90}),    # physical alone: the allotment in all
+    # Both: left to sell, never above the physical count. Neither is dropped.
+    ('<InvCount CountType="1" Count="90"/><InvCount CountType="2" Count="0"/>', {"capacity": 90, "available": 0}),
+    ('<InvCount CountType="2" Count="5"/><InvCount CountType="1" Count="20"/>', {"capacity": 20, "available": 5}),
+    # Zero counts of other types change nothing and need no warning.
+    ('<InvCount CountType="1" Count="20"/><InvCount CountType="4" Count="0"/><InvCount CountType="6" Count="0"/>',
+     {"capacity": 20}),
 ])
-def test_counts_of_type_2_are_the_capacity(counts, capacity):
-    [update], _ = ota.coalesce(ota.parse(inv_count(inventory(counts=counts))))
-    assert update["capacity"] == capacity
+def test_count_types_1_and_2_are_applied_with_their_meaning(counts, fields):
+    message = ota.parse(inv_count(inventory(counts=counts)))
+    [update], _ = ota.coalesce(message)
+    assert {k: v for k, v in update.items() if k in ("capacity", "available")} == fields
+    assert message.notes == []
 
 
 def test_counts_of_other_types_only_are_reported_not_applied():
-    message = ota.parse(inv_count(inventory(counts='<InvCount CountType="1" Count="90"/>'
+    message = ota.parse(inv_count(inventory(counts='<InvCount CountType="3" Count="2"/>'
                                                    '<InvCount CountType="4" Count="3"/>')))
     assert ota.coalesce(message) == ([], [])
     [note] = message.notes
-    assert "CountType 1, 4" in note.text
+    assert note.record == "1" and note.type == ota.EWT_NO_IMPLEMENTATION
+    assert "CountType 3 (tentative availability) = 2, 4 (definite sold) = 3 not applied" in note.text
+
+
+def test_other_counts_beside_the_available_one_are_warned_per_element_and_the_rest_applied():
+    message = ota.parse(inv_count(
+        inventory(counts='<InvCount CountType="1" Count="20"/><InvCount CountType="2" Count="15"/>'
+                         '<InvCount CountType="4" Count="3"/><InvCount CountType="5" Count="2"/>'),
+        inventory('Start="2026-07-01" End="2026-07-02" InvTypeCode="KING"', '<InvCount CountType="2" Count="6"/>'
+                  '<InvCount CountType="6" Count="1"/>')))
+    updates, _ = ota.coalesce(message)
+    assert [(u["capacity"] if "capacity" in u else None, u["available"]) for u in updates] == [(20, 15), (None, 6)]
+    assert [(n.record, n.type) for n in message.notes] == [("1", ota.EWT_NO_IMPLEMENTATION),
+                                                            ("2", ota.EWT_NO_IMPLEMENTATION)]
+    assert "4 (definite sold) = 3, 5 (tentative sold) = 2" in message.notes[0].text
+    assert "6 (out of order) = 1" in message.notes[1].text
+
+
+def test_a_physical_count_beside_sold_counts_but_no_available_one_is_not_applied():
+    message = ota.parse(inv_count(inventory(counts='<InvCount CountType="1" Count="20"/>'
+                                                   '<InvCount CountType="4" Count="12"/>')))
+    assert ota.coalesce(message) == ([], [])
+    assert [n.type for n in message.notes] == [ota.EWT_BIZ_RULE, ota.EWT_NO_IMPLEMENTATION]
+    assert "CountType 1 (physical) was not applied" in message.notes[0].text
+
+
+def test_a_count_type_given_twice_in_one_inventory_is_refused():
+    error = refused(inv_count(inventory(counts='<InvCount CountType="2" Count="3"/>'
+                                               '<InvCount CountType="2" Count="4"/>')))
+    assert error.status == 422 and "given twice" in error.problems[0].text
 
 
 @pytest.mark.parametrize("count", ['Count="-1"', 'Count="three"', 'Count="2.5"', ''])
@@ -183,7 +220,7 @@ def test_a_later_element_wins_on_the_dates_it_overlaps():
         inventory('Start="2026-06-03" End="2026-06-03" InvTypeCode="KING"', '<InvCount CountType="2" Count="2"/>'),
         inventory('Start="2026-06-01" End="2026-06-05" InvTypeCode="QUEEN"', '<InvCount CountType="2" Count="4"/>')))
     updates, origins = ota.coalesce(message)
-    assert [(u["product_code"], u["start"], u["end"], u["capacity"]) for u in updates] == [
+    assert [(u["product_code"], u["start"], u["end"], u["available"]) for u in updates] == [
         ("KING", "2026-06-01", "2026-06-02", 10),
         ("KING", "2026-06-03", "2026-06-03", 2),
         ("KING", "2026-06-04", "2026-06-05", 10),
@@ -199,7 +236,7 @@ def test_elements_on_different_days_of_the_week_stay_as_sent():
         inventory('Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" Sat="0" Sun="0"',
                   '<InvCount Count="8"/>')))
     updates, origins = ota.coalesce(message)
-    assert [(u["weekdays"], u["capacity"]) for u in updates] == [([6, 7], 2), ([1, 2, 3, 4, 5], 8)]
+    assert [(u["weekdays"], u["available"]) for u in updates] == [([6, 7], 2), ([1, 2, 3, 4, 5], 8)]
     assert origins == [[1], [2]]
 
 
@@ -259,7 +296,7 @@ def test_a_message_without_elements_is_refused():
 
 def test_un_namespaced_messages_are_accepted():
     message = ota.parse(inv_count(inventory(), xmlns=""))
-    assert not message.namespaced and message.elements[0].fields == {"capacity": 7}
+    assert not message.namespaced and message.elements[0].fields == {"available": 7}
 
 
 @pytest.mark.parametrize("xml", ["", "   ", "not xml at all", "<OTA_HotelInvCountNotifRQ>",
@@ -374,4 +411,107 @@ def test_bodies_are_decoded_by_charset_bom_or_declaration():
 def test_bodies_that_do_not_decode_are_a_400(raw, charset):
     with pytest.raises(ota.OtaError) as caught:
         ota.decode_body(raw, charset)
-    assert caught.value.status == 400
+    assert caught.value.status == 400 and not caught.value.fault
+    with pytest.raises(ota.OtaError) as caught:   # sent as SOAP 1.2: the answer is a SOAP 1.2 Fault
+        ota.decode_body(raw, charset, "application/soap+xml")
+    assert ota.error_answer(caught.value)["content_type"] == ota.CONTENT_TYPE["1.2"]
+    assert "Fault" in ota.error_answer(caught.value)["xml"]
+
+
+# --- SOAP envelopes --------------------------------------------------------------------------------
+
+SOAP = {"1.1": ota.SOAP11, "1.2": ota.SOAP12}
+
+
+def in_envelope(inner: str, version: str = "1.1", header: str = "") -> str:
+    inner = inner.split("?>", 1)[1] if inner.startswith("<?xml") else inner
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope xmlns:s="{SOAP[version]}">{header}'
+            f"<s:Body>{inner}</s:Body></s:Envelope>")
+
+
+WSSE = ('<s:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-'
+        'secext-1.0.xsd" s:mustUnderstand="1"><wsse:UsernameToken><wsse:Username>lac</wsse:Username>'
+        '</wsse:UsernameToken></wsse:Security></s:Header>')
+
+
+@pytest.mark.parametrize("version, content_type", [("1.1", "text/xml"), ("1.2", "application/soap+xml")])
+def test_an_rq_in_a_soap_envelope_is_read_and_answered_in_the_same_envelope(version, content_type):
+    message = ota.parse(in_envelope(inv_count(inventory()), version, WSSE), content_type)
+    assert (message.soap, message.echo_token, message.elements[0].fields) == (version, "tok-1", {"available": 7})
+    answer = ota.answer(200, ota.success_rs(message, []), message.soap)
+    assert answer["content_type"] == ota.CONTENT_TYPE[version]
+    assert answer["content_type"].split(";")[0] == content_type
+    envelope = ET.fromstring(answer["xml"])
+    assert envelope.tag == f"{{{SOAP[version]}}}Envelope"
+    [rs] = envelope.find(f"{{{SOAP[version]}}}Body")
+    assert rs.tag == f"{{{ota.NS}}}OTA_HotelInvCountNotifRS" and rs.get("EchoToken") == "tok-1"
+
+
+def test_errors_inside_a_good_envelope_are_an_rs_in_that_envelope():
+    error = refused_in(in_envelope(inv_count(inventory(), root_attrs='EchoToken="t"'), "1.2"), "application/soap+xml")
+    answer = ota.error_answer(error)
+    assert (answer["status"], answer["content_type"]) == (422, ota.CONTENT_TYPE["1.2"])
+    [rs] = ET.fromstring(answer["xml"]).find(f"{{{ota.SOAP12}}}Body")
+    assert rs.find("ota:Errors/ota:Error", NS).get("Code") == ota.ERR_REQUIRED_FIELD_MISSING
+
+
+def refused_in(xml: str, content_type: str | None) -> ota.OtaError:
+    with pytest.raises(ota.OtaError) as caught:
+        ota.parse(xml, content_type)
+    return caught.value
+
+
+@pytest.mark.parametrize("xml, content_type, version, reason", [
+    (f'<s:Envelope xmlns:s="{ota.SOAP11}"><s:Header/></s:Envelope>', "text/xml", "1.1", "exactly one Body"),
+    (f'<s:Envelope xmlns:s="{ota.SOAP12}"><s:Body/></s:Envelope>', "application/soap+xml", "1.2", "not 0"),
+    (in_envelope(avail(status_message()) + avail(status_message()), "1.1"), "text/xml", "1.1", "not 2"),
+    ('<s:Envelope xmlns:s="urn:not-soap"><s:Body/></s:Envelope>', "text/xml", "1.1", "no SOAP envelope"),
+    (inv_count(inventory()), "application/soap+xml", "1.2", "carries a SOAP 1.2 Envelope"),
+    ("<s:Envelope", "application/soap+xml", "1.2", "Malformed XML"),
+])
+def test_a_malformed_envelope_gets_a_soap_fault_of_its_version(xml, content_type, version, reason):
+    error = refused_in(xml, content_type)
+    answer = ota.error_answer(error)
+    assert (answer["status"], answer["content_type"]) == (400, ota.CONTENT_TYPE[version])
+    fault = ET.fromstring(answer["xml"]).find(f"{{{SOAP[version]}}}Body/{{{SOAP[version]}}}Fault")
+    if version == "1.1":
+        assert (fault.findtext("faultcode"), reason in fault.findtext("faultstring")) == ("soap:Client", True)
+    else:
+        s12 = {"s": ota.SOAP12}
+        assert fault.findtext("s:Code/s:Value", namespaces=s12) == "soap:Sender"
+        assert reason in fault.findtext("s:Reason/s:Text", namespaces=s12)
+
+
+def test_a_bare_rq_as_text_xml_is_answered_bare():
+    message = ota.parse(inv_count(inventory()), "text/xml")
+    answer = ota.answer(200, ota.success_rs(message, []), message.soap)
+    assert message.soap is None and answer["content_type"] == "application/xml"
+    assert ET.fromstring(answer["xml"]).tag == f"{{{ota.NS}}}OTA_HotelInvCountNotifRS"
+
+
+# --- TimeStamps from the future, repeated EchoTokens ------------------------------------------------
+
+def test_a_timestamp_beyond_the_clock_skew_is_refused():
+    message = ota.parse(inv_count(inventory()))   # 2026-05-01T09:30:00Z
+    at = datetime(2026, 5, 1, 9, 25, tzinfo=timezone.utc)
+    assert ota.too_far_ahead(message, at) is None                                  # 5 minutes ahead: our skew
+    error = ota.too_far_ahead(message, at - timedelta(seconds=1))
+    assert error.status == 422 and errors_of(error) == [(ota.EWT_BIZ_RULE, ota.ERR_INVALID_DATE)]
+    assert "in the future" in error.problems[0].text and error.problems[0].tag.endswith("@TimeStamp")
+    assert ota.too_far_ahead(message, at - timedelta(minutes=55), max_skew=timedelta(hours=1)) is None
+
+
+def test_a_repeated_echo_token_gets_the_first_answer_marked_as_a_repeat():
+    message = ota.parse(inv_count(inventory()))
+    stale = ota.Problem(ota.EWT_ADVISORY, None, "Element 1 ignored", "1")
+    for first in (ota.success_rs(message, []), ota.success_rs(message, [stale])):
+        again = ota.repeated_rs(first, "tok-1", datetime(2026, 5, 1, 9, 30, 2, tzinfo=timezone.utc))
+        assert again != first
+        root = ET.fromstring(again)
+        assert root.tag == f"{{{ota.NS}}}OTA_HotelInvCountNotifRS" and root.get("EchoToken") == "tok-1"
+        assert [child.tag.split("}")[1] for child in root] == ["Success", "Warnings"]
+        *before, repeat = root.findall("ota:Warnings/ota:Warning", NS)
+        earlier = ET.fromstring(first).findall("ota:Warnings/ota:Warning", NS)
+        assert [w.text for w in before] == [w.text for w in earlier]
+        assert (repeat.get("Type"), repeat.get("Tag")) == (ota.EWT_ADVISORY, "EchoToken")
+        assert "already processed at 2026-05-01T09:30:02Z" in repeat.text

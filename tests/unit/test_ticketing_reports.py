@@ -34,7 +34,7 @@ def sell(session, lines, now):
     """Hold and confirm at `now`: lines are (product, day, quantity)."""
     hold = holds.place(session, {"channel": "consultant", "lines": [
         {"product_id": p.id, "day": day, "quantity": q} for p, day, q in lines]}, actor="t", now=now)
-    return bookings.confirm(session, hold.id, actor="t", now=now)
+    return bookings.confirm(session, hold.id, actor="t", now=now)[0]
 
 
 @pytest.fixture

@@ -40,6 +40,12 @@ def hold(session, product, quantity=1, day=DAY, channel="online"):
                                  "channel": channel}, actor="t", now=NOW)
 
 
+def confirm(session, held, now=NOW):
+    booking, made = bookings.confirm(session, held.id, actor="t", now=now)
+    assert made
+    return booking
+
+
 def available(session, product, day=DAY, now=NOW):
     row = session.get(inventory.DailyInventory, (product.id, day))
     return inventory.describe(row, *inventory.usage(session, [(product.id, day)], now)[(product.id, day)], TODAY)
@@ -47,7 +53,7 @@ def available(session, product, day=DAY, now=NOW):
 
 def test_availability_is_capacity_minus_bookings_minus_live_holds(session, flight):
     booked = hold(session, flight, 1)
-    bookings.confirm(session, booked.id, actor="t", now=NOW)
+    confirm(session, booked)
     hold(session, flight, 1)
     day = available(session, flight)
     assert (day["booked"], day["held"], day["available"], day["status"]) == (1, 1, 1, "available")
@@ -100,11 +106,82 @@ def test_stop_sell_and_missing_allotment_refuse_holds(session, flight):
 
 
 def test_capacity_cut_below_sold_is_accepted_and_marked_overbooked(session, flight):
-    booking = bookings.confirm(session, hold(session, flight, 3).id, actor="t", now=NOW)
+    booking = confirm(session, hold(session, flight, 3))
     outcome = inventory.apply_update(session, flight, [DAY], {"capacity": 1}, actor="supplier:x", source="supplier_json")
-    assert outcome["overbooked"] == [{"day": DAY, "capacity": 1, "booked": 3}]
+    assert outcome["overbooked"] == [{"day": DAY, "capacity": 1, "booked": 3, "held": 0, "short_by": 2}]
     assert available(session, flight)["status"] == "overbooked"
     assert booking.status == "confirmed"
+
+
+def big_flight(session, supplier, capacity=10):
+    product = make_product(session, supplier, code="IB3000-Y")
+    inventory.apply_update(session, product, [DAY], {"capacity": capacity, "net_price": Decimal("80.00"),
+                                                     "sell_price": Decimal("100.00")}, actor="t", source="staff")
+    return product
+
+
+def test_holds_granted_before_a_cut_confirm_while_bookings_fit_the_new_capacity(session, supplier):
+    flight = big_flight(session, supplier)
+    granted = [hold(session, flight, 1) for _ in range(4)]
+    outcome = inventory.apply_update(session, flight, [DAY], {"capacity": 2}, actor="supplier:x", source="s")
+    assert outcome["overbooked"] == [{"day": DAY, "capacity": 2, "booked": 0, "held": 4, "short_by": 2}]
+    day = available(session, flight)
+    assert (day["overbooked"], day["status"], day["available"]) == (True, "overbooked", 0)
+    with pytest.raises(Conflict, match="Only 0 left"):   # no new units while booked + held >= capacity
+        hold(session, flight, 1)
+
+    confirm(session, granted[0])
+    confirm(session, granted[1])
+    for late in granted[2:]:
+        with pytest.raises(Conflict, match="Only 0 left") as refused:
+            bookings.confirm(session, late.id, actor="t", now=NOW)
+        assert refused.value.details["available"] == 0
+    assert (available(session, flight)["booked"], available(session, flight)["overbooked"]) == (2, True)
+    # Once the refused holds are gone, booked fits the capacity again: no longer overbooked.
+    for late in granted[2:]:
+        holds.release(session, late.id, NOW)
+    assert (available(session, flight)["overbooked"], available(session, flight)["status"]) == (False, "sold_out")
+
+
+def test_a_partial_cut_leaves_what_bookings_do_not_use_to_the_first_holds(session, supplier):
+    flight = big_flight(session, supplier)
+    confirm(session, hold(session, flight, 2))
+    granted = [hold(session, flight, 2) for _ in range(3)]
+    inventory.apply_update(session, flight, [DAY], {"capacity": 5}, actor="supplier:x", source="s")
+    confirm(session, granted[0])              # booked 4 of 5
+    with pytest.raises(Conflict, match="Only 1 left"):
+        bookings.confirm(session, granted[1].id, actor="t", now=NOW)
+
+
+def test_held_beyond_capacity_is_overbooked_though_nothing_is_booked(session, supplier):
+    flight = big_flight(session, supplier, capacity=15)
+    hold(session, flight, 15)
+    outcome = inventory.apply_update(session, flight, [DAY], {"capacity": 5}, actor="supplier:x", source="s")
+    assert [o["short_by"] for o in outcome["overbooked"]] == [10]
+    assert available(session, flight)["overbooked"] is True
+    # Cut again, deeper: announced again; back up but still short: not announced.
+    assert [o["short_by"] for o in inventory.apply_update(session, flight, [DAY], {"capacity": 3}, actor="s",
+                                                          source="s")["overbooked"]] == [12]
+    assert inventory.apply_update(session, flight, [DAY], {"capacity": 4}, actor="s", source="s")["overbooked"] == []
+    # An expired hold no longer counts: the date is not overbooked any more, with no change made.
+    assert available(session, flight, now=NOW + timedelta(hours=1))["overbooked"] is False
+
+
+@pytest.mark.parametrize("capacity, booked, held, overbooked", [
+    (5, 5, 0, False), (5, 4, 1, False), (5, 6, 0, True), (5, 0, 6, True), (5, 3, 3, True), (0, 0, 0, False)])
+def test_overbooked_means_more_booked_and_held_than_the_capacity(capacity, booked, held, overbooked):
+    assert inventory.is_overbooked(capacity, booked, held) is overbooked
+
+
+def test_available_to_sell_is_added_to_what_is_booked_and_held(session, flight):
+    confirm(session, hold(session, flight, 1))
+    hold(session, flight, 1)
+    inventory.apply_update(session, flight, [DAY, DAY + timedelta(1)], {"available": 4}, actor="s", source="s")
+    assert [available(session, flight, d)["capacity"] for d in (DAY, DAY + timedelta(1))] == [6, 4]
+    assert available(session, flight)["available"] == 4
+    # A physical count given beside it is a ceiling.
+    inventory.apply_update(session, flight, [DAY], {"available": 4, "capacity": 5}, actor="s", source="s")
+    assert available(session, flight)["capacity"] == 5
 
 
 def test_every_change_is_logged_with_old_and_new_values(session, flight):
@@ -132,12 +209,13 @@ def test_confirmed_booking_has_a_locator_and_a_voucher_per_line(session, flight)
     h = holds.place(session, {"channel": "consultant", "lines": [
         {"product_id": flight.id, "day": DAY, "quantity": 2},
         {"product_id": flight.id, "day": DAY + timedelta(1), "quantity": 2}]}, actor="t", now=NOW)
-    booking = bookings.confirm(session, h.id, actor="t", now=NOW)
+    booking = confirm(session, h)
     assert len(booking.locator) == 6 and set(booking.locator) <= set(ALPHABET)
     assert [l.ticket_number for l in booking.lines] == [f"{booking.locator}-01", f"{booking.locator}-02"]
     assert h.status == "confirmed" and available(session, flight)["booked"] == 2
-    with pytest.raises(Conflict):
-        bookings.confirm(session, h.id, actor="t", now=NOW)
+    # Asked again (even after the hold's expiry): the same booking, nothing new.
+    again, made = bookings.confirm(session, h.id, actor="t", now=NOW + timedelta(days=5))
+    assert (again.id, made) == (booking.id, False) and available(session, flight)["booked"] == 2
 
 
 def test_an_expired_hold_cannot_be_confirmed(session, flight):
@@ -147,8 +225,8 @@ def test_an_expired_hold_cannot_be_confirmed(session, flight):
 
 
 def test_change_secures_the_new_date_before_releasing_the_old(session, flight):
-    booking = bookings.confirm(session, hold(session, flight, 2).id, actor="t", now=NOW)
-    bookings.confirm(session, hold(session, flight, 2, day=DAY + timedelta(1)).id, actor="t", now=NOW)
+    booking = confirm(session, hold(session, flight, 2))
+    confirm(session, hold(session, flight, 2, day=DAY + timedelta(1)))
     with pytest.raises(Conflict):  # only 1 left on the new date: nothing changes
         bookings.change(session, booking.locator, booking.lines[0].id, {"day": DAY + timedelta(1)}, now=NOW)
     assert booking.lines[0].status == "confirmed" and available(session, flight)["booked"] == 2
@@ -164,7 +242,7 @@ def test_cancel_one_line_then_the_rest(session, flight):
     h = holds.place(session, {"channel": "online", "lines": [
         {"product_id": flight.id, "day": DAY, "quantity": 1},
         {"product_id": flight.id, "day": DAY + timedelta(1), "quantity": 1}]}, actor="t", now=NOW)
-    booking = bookings.confirm(session, h.id, actor="t", now=NOW)
+    booking = confirm(session, h)
     bookings.cancel(session, booking.locator, now=NOW, line_id=booking.lines[0].id)
     assert booking.status == "confirmed" and available(session, flight)["booked"] == 0
     _, cancelled = bookings.cancel(session, booking.id, now=NOW)
@@ -172,7 +250,7 @@ def test_cancel_one_line_then_the_rest(session, flight):
 
 
 def test_refunds_never_exceed_what_the_line_sold_for(session, flight):
-    booking = bookings.confirm(session, hold(session, flight, 2).id, actor="t", now=NOW)
+    booking = confirm(session, hold(session, flight, 2))
     line = booking.lines[0]
     with pytest.raises(Conflict, match="Cancel or change"):
         bookings.refund(session, booking.locator, line.id, Decimal("10.00"), None, actor="t", now=NOW)
@@ -214,3 +292,31 @@ def test_api_keys_are_shown_once_stored_hashed_and_revocable(session, supplier):
 def test_locators_avoid_look_alike_characters():
     assert not set("01IOL") & set(ALPHABET)
     assert all(len(new_locator()) == 6 for _ in range(100))
+
+
+def test_supplier_messages_older_than_the_retention_are_pruned_oldest_first(session, supplier):
+    from services.ticketing import supplier_queue
+    from services.ticketing.models import SupplierMessage
+
+    for n, age in enumerate([40, 31, 30, 2, 0]):
+        session.add(SupplierMessage(supplier_id=supplier.id, message_type="amqp_inventory", message_id=f"m{n}",
+                                    channel="supplier_amqp", status=200, response="{}",
+                                    received_at=NOW - timedelta(days=age, seconds=1 if age else 0)))
+    session.flush()
+    cutoff = NOW - supplier_queue.retention({"SUPPLIER_MESSAGE_RETENTION_DAYS": "30"})
+    assert supplier_queue.prune(session, cutoff, limit=1) == 1
+    assert supplier_queue.answered(session, supplier.id, "amqp_inventory", "m0") is None
+    assert supplier_queue.prune(session, cutoff) == 2
+    assert [m.message_id for m in session.query(SupplierMessage).order_by(SupplierMessage.id)] == ["m3", "m4"]
+    assert supplier_queue.prune(session, cutoff) == 0
+    assert supplier_queue.retention({}) == timedelta(days=30)
+
+
+def test_a_message_re_sent_after_its_log_entry_is_pruned_changes_nothing(session, supplier, flight):
+    update = {"product_code": "IB3250-Y", "start": "2027-04-10", "end": "2027-04-10", "capacity": 7, "sequence": 10}
+    pushes.apply_batch(session, supplier, [update], source="supplier_amqp", message_id="m1", today=TODAY)
+    # The log entry of m1 is gone; the supplier sends m1 again, with what it said then.
+    results, events = pushes.apply_batch(session, supplier, [update | {"capacity": 2}], source="supplier_amqp",
+                                         message_id="m1", today=TODAY)
+    assert [r["status"] for r in results] == ["ignored_stale"] and events == []
+    assert available(session, flight)["capacity"] == 7

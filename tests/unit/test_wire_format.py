@@ -50,3 +50,18 @@ def test_event_names_must_be_service_dot_fact():
     assert split_event_name("crm.customer_created") == ("crm", "customer_created")
     with pytest.raises(ValueError):
         make_envelope("customer_created", {}, None)
+
+
+def test_the_gateway_writes_dates_that_escaped_a_schema_in_iso_8601():
+    import datetime as dt
+    from decimal import Decimal
+
+    from flask import Flask
+
+    from gateway.jsonwire import IsoJSONProvider
+
+    app = Flask(__name__)
+    app.json = IsoJSONProvider(app)
+    moment = dt.datetime(2027, 1, 13, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    text = app.json.dumps({"day": dt.date(2027, 1, 13), "at": moment, "price": Decimal("10.10")})
+    assert text == '{"at": "2027-01-13T09:30:00+08:00", "day": "2027-01-13", "price": "10.10"}'

@@ -2,7 +2,7 @@
 and marks the one it replaces superseded, instead of overwriting it.
 
 Revision ID: itinerary_0004
-Revises: itinerary_0002
+Revises: itinerary_0003
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from services.common.db import UtcDateTime
 
 revision = "itinerary_0004"
-down_revision = "itinerary_0002"
+down_revision = "itinerary_0003"
 
 CURRENT = sa.text("superseded_at IS NULL")
 
