@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from services.crm.service import CrmService
 from services.itinerary.service import ItineraryService
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_openapi_answers import documented
 from tests.e2e.test_itinerary_api import sql
 
 pytestmark = pytest.mark.e2e
@@ -64,6 +65,9 @@ def test_a_rate_posted_again_for_the_same_pair_and_date_keeps_the_old_one_and_sa
     fresh = ok(manager.post("/api/v1/exchange-rates", json={"base": "EUR", "quote": "CNY", "rate": "8.0",
                                                             "valid_from": "2021-01-01"}), 201)
     assert fresh["replaced"] is None
+    spec = manager.get("/api/v1/openapi.json").json
+    for answer in (corrected, fresh):  # as the OpenAPI document says
+        documented(spec, "/api/v1/exchange-rates", "post", 201, "application/json").validate(answer)
 
     in_force = ok(manager.get("/api/v1/exchange-rates"))
     assert [(r["valid_from"], r["rate"]) for r in in_force] == [("2021-01-01", "8.0"), ("2020-01-01", "7.9000")]
@@ -271,6 +275,8 @@ def test_the_walk_in_family_is_quoted_the_featured_tours_advertised_season_price
     assert Decimal(package["components_sell"]) == components != Decimal("18940.00")  # both shown ...
     assert Decimal(package["difference"]) == Decimal("18940.00") - components      # ... and why they differ
     assert "Spring season price" in package["why"]
+    documented(consultant.get("/api/v1/openapi.json").json, "/api/v1/itineraries/{itinerary_id}/cost-sheet", "get",
+               200, "application/json").validate(sheet)
 
     quote = ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={}), 201)
     assert quote["total"] == "18940.00" and quote["snapshot"]["itinerary"]["customer_name"] == "王小明"
