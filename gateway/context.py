@@ -40,6 +40,8 @@ def request_ids() -> RequestIds | None:
 def rpc():
     """`with rpc() as services: services.crm.get_customer(...)` for the current request."""
     data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
+    if g.get("user") is not None:  # the person, for documents that name them ("your consultant")
+        data["actor_name"] = g.user.full_name
     return current_app.extensions["rpc"].client(data, request_ids())
 
 

@@ -328,15 +328,20 @@ class ExchangeRates(MethodView):
     @blp.arguments(s.ExchangeRateQuerySchema, location="query")
     @blp.response(200, s.ExchangeRateSchema(many=True))
     def get(self, query):
-        """Exchange rates, newest first per pair"""
+        """Exchange rates in force, newest first per pair (history=true: with the superseded ones)"""
         with rpc() as services:
             return services.itinerary.list_exchange_rates(query)
 
     @allow("manager", "finance")
     @blp.arguments(s.ExchangeRateCreateSchema)
-    @blp.response(201, s.ExchangeRateSchema)
+    @blp.response(201, s.ExchangeRateSetSchema)
     def post(self, data):
-        """Set 1 base = rate quote from valid_from on (the same pair and date again corrects it)"""
+        """Set 1 base = rate quote from valid_from on
+
+        The same pair and date again is a correction: a new rate, and the answer's `replaced` names
+        the one it replaces, which is kept (superseded; `GET ?history=true`). Quotes already issued
+        keep the rates they locked.
+        """
         with rpc() as services:
             return services.itinerary.set_exchange_rate(s.ExchangeRateCreateSchema().dump(data))
 

@@ -200,6 +200,11 @@ class UnitOfWork:
         return self.worker_ctx.data.get("actor") or f"service:{self.database.service_name}"
 
     @property
+    def actor_name(self) -> str | None:
+        """The acting staff user's full name as the gateway gave it (None for services, suppliers)."""
+        return self.worker_ctx.data.get("actor_name")
+
+    @property
     def correlation_id(self) -> str | None:
         return self.worker_ctx.data.get("correlation_id") or correlation_id.get()
 

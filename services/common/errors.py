@@ -62,6 +62,14 @@ class ValidationFailed(DomainError):
     title = "Unprocessable entity"
 
 
+@_remote
+class Unavailable(DomainError):
+    """Another service this request needs is not running: try again later."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 def validated(schema, data: dict) -> dict:
     """Load data with a marshmallow schema, raising ValidationFailed with per-field messages."""
     from marshmallow import ValidationError

@@ -73,6 +73,16 @@ def season_on(product: CatalogProduct, on: date) -> CatalogSeason | None:
     return next((s for s in product.seasons if s.start <= on <= s.end), None)
 
 
+def package_price(product: CatalogProduct, on: date) -> dict | None:
+    """The advertised price of a trip starting on `on`: the season covering that date (plain JSON,
+    as an itinerary keeps it), or None when no season does (the lines' prices then apply)."""
+    season = season_on(product, on)
+    if season is None:
+        return None
+    return {"source": "catalog", "season": season.name, "currency": season.currency,
+            "adult_price": str(season.adult_price), "child_price": str(season.child_price)}
+
+
 def as_dict(product: CatalogProduct) -> dict:
     return {
         "id": product.id, "code": product.code, "name": product.name, "kind": product.kind,

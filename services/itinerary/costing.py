@@ -6,7 +6,8 @@ Plain rules, no database and no broker. The rules, in the order they apply:
    a hotel's unit cost is per room and night, and ticketing may price each night differently),
    rounded ROUND_HALF_UP to the currency's minor unit (2 decimals; 0 for JPY, KRW...; 3 for
    BHD, KWD...). The quantity defaults to the whole party for per-person items, to
-   ceil(adults / 2) rooms for hotels and to 1 for per-unit items (vehicles, guides).
+   ceil(travellers / occupancy) rooms for hotels (occupancy: the item's, else the ticketing
+   product's max_occupancy attribute, else 2) and to 1 for per-unit items (vehicles, guides).
 2. Conversion into the quote currency with the exchange rate valid on the costing date
    (the newest row of the pair with valid_from <= that date; a pair given the other way round
    is used by dividing), rounded again to the quote currency's minor unit. A currency without a
@@ -27,12 +28,20 @@ Plain rules, no database and no broker. The rules, in the order they apply:
 5. Approval: a margin % below the minimum (default 10 %) or a discount above the threshold
    (default 5 %) needs a manager's approval before the quote can be issued.
 6. Per person: a single supplement is half a room's sell price for each hotel line that has
-   one (hotels when the adults are odd, unless the item says no; or items flagged yes) and is
+   one (double rooms when the adults are odd, unless the item says no; or items flagged yes) and is
    paid by one adult (the last). The rest of the total is shared in adult equivalents: each
    child counts as `child_factor` of an adult (default 0.75, set per itinerary, for every
    child 0-17). price per adult = round(rest / (adults + factor x children)); price per child
    = round(price per adult x factor); the lead adult's price takes the cent or two the
    rounding leaves, so the travellers' prices add up exactly to the total.
+7. A package price (an itinerary built from a catalog product whose season covers the start
+   date, or prices the consultant set): the customer is quoted the advertised price, all
+   included. sell = adult price x adults + child price x children (converted and rounded like a
+   cost) + the single supplements (a solo traveller pays them on top, as catalogs say); the
+   discount applies as usual; the agency fee and the taxes are included in that price (tax =
+   the included share, total - total / (1 + tax %)); revenue = total - tax; margin = revenue -
+   cost, so a package sold below its components' cost asks for a manager's approval. The lines
+   keep their component prices, and `totals.package` shows both sums and their difference.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -178,7 +187,19 @@ def pick_rule(rules: list[MarkupRule], item: PlanItem) -> MarkupRule | None:
 # --- the sheet -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class PackagePrice:
+    """The advertised price per adult and per child, in its currency (a catalog season's)."""
+
+    adult_price: Decimal
+    child_price: Decimal
+    currency: str
+    season: str | None = None   # None: set by the consultant
+    source: str = "catalog"     # catalog, consultant
+
+
+@dataclass(frozen=True)
 class Pricing:
+    package: PackagePrice | None = None
     child_factor: Decimal = Decimal("0.75")
     discount_percent: Decimal = ZERO
     service_fee: Decimal | None = None      # a fixed amount in the quote currency, or
@@ -189,9 +210,12 @@ class Pricing:
 
 
 def supplement_applies(item: PlanItem, adults: int) -> bool:
+    """The item's flag, else: double rooms with an odd number of adults (one adult alone)."""
     if not item.is_hotel:
         return False
-    return item.single_supplement if item.single_supplement is not None else adults % 2 == 1
+    if item.single_supplement is not None:
+        return item.single_supplement
+    return item.room_occupancy == 2 and adults % 2 == 1
 
 
 def cost_line(number: int, item: PlanItem, plan: Plan, rules: list[MarkupRule], rates: RateBook) -> dict:
@@ -205,6 +229,7 @@ def cost_line(number: int, item: PlanItem, plan: Plan, rules: list[MarkupRule], 
         "supplier_name": item.supplier_name, "service_date": item.service_date, "nights": item.nights,
         "check_out": item.check_out, "from_location": item.from_location, "to_location": item.to_location,
         "location": item.location, "basis": item.basis, "quantity": quantity, "units": units,
+        "occupancy": item.occupancy if item.is_hotel else None,
         "cost_currency": item.currency, "priced": item.unit_costs is not None,
         "unit_costs": list(item.unit_costs) if item.unit_costs is not None else None,
         "net_cost_in_cost_currency": None, "rate": None, "net_cost": None, "markup": None,
@@ -236,12 +261,20 @@ def cost_line(number: int, item: PlanItem, plan: Plan, rules: list[MarkupRule], 
     return line
 
 
-def per_person(plan: Plan, total: Decimal, supplement: Decimal, factor: Decimal) -> dict:
+def per_person(plan: Plan, total: Decimal, supplement: Decimal, factor: Decimal,
+               weights: tuple[Decimal, Decimal] | None = None) -> dict:
+    """weights: (adult price, child price) of a package, which share the rest in that proportion
+    instead of the child factor's."""
     currency = plan.currency
     adults, children = plan.party.adults, plan.party.children
     shared = total - supplement
-    adult = money(shared / (adults + factor * len(children)), currency)
-    child = money(adult * factor, currency)
+    if weights and (adults * weights[0] + len(children) * weights[1]):
+        whole = adults * weights[0] + len(children) * weights[1]
+        adult, child = money(shared * weights[0] / whole, currency), money(shared * weights[1] / whole, currency)
+    else:
+        weights = None
+        adult = money(shared / (adults + factor * len(children)), currency)
+        child = money(adult * factor, currency)
     lead = shared - (adults - 1) * adult - len(children) * child
     travellers = []
     for n in range(1, adults + 1):
@@ -252,9 +285,33 @@ def per_person(plan: Plan, total: Decimal, supplement: Decimal, factor: Decimal)
     for i, age in enumerate(children):
         travellers.append({"n": adults + i + 1, "type": "child", "age": age, "price": child,
                            "single_supplement": ZERO})
-    return {"adult": adult, "child": child if children else None, "child_factor": factor,
+    return {"basis": "package" if weights else "child_factor", "adult": adult,
+            "child": child if children else None, "child_factor": None if weights else factor,
             "single_supplement": supplement, "single_travellers": 1 if supplement else 0,
             "rounding_adjustment": lead - adult, "travellers": travellers}
+
+
+def package_totals(package: PackagePrice | None, plan: Plan, rates: RateBook, *, components: Decimal,
+                   supplement: Decimal) -> dict | None:
+    """The advertised price for the party, beside what the components would sell for, and why
+    they differ: None without a package price."""
+    if package is None:
+        return None
+    currency, party = plan.currency, plan.party
+    conversion = rates.conversion(package.currency, currency)
+    adult, child = conversion.apply(package.adult_price), conversion.apply(package.child_price)
+    amount = adult * party.adults + child * len(party.children)
+    where = f"the {package.season} season price" if package.season else "the price the consultant set"
+    return {
+        "source": package.source, "season": package.season, "currency": package.currency,
+        "adult_price": adult, "child_price": child, "adults": party.adults, "children": len(party.children),
+        "season_adult_price": package.adult_price, "season_child_price": package.child_price,
+        "rate": None if conversion.rate is None else conversion.rate.as_dict(),
+        "amount": amount, "single_supplement": supplement, "components_sell": components,
+        "difference": amount - components,
+        "why": f"The customer is quoted {where} (all included); the lines are priced from their net costs "
+               f"and markups, which would come to {components} {currency} for the services alone.",
+    }
 
 
 def cost_sheet(plan: Plan, pricing: Pricing, rules: list[MarkupRule], rates: RateBook) -> dict:
@@ -262,25 +319,34 @@ def cost_sheet(plan: Plan, pricing: Pricing, rules: list[MarkupRule], rates: Rat
     currency = plan.currency
     ordered = sorted(plan.items, key=lambda i: (i.day, i.position, i.id))
     rates.require({(i.currency, currency) for i in ordered if i.unit_costs is not None}
-                  | {(r.currency, currency) for r in rules if r.method == "fixed" and r.currency})
+                  | {(r.currency, currency) for r in rules if r.method == "fixed" and r.currency}
+                  | ({(pricing.package.currency, currency)} if pricing.package else set()))
     lines = [cost_line(n, item, plan, rules, rates) for n, item in enumerate(ordered, start=1)]
     priced = [line for line in lines if line["priced"]]
 
     cost = sum((line["net_cost"] for line in priced), ZERO)
     sell = sum((line["sell_amount"] for line in priced), ZERO)
     markup = sum((line["markup_amount"] for line in priced), ZERO)
+    supplement = sum((line["single_supplement"] for line in priced), ZERO)
+    package = package_totals(pricing.package, plan, rates, components=sell, supplement=supplement)
+    if package is not None:
+        sell = package["amount"] + supplement
     discount = percent_of(sell, pricing.discount_percent, currency)
     after_discount = sell - discount
-    if pricing.service_fee is not None:
-        fee, fee_basis = money(pricing.service_fee, currency), "fixed"
+    if package is not None:  # all included: the advertised price is what the customer pays
+        fee, fee_basis, total = ZERO, "included", after_discount
+        tax = total - money(total / (1 + Decimal(pricing.tax_percent) / HUNDRED), currency)
+        revenue = total - tax
     else:
-        fee, fee_basis = percent_of(after_discount, pricing.service_fee_percent, currency), "percent"
-    revenue = after_discount + fee
-    tax = percent_of(revenue, pricing.tax_percent, currency)
-    total = revenue + tax
+        if pricing.service_fee is not None:
+            fee, fee_basis = money(pricing.service_fee, currency), "fixed"
+        else:
+            fee, fee_basis = percent_of(after_discount, pricing.service_fee_percent, currency), "percent"
+        revenue = after_discount + fee
+        tax = percent_of(revenue, pricing.tax_percent, currency)
+        total = revenue + tax
     margin = revenue - cost
     margin_percent = percent(margin / revenue * HUNDRED) if revenue else percent(ZERO)
-    supplement = sum((line["single_supplement"] for line in priced), ZERO)
 
     reasons = []
     if priced and margin_percent < pricing.min_margin_percent:
@@ -294,6 +360,9 @@ def cost_sheet(plan: Plan, pricing: Pricing, rules: list[MarkupRule], rates: Rat
         if line["rate"]:
             key = (line["rate"]["base"], line["rate"]["quote"], line["rate"]["valid_from"])
             used[key] = {k: v for k, v in line["rate"].items() if k != "inverted"}
+    if package and package["rate"]:
+        rate = package["rate"]
+        used[(rate["base"], rate["quote"], rate["valid_from"])] = rate
     return {
         "currency": currency,
         "as_of": rates.as_of,
@@ -303,12 +372,13 @@ def cost_sheet(plan: Plan, pricing: Pricing, rules: list[MarkupRule], rates: Rat
         "totals": {
             "cost": cost, "markup": markup, "sell": sell, "discount_percent": percent(pricing.discount_percent),
             "discount": discount, "service_fee": fee, "service_fee_basis": fee_basis,
-            "service_fee_percent": None if fee_basis == "fixed" else percent(pricing.service_fee_percent),
+            "service_fee_percent": percent(pricing.service_fee_percent) if fee_basis == "percent" else None,
             "revenue": revenue, "tax_percent": percent(pricing.tax_percent), "tax": tax, "total": total,
-            "margin": margin, "margin_percent": margin_percent,
+            "margin": margin, "margin_percent": margin_percent, "package": package,
         },
-        "per_person": per_person(plan, total, supplement, Decimal(pricing.child_factor)) if plan.party.adults
-        else None,
+        "per_person": per_person(plan, total, supplement, Decimal(pricing.child_factor),
+                                 (package["adult_price"], package["child_price"]) if package else None)
+        if plan.party.adults else None,
         "approval": {"needed": bool(reasons), "reasons": reasons,
                      "min_margin_percent": percent(pricing.min_margin_percent),
                      "max_discount_percent": percent(pricing.max_discount_percent)},

@@ -6,21 +6,22 @@ version from its immutable snapshot alone (quotes.snapshot: money as decimal str
 these render, the gateway sends the bytes as application/pdf.
 
 Fonts. The PDF uses Helvetica for every character it can encode (Windows-1252: Latin with the
-accents of Spanish, French, German..., so "María Núñez" stays in one font) and, for the rest,
-reportlab's built-in CID fonts: STSong-Light (Adobe-GB1: simplified and traditional Chinese,
-kana, Greek, Cyrillic) and HYSMyeongJo-Medium (Korean). CID fonts are not embedded: no font file
-ships with Itinera, and every PDF viewer that has a font for the script (Acrobat, browsers,
-macOS, iOS, Android, Windows, poppler with a CJK font installed) draws them. A deployment whose
-readers may lack such fonts sets ITINERA_PDF_FONT to a TrueType file (.ttf/.ttc, e.g. Noto Sans
-SC or WenQuanYi Micro Hei): it is embedded (subset) and used for every character Helvetica cannot
-draw and that font has. A character no font has (Polish "ł" without ITINERA_PDF_FONT, say) is
-written without its accent ("l") rather than as a box.
+accents of Spanish, French, German..., so "María Núñez" stays in one font) and, for the rest, a
+TrueType font embedded as a subset of the glyphs used, so "王小明" prints on any viewer: the file
+ITINERA_PDF_FONT names (.ttf, or a .ttc whose first face is used), else the Chinese sans font
+fontconfig finds (fc-match / fc-list :lang=zh-cn; the container image ships WenQuanYi Micro
+Hei). reportlab embeds TrueType outlines only: OpenType/CFF (.otf) files are skipped. With no
+such font at all the service says so in its log when it starts, and Chinese and Korean fall back
+to reportlab's built-in CID fonts (STSong-Light, HYSMyeongJo-Medium), which are referenced, not
+embedded: viewers without a CJK font of their own show boxes. A character no font has (Polish
+"ł" without a font that has it) is written without its accent ("l") rather than as a box.
 """
 import base64
 import functools
 import io
 import logging
 import os
+import subprocess
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -67,24 +68,61 @@ WIDTH = A4[0] - 2 * PAGE_MARGIN
 
 # --- fonts and text ---------------------------------------------------------------------------------
 
+# A character every Chinese font has: a font without it is not one to print Chinese names with.
+CHINESE_PROBE = ord("王")
+NO_FONT = (f"No TrueType font with Chinese glyphs: set {FONT_ENV} to a .ttf/.ttc file or install one "
+           f"(Debian: fonts-wqy-microhei). PDFs now print Latin text, and Chinese and Korean only in fonts "
+           f"they do not embed, which viewers without such a font show as empty boxes.")
+
+
+def _load(path: str):
+    """The registered TrueType font for a file (subset-embedded when used); raises when unusable."""
+    name = "ItineraEmbedded-" + os.path.basename(path).rsplit(".", 1)[0].replace(" ", "")
+    try:
+        return pdfmetrics.getFont(name)
+    except KeyError:
+        font = TTFont(name, path)  # a .ttc: its first face
+        pdfmetrics.registerFont(font)
+        return font
+
+
+def _fontconfig(*args: str) -> str:
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):  # no fontconfig on this machine
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def discover_font() -> str | None:
+    """A TrueType file with Chinese glyphs that fontconfig knows: fc-match's choice for Chinese sans
+    first, then the others fc-list names; None when there is none."""
+    best = _fontconfig("fc-match", "-f", "%{file}", "sans:lang=zh-cn").strip()
+    listed = sorted(line.split(":")[0].strip() for line in _fontconfig("fc-list", ":lang=zh-cn", "file").splitlines())
+    for path in dict.fromkeys([best, *listed]):
+        if not path.lower().endswith((".ttf", ".ttc")):
+            continue  # .otf (CFF outlines) cannot be embedded by reportlab
+        try:
+            if CHINESE_PROBE in _load(path).face.charToGlyph:
+                return path
+        except Exception:  # unreadable or not TrueType after all: try the next
+            continue
+    return None
+
+
 class Fonts:
     def __init__(self, embedded_path: str | None):
         for name in (CHINESE, KOREAN):
             if name not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(UnicodeCIDFont(name))
-        self.embedded = self.glyphs = None
+        self.embedded = self.glyphs = self.path = None
         if embedded_path:
-            name = "ItineraEmbedded-" + os.path.basename(embedded_path).rsplit(".", 1)[0].replace(" ", "")
             try:
-                font = pdfmetrics.getFont(name)
-            except KeyError:
-                try:
-                    font = TTFont(name, embedded_path)
-                except Exception as exc:  # missing, unreadable, not TrueType: print without it, and say so
-                    log.error("%s=%s cannot be used (%s); PDFs use the built-in fonts", FONT_ENV, embedded_path, exc)
-                    return
-                pdfmetrics.registerFont(font)
-            self.embedded, self.glyphs = name, font.face.charToGlyph
+                font = _load(embedded_path)
+            except Exception as exc:  # missing, unreadable, not TrueType: print without it, and say so
+                log.error("%s=%s cannot be used (%s); PDFs use the built-in fonts", FONT_ENV, embedded_path, exc)
+                return
+            self.embedded, self.glyphs, self.path = font.fontName, font.face.charToGlyph, embedded_path
 
     def font_for(self, ch: str) -> tuple[str | None, str]:
         """(font, character to write): font None is the paragraph's own (Helvetica)."""
@@ -110,11 +148,20 @@ class Fonts:
 
 
 @functools.lru_cache(maxsize=4)
-def _fonts(embedded_path: str | None) -> Fonts:
-    return Fonts(embedded_path)
+def _fonts(configured: str | None) -> Fonts:
+    chosen = Fonts(configured) if configured else None
+    if chosen is None or chosen.embedded is None:
+        chosen = Fonts(discover_font())
+    if chosen.embedded:
+        log.info("PDFs embed %s for what Helvetica cannot draw (Chinese names among it)", chosen.path)
+    else:
+        log.warning(NO_FONT)
+    return chosen
 
 
 def fonts() -> Fonts:
+    """The fonts PDFs use: ITINERA_PDF_FONT's file, else a Chinese TrueType font fontconfig finds
+    (found once per process, and logged: the service calls this when it starts)."""
     return _fonts(os.environ.get(FONT_ENV) or None)
 
 
@@ -304,7 +351,8 @@ def _party_text(party: dict) -> str:
 def _quantity_text(line: dict) -> str:
     quantity, basis = line["quantity"], line["basis"]
     if basis == "per_night":
-        return f"{plural(quantity, 'room')} × {plural(line['nights'] or 1, 'night')}"
+        rooms = f"{plural(quantity, 'room')} × {plural(line['nights'] or 1, 'night')}"
+        return rooms + (f" ({line['occupancy']} per room)" if line.get("occupancy") else "")
     if basis == "per_person":
         return plural(quantity, "person") if quantity != 1 else "1 person"
     return plural(quantity, "unit")
@@ -345,6 +393,7 @@ def _line_details(line: dict, currency: str, costs: bool) -> str:
 
 def _services_table(snapshot: dict, costs: bool) -> Table:
     currency = snapshot["currency"]
+    package = snapshot["totals"].get("package")
     lines = {line["line"]: line for line in snapshot["lines"]}
     if costs:
         header = ["#", "Service", "Details", "Quantity", "Net", "Markup", "Price"]
@@ -379,7 +428,9 @@ def _services_table(snapshot: dict, costs: bool) -> Table:
             if costs:
                 row += [para(money(line["net_cost"], currency, code=False), "right"),
                         para(money(line["markup_amount"], currency, code=False), "right")]
-            row.append(para(money(line["sell_amount"], currency, code=False), "right"))
+            # A package's customer copy: the lines are in the advertised price, not priced one by one.
+            row.append(para("included", "small") if package and not costs
+                       else para(money(line["sell_amount"], currency, code=False), "right"))
             rows.append(row)
     return _grid(rows, widths, extra=extra)
 
@@ -399,6 +450,9 @@ def _fee_rows(snapshot: dict) -> list[tuple[str, str, str, bool]]:
                         f"for designing, booking and looking after the trip"),
         "tax": f"{number(totals['tax_percent'])} % of {money(totals['revenue'], currency)} (services and fee)",
         "total": "what you pay for the whole trip",
+        "package": "the advertised price per traveller: services, agency fee and taxes included",
+        "single_supplement": "for an adult with a room alone: half a double room's price for each night",
+        "tax_included": f"{number(totals['tax_percent'])} % of the price before tax, already in the total",
     }
     return [(fee["label"], basis.get(fee["code"], ""), fee["amount"], fee["code"] == "total")
             for fee in snapshot["fees"]]
@@ -420,7 +474,11 @@ def _composition(snapshot: dict, costs: bool) -> list:
     if costs:
         internal = [("Net cost of the services", money(totals["cost"], currency)),
                     ("Markup", money(totals["markup"], currency)),
-                    ("Revenue (services - discount + fee)", money(totals["revenue"], currency)),
+                    *([("The lines at their selling prices (not quoted: the package price is)",
+                        money(totals["package"]["components_sell"], currency)),
+                       ("Package price minus the lines' selling prices",
+                        money(totals["package"]["difference"], currency))] if totals.get("package") else []),
+                    ("Revenue (total before tax)", money(totals["revenue"], currency)),
                     ("Margin", f"{money(totals['margin'], currency)} ({number(totals['margin_percent'])} %)")]
         flow += [Spacer(1, 2 * mm), KeepTogether([
             para("For the agency only: costs and margin", "h3"),
@@ -436,8 +494,11 @@ def _per_person(snapshot: dict) -> list:
     rows = [[para("Price per adult"), para("sharing a room", "small"), para(money(per_person["adult"], currency),
                                                                             "right_bold")]]
     if per_person.get("child") is not None:
-        share = number(Decimal(per_person["child_factor"]) * 100)
-        rows.append([para("Price per child"), para(f"{share} % of an adult's price", "small"),
+        if per_person.get("child_factor") is None:  # a package: the season's child price
+            how = "the advertised price for a child"
+        else:
+            how = f"{number(Decimal(per_person['child_factor']) * 100)} % of an adult's price"
+        rows.append([para("Price per child"), para(how, "small"),
                      para(money(per_person["child"], currency), "right_bold")])
     if Decimal(per_person["single_supplement"]):
         rows.append([para("Single supplement"),
@@ -541,6 +602,15 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+def consultant_name(quote: dict) -> str | None:
+    """The person who issued the quote: their full name, else (older snapshots) their username;
+    None when a service issued it."""
+    if quote.get("issued_by_name"):
+        return quote["issued_by_name"]
+    issued_by = str(quote.get("issued_by") or "")
+    return issued_by[len("user:"):] if issued_by.startswith("user:") else None
+
+
 def customer_name(snapshot: dict) -> str | None:
     return (snapshot.get("itinerary") or {}).get("customer_name")
 
@@ -578,8 +648,9 @@ def quote_sheet(snapshot: dict, *, costs: bool = False) -> bytes:
                                            "bold")))
     facts.append(("Travellers", para(_party_text(itinerary["party"]))))
     facts.append(("Prices in", para(f"{currency}, taxes and fees included in the total")))
-    if str(quote.get("issued_by") or "").startswith("user:"):  # a staff user, not a service
-        facts.append(("Your consultant", para(quote["issued_by"][len("user:"):])))
+    consultant = consultant_name(quote)
+    if consultant:
+        facts.append(("Your consultant", para(consultant)))
     story = [header, Spacer(1, 4 * mm)]
     if costs:
         banner = Table([[para("AGENCY COPY WITH NET COSTS AND MARGIN: NOT FOR THE CUSTOMER", "badge")]],

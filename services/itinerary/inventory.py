@@ -10,7 +10,7 @@ from datetime import date
 
 from nameko.exceptions import UnknownService, registry
 
-from services.common.errors import DomainError, NotFound, ValidationFailed
+from services.common.errors import NotFound, Unavailable, ValidationFailed
 
 # Which ticketing product kinds each item kind may point at.
 PRODUCT_KINDS = {
@@ -20,11 +20,8 @@ PRODUCT_KINDS = {
 }
 
 
-class TicketingUnavailable(DomainError):
+class TicketingUnavailable(Unavailable):
     """Ticketing did not answer: prices and availability cannot be read now."""
-
-    status = 503
-    title = "Service unavailable"
 
 
 registry[f"{TicketingUnavailable.__module__}.{TicketingUnavailable.__name__}"] = TicketingUnavailable

@@ -12,18 +12,20 @@ from sqlalchemy.orm import selectinload
 
 from services.common.errors import Conflict, NotFound, ValidationFailed
 
+from . import catalog
 from . import inventory as inv
+from .costing import PackagePrice
 from .models import Itinerary, ItineraryDay, ItineraryItem
-from .plan import DEFAULT_BASIS, Party, Plan, PlanItem
+from .plan import DEFAULT_BASIS, DEFAULT_OCCUPANCY, Party, Plan, PlanItem, occupancy_from
 
 # Item fields a planner sets (the rest is derived or comes from ticketing).
 INPUT_FIELDS = ("kind", "description", "inventory_product_id", "supplier_name", "unit_cost", "currency", "basis",
                 "quantity", "nights", "from_location", "to_location", "location", "single_supplement",
-                "overnight", "position", "attributes", "notes", "service_date")
+                "overnight", "occupancy", "position", "attributes", "notes", "service_date")
 MANUAL_ONLY = ("supplier_name", "unit_cost", "currency")
 # Changes that move a price, and so need a new approval.
 PRICE_FIELDS = ("party", "currency", "child_factor", "discount_percent", "service_fee", "service_fee_percent",
-                "tax_percent", "start_date")
+                "tax_percent", "start_date", "package_price")
 
 
 def get(session, itinerary_id: str, *, lock: bool = False) -> Itinerary:
@@ -93,6 +95,7 @@ def create(session, fields: dict, *, settings: dict, actor: str, now: datetime, 
         else Decimal(settings["default_child_factor"]),
         discount_percent=fields.get("discount_percent") or Decimal("0"), service_fee=fields.get("service_fee"),
         service_fee_percent=fields.get("service_fee_percent"), tax_percent=fields.get("tax_percent"),
+        package_price=catalog.package_price(product, fields["start_date"]) if product is not None else None,
         notes=fields.get("notes"), revision=1, created_at=now, created_by=actor, updated_at=now, updated_by=actor)
     template = {d["day"]: d for d in (product.template if product is not None else [])}
     itinerary.days = [ItineraryDay(number=n, title=template.get(n, {}).get("title"),
@@ -103,19 +106,40 @@ def create(session, fields: dict, *, settings: dict, actor: str, now: datetime, 
     return itinerary
 
 
+def consultant_price(price: dict | None, currency: str) -> dict | None:
+    """The consultant's own price per adult and child (None: back to the lines' prices)."""
+    if price is None:
+        return None
+    return {"source": "consultant", "season": None, "currency": price.get("currency") or currency,
+            "adult_price": str(price["adult_price"]), "child_price": str(price["child_price"])}
+
+
+def package_of(itinerary: Itinerary) -> PackagePrice | None:
+    price = itinerary.package_price
+    if not price:
+        return None
+    return PackagePrice(adult_price=Decimal(price["adult_price"]), child_price=Decimal(price["child_price"]),
+                        currency=price["currency"], season=price.get("season"), source=price["source"])
+
+
 def _children(party: dict) -> list[dict]:
     return [{"age": c["age"], **({"name": c["name"]} if c.get("name") else {})} for c in party.get("children") or []]
 
 
-def update(itinerary: Itinerary, fields: dict, *, actor: str, now: datetime) -> None:
+def update(itinerary: Itinerary, fields: dict, *, actor: str, now: datetime, product=None) -> None:
     """Header changes. A new start date moves every item by the same number of days (the caller
-    fetched the inventory prices for the new dates and reprices afterwards)."""
+    fetched the inventory prices for the new dates and reprices afterwards) and, for a trip priced
+    at its catalog product's season (`product`), takes the new date's season price."""
     require_editable(itinerary)
     if "start_date" in fields and fields["start_date"] != itinerary.start_date:
         shift = fields["start_date"] - itinerary.start_date
         for item in itinerary.items:
             item.service_date += shift
         itinerary.start_date = fields["start_date"]
+        if product is not None and (itinerary.package_price or {}).get("source") == "catalog":
+            itinerary.package_price = catalog.package_price(product, itinerary.start_date)
+    if "package_price" in fields:
+        itinerary.package_price = consultant_price(fields["package_price"], itinerary.currency)
     if "party" in fields:
         itinerary.adults = fields["party"]["adults"]
         itinerary.children = _children(fields["party"])
@@ -215,6 +239,7 @@ def _apply(item: ItineraryItem, itinerary: Itinerary, day_number: int, fields: d
     item.quantity = fields.get("quantity")
     item.single_supplement = fields.get("single_supplement") if kind == "hotel" else None
     item.overnight = bool(fields.get("overnight"))
+    item.occupancy = fields.get("occupancy") if kind == "hotel" else None
     item.notes = fields.get("notes")
     item.from_location, item.to_location = fields.get("from_location"), fields.get("to_location")
     item.location = fields.get("location")
@@ -347,7 +372,14 @@ def plan_item(item: ItineraryItem) -> PlanItem:
         currency=item.currency, unit_costs=unit_costs(item), inventory_product_id=item.inventory_product_id,
         supplier_id=item.supplier_id, supplier_name=item.supplier_name, from_location=item.from_location,
         to_location=item.to_location, location=item.location, single_supplement=item.single_supplement,
-        overnight=item.overnight)
+        overnight=item.overnight, occupancy=room_occupancy(item))
+
+
+def room_occupancy(item: ItineraryItem) -> int | None:
+    """Hotels: people per room, the planner's, else the product's max_occupancy, else the default."""
+    if item.kind != "hotel":
+        return None
+    return item.occupancy or occupancy_from(item.attributes) or DEFAULT_OCCUPANCY
 
 
 def plan_of(itinerary: Itinerary) -> Plan:
@@ -369,6 +401,7 @@ def item_dict(item: ItineraryItem, party: Party) -> dict:
         "costs": item.costs, "priced": unit_costs(item) is not None, "priced_at": item.priced_at,
         "from_location": item.from_location, "to_location": item.to_location, "location": item.location,
         "single_supplement": item.single_supplement, "overnight": item.overnight,
+        "occupancy": item.occupancy, "room_occupancy": room_occupancy(item),
         "attributes": item.attributes or {}, "notes": item.notes,
         "created_at": item.created_at, "created_by": item.created_by,
         "updated_at": item.updated_at, "updated_by": item.updated_by,
@@ -388,7 +421,8 @@ def as_dict(itinerary: Itinerary) -> dict:
         "start_date": itinerary.start_date, "end_date": end_date(itinerary), "currency": itinerary.currency,
         "child_factor": itinerary.child_factor, "discount_percent": itinerary.discount_percent,
         "service_fee": itinerary.service_fee, "service_fee_percent": itinerary.service_fee_percent,
-        "tax_percent": itinerary.tax_percent, "notes": itinerary.notes, "revision": itinerary.revision,
+        "tax_percent": itinerary.tax_percent, "package_price": itinerary.package_price,
+        "notes": itinerary.notes, "revision": itinerary.revision,
         "days": [{"number": day.number, "date": date_of(itinerary, day.number), "title": day.title,
                   "description": day.description, "items": by_day.get(day.number, [])}
                  for day in sorted(itinerary.days, key=lambda d: d.number)],

@@ -9,7 +9,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.db import Money, UtcDateTime, service_metadata
@@ -84,6 +84,9 @@ class Itinerary(Base):
     service_fee: Mapped[Decimal | None] = mapped_column(Money)        # fixed, in the itinerary currency
     service_fee_percent: Mapped[Decimal | None] = mapped_column(Money)  # else this, else the settings'
     tax_percent: Mapped[Decimal | None] = mapped_column(Money)          # else the settings'
+    # The advertised price the customer is quoted, all included (None: the lines' prices):
+    # {"source": "catalog" | "consultant", "season", "currency", "adult_price", "child_price"}
+    package_price: Mapped[dict | None] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
     # Bumped by every change that can move a price: an approval holds for one revision only.
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -144,6 +147,8 @@ class ItineraryItem(Base):
     location: Mapped[str | None] = mapped_column(String(120))
     single_supplement: Mapped[bool | None] = mapped_column(Boolean)  # None: when the adults are odd
     overnight: Mapped[bool] = mapped_column(Boolean, default=False)  # a night on board (sleeper, red-eye)
+    # Hotels: people per room, set by the planner; None: the product's max_occupancy, else 2.
+    occupancy: Mapped[int | None] = mapped_column(Integer)
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -155,10 +160,17 @@ class ItineraryItem(Base):
 
 
 class ExchangeRate(Base):
-    """1 base = rate quote, from valid_from on (until a newer row for the pair)."""
+    """1 base = rate quote, from valid_from on (until a newer row for the pair).
+
+    Rows are never overwritten: posting the same pair and date again adds a row that replaces
+    the current one, which is kept, marked superseded (history for audits and disputes). Only
+    current rows (superseded_at NULL) price anything; one current row per pair and date.
+    """
 
     __tablename__ = "exchange_rates"
-    __table_args__ = (UniqueConstraint("base", "quote", "valid_from"),)
+    __table_args__ = (Index("uq_exchange_rates_current", "base", "quote", "valid_from", unique=True,
+                            sqlite_where=text("superseded_at IS NULL"),
+                            postgresql_where=text("superseded_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     base: Mapped[str] = mapped_column(String(3))
@@ -167,6 +179,9 @@ class ExchangeRate(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(120))
+    replaces_id: Mapped[int | None] = mapped_column(Integer)  # the row this one superseded
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    superseded_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class MarkupRule(Base):

@@ -1,4 +1,5 @@
 """An itinerary as plain values: what the checks and the cost sheet work on (no database, no broker)."""
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,6 +15,21 @@ DEFAULT_BASIS = {
     "attraction": "per_person", "meal": "per_person", "guide": "per_unit", "insurance": "per_person",
     "visa": "per_person", "other": "per_unit",
 }
+# People per hotel room when neither the item nor its ticketing product says (a double room).
+DEFAULT_OCCUPANCY = 2
+MAX_OCCUPANCY = 10
+# The ticketing product attribute giving a room's occupancy ("max_occupancy": 3 for a triple).
+OCCUPANCY_ATTRIBUTE = "max_occupancy"
+
+
+def occupancy_from(attributes: dict | None) -> int | None:
+    """A product's max_occupancy attribute when it is a sensible whole number, else None."""
+    value = (attributes or {}).get(OCCUPANCY_ATTRIBUTE)
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_OCCUPANCY else None
 
 
 @dataclass(frozen=True)
@@ -25,10 +41,9 @@ class Party:
     def size(self) -> int:
         return self.adults + len(self.children)
 
-    @property
-    def default_rooms(self) -> int:
-        """Rooms when the planner gives no quantity: adults two to a room, children with them."""
-        return (self.adults + 1) // 2
+    def rooms(self, occupancy: int) -> int:
+        """Rooms for the whole party, `occupancy` people to a room (children take a bed too)."""
+        return math.ceil(self.size / occupancy)
 
 
 @dataclass
@@ -53,6 +68,7 @@ class PlanItem:
     location: str | None = None
     single_supplement: bool | None = None
     overnight: bool = False
+    occupancy: int | None = None  # hotels: people per room (None: DEFAULT_OCCUPANCY)
 
     @property
     def is_hotel(self) -> bool:
@@ -72,11 +88,17 @@ class PlanItem:
             return [self.service_date + timedelta(days=n) for n in range(self.nights or 0)]
         return [self.service_date]
 
+    @property
+    def room_occupancy(self) -> int:
+        return self.occupancy or DEFAULT_OCCUPANCY
+
     def resolved_quantity(self, party: Party) -> int:
+        """The planner's quantity, else: rooms for the party at the room's occupancy (hotels), the
+        whole party (per person), one (per unit)."""
         if self.quantity is not None:
             return self.quantity
         if self.basis == "per_night":
-            return party.default_rooms
+            return party.rooms(self.room_occupancy)
         if self.basis == "per_person":
             return party.size
         return 1

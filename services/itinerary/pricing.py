@@ -8,7 +8,7 @@ from services.common.db import as_dict
 from services.common.errors import Conflict, NotFound, ValidationFailed
 from services.common.serialization import to_plain
 
-from . import costing
+from . import costing, itineraries
 from .models import Approval, ExchangeRate, Itinerary, MarkupRule, PricingSettings
 
 DEFAULT_TERMS = {
@@ -56,6 +56,7 @@ def save_settings(session, fields: dict, *, actor: str, now: datetime) -> dict:
 def pricing_for(itinerary: Itinerary, policy: dict) -> costing.Pricing:
     """The itinerary's own pricing fields, the settings' where it has none."""
     return costing.Pricing(
+        package=itineraries.package_of(itinerary),
         child_factor=itinerary.child_factor,
         discount_percent=itinerary.discount_percent or Decimal(0),
         service_fee=itinerary.service_fee,
@@ -69,32 +70,56 @@ def pricing_for(itinerary: Itinerary, policy: dict) -> costing.Pricing:
 
 # --- exchange rates ------------------------------------------------------------------------------
 
-def set_rate(session, fields: dict, *, actor: str, now: datetime, today: date) -> ExchangeRate:
-    """Add a rate from valid_from on; the same pair and date again corrects it."""
+def set_rate(session, fields: dict, *, actor: str, now: datetime, today: date) -> tuple[ExchangeRate,
+                                                                                     ExchangeRate | None]:
+    """Add a rate from valid_from on: (the new row, the row it replaced or None).
+
+    The same pair and date again is a correction: a new row; the current one is kept, marked
+    superseded, so what was in force when is never lost. Quotes already issued keep the rate they
+    locked in their snapshot."""
     valid_from = fields.get("valid_from") or today
-    row = session.scalars(select(ExchangeRate).where(
+    current = session.scalars(select(ExchangeRate).where(
         ExchangeRate.base == fields["base"], ExchangeRate.quote == fields["quote"],
-        ExchangeRate.valid_from == valid_from)).first()
-    if row is None:
-        row = ExchangeRate(base=fields["base"], quote=fields["quote"], valid_from=valid_from)
-        session.add(row)
-    row.rate, row.created_at, row.created_by = fields["rate"], now, actor
+        ExchangeRate.valid_from == valid_from, ExchangeRate.superseded_at.is_(None)).with_for_update()).first()
+    if current is not None:
+        current.superseded_at, current.superseded_by = now, actor
+        session.flush()  # out of the one-current-row index before the new row goes in
+    row = ExchangeRate(base=fields["base"], quote=fields["quote"], valid_from=valid_from, rate=fields["rate"],
+                       created_at=now, created_by=actor, replaces_id=None if current is None else current.id)
+    session.add(row)
     session.flush()
-    return row
+    return row, current
 
 
-def list_rates(session, *, base=None, quote=None) -> list[ExchangeRate]:
+def rate_dict(row: ExchangeRate) -> dict:
+    record = {key: getattr(row, key) for key in ("id", "base", "quote", "rate", "valid_from", "created_at",
+                                                 "created_by", "replaces_id", "superseded_at", "superseded_by")}
+    return record | {"current": row.superseded_at is None}
+
+
+def set_rate_answer(row: ExchangeRate, replaced: ExchangeRate | None) -> dict:
+    """The new rate, and what it replaced (null when the pair had no rate from that date)."""
+    return rate_dict(row) | {"replaced": None if replaced is None else {
+        key: getattr(replaced, key) for key in ("id", "rate", "created_at", "created_by")}}
+
+
+def list_rates(session, *, base=None, quote=None, history=False) -> list[ExchangeRate]:
+    """Current rates, newest valid_from first per pair; history=True adds the superseded rows."""
     query = select(ExchangeRate)
+    if not history:
+        query = query.where(ExchangeRate.superseded_at.is_(None))
     if base:
         query = query.where(ExchangeRate.base == base)
     if quote:
         query = query.where(ExchangeRate.quote == quote)
-    return list(session.scalars(query.order_by(ExchangeRate.base, ExchangeRate.quote, ExchangeRate.valid_from.desc())))
+    return list(session.scalars(query.order_by(ExchangeRate.base, ExchangeRate.quote, ExchangeRate.valid_from.desc(),
+                                               ExchangeRate.id.desc())))
 
 
 def rate_book(session, as_of: date) -> costing.RateBook:
     rows = session.execute(select(ExchangeRate.id, ExchangeRate.base, ExchangeRate.quote, ExchangeRate.rate,
-                                  ExchangeRate.valid_from).where(ExchangeRate.valid_from <= as_of))
+                                  ExchangeRate.valid_from).where(ExchangeRate.valid_from <= as_of,
+                                                                 ExchangeRate.superseded_at.is_(None)))
     return costing.RateBook([costing.Rate(r.base, r.quote, r.rate, r.valid_from, r.id) for r in rows], as_of)
 
 

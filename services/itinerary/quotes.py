@@ -42,6 +42,9 @@ def as_dict(quote: Quote, *, snapshot: bool = True) -> dict:
 def fee_explanations(sheet: dict) -> list[dict]:
     """Each fee on top of the lines, with the words a quote sheet prints beside it."""
     totals, currency = sheet["totals"], sheet["currency"]
+    package = totals.get("package")
+    if package:
+        return package_fees(totals, package, currency)
     fees = [{"code": "services", "label": "Travel services (the lines above, at their selling prices)",
              "amount": totals["sell"]}]
     if totals["discount"]:
@@ -58,8 +61,32 @@ def fee_explanations(sheet: dict) -> list[dict]:
     return fees
 
 
+def package_fees(totals: dict, package: dict, currency: str) -> list[dict]:
+    """A package's price composition: the advertised price for the party, a solo traveller's
+    supplement, the discount, and the taxes it includes."""
+    what = f"{package['season']} season price" if package["season"] else "Package price"
+    parts = [f"{package['adults']} adult{'s' if package['adults'] != 1 else ''} x {package['adult_price']}"]
+    if package["children"]:
+        parts.append(f"{package['children']} child{'ren' if package['children'] != 1 else ''} x "
+                     f"{package['child_price']}")
+    fees = [{"code": "package", "label": f"{what} ({', '.join(parts)} {currency}), all included",
+             "amount": package["amount"]}]
+    if package["single_supplement"]:
+        fees.append({"code": "single_supplement", "label": "Single supplement (a room alone)",
+                     "amount": package["single_supplement"]})
+    if totals["discount"]:
+        fees.append({"code": "discount", "label": f"Discount ({totals['discount_percent']} % of the price)",
+                     "amount": -totals["discount"]})
+    if totals["tax"]:
+        fees.append({"code": "tax_included", "label": f"of which taxes ({totals['tax_percent']} %, included)",
+                     "amount": totals["tax"]})
+    fees.append({"code": "total", "label": "Total", "amount": totals["total"]})
+    return fees
+
+
 def snapshot(itinerary: Itinerary, quote: Quote, sheet: dict, problems: list[dict], terms: dict,
-             approval: Approval | None, note: str | None, customer_name: str | None = None) -> dict:
+             approval: Approval | None, note: str | None, customer_name: str | None = None,
+             issued_by_name: str | None = None) -> dict:
     items = {item.id: item for item in itinerary.items}
     lines = []
     for line in sheet["lines"]:
@@ -72,7 +99,8 @@ def snapshot(itinerary: Itinerary, quote: Quote, sheet: dict, problems: list[dic
     return to_plain({
         "quote": {"id": quote.id, "number": quote_number(itinerary.id), "version": quote.version,
                   "issued_at": quote.issued_at,
-                  "issued_by": quote.issued_by, "valid_until": quote.valid_until, "note": note},
+                  "issued_by": quote.issued_by, "issued_by_name": issued_by_name, "valid_until": quote.valid_until,
+                  "note": note},
         "itinerary": {
             "id": itinerary.id, "title": itinerary.title, "revision": itinerary.revision, "origin": itinerary.origin,
             "customer_id": itinerary.customer_id, "customer_name": customer_name, "inquiry_id": itinerary.inquiry_id,
@@ -110,8 +138,10 @@ def default_valid_until(itinerary: Itinerary, today: date, validity_days: int) -
 
 
 def issue(session, itinerary: Itinerary, sheet: dict, problems: list[dict], fields: dict, *, policy: dict,
-          approval: Approval | None, actor: str, now: datetime) -> tuple[Quote, Quote | None]:
-    """Snapshot the sheet as the next version; returns (new quote, the version it superseded)."""
+          approval: Approval | None, actor: str, now: datetime, actor_name: str | None = None
+          ) -> tuple[Quote, Quote | None]:
+    """Snapshot the sheet as the next version; returns (new quote, the version it superseded).
+    actor_name: the consultant's full name, printed on the quote sheet."""
     today = now.date()
     itineraries.require_editable(itinerary)
     if not itinerary.customer_id:
@@ -143,7 +173,7 @@ def issue(session, itinerary: Itinerary, sheet: dict, problems: list[dict], fiel
                   currency=sheet["currency"], total=sheet["totals"]["total"], valid_until=valid_until,
                   issued_at=now, issued_by=actor)
     quote.snapshot = snapshot(itinerary, quote, sheet, problems, terms, approval, fields.get("note"),
-                              fields.get("customer_name"))
+                              fields.get("customer_name"), actor_name)
     session.add(quote)
     itinerary.status = "quoted"
     session.flush()

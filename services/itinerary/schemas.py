@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, validate, validates_schema
 from services.common import fields
 from services.common.validators import CODE, CURRENCY
 
-from .plan import BASES, KINDS, TRANSPORT
+from .plan import BASES, KINDS, MAX_OCCUPANCY, TRANSPORT
 
 NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
 MAX_MONEY = 10_000_000
@@ -69,8 +69,14 @@ class ItemFieldsSchema(Schema):
                           metadata={"description": "per_person, per_unit or (hotels) per_night; by kind if omitted"})
     quantity = fields.Integer(load_default=None, allow_none=True, strict=True,
                               validate=validate.Range(min=1, max=MAX_PARTY),
-                              metadata={"description": "Persons, units or rooms; omitted: follows the party"})
+                              metadata={"description": "Persons, units or rooms; omitted: follows the party "
+                                                       "(hotels: rooms for the party at the room's occupancy)"})
     nights = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_DAYS))
+    occupancy = fields.Integer(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(min=1, max=MAX_OCCUPANCY),
+                               metadata={"description": "Hotels: people per room; the rooms are then "
+                                                        "ceil(travellers / occupancy) unless `quantity` is given. "
+                                                        "Omitted: the product's max_occupancy attribute, else 2"})
     from_location = location()
     to_location = location()
     location = location()
@@ -108,6 +114,8 @@ class ItemFieldsSchema(Schema):
                 errors["nights"] = ["Only hotel stays have nights."]
             if basis == "per_night":
                 errors["basis"] = ["Only hotel stays are priced per night."]
+            if data.get("occupancy") is not None:
+                errors["occupancy"] = ["Only hotel rooms have an occupancy."]
         if kind in TRANSPORT and data.get("location"):
             errors["location"] = ["A transport has from_location and to_location."]
         if kind not in TRANSPORT and (data.get("from_location") or data.get("to_location")):
@@ -147,7 +155,10 @@ class ItemSchema(Schema):
     nights = fields.Integer(allow_none=True)
     basis = fields.String()
     quantity = fields.Integer(allow_none=True)
-    resolved_quantity = fields.Integer()
+    resolved_quantity = fields.Integer(metadata={"description": "The quantity priced: hotels, rooms"})
+    occupancy = fields.Integer(allow_none=True, metadata={"description": "Hotels: people per room as set"})
+    room_occupancy = fields.Integer(allow_none=True, metadata={
+        "description": "Hotels: people per room used (as set, else the product's max_occupancy, else 2)"})
     inventory_product_id = fields.String(allow_none=True)
     supplier_id = fields.String(allow_none=True)
     supplier_name = fields.String(allow_none=True)
@@ -203,20 +214,35 @@ class ItineraryCreateSchema(PricingFieldsMixin, Schema):
     title = fields.String(load_default=None, validate=[validate.Length(min=1, max=200), NOT_BLANK])
     customer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
     inquiry_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36),
-                               metadata={"description": "The CRM inquiry this answers (give its customer_id too)"})
+                               metadata={"description": "The CRM inquiry this answers: its customer, party, "
+                                                        "travel dates and destinations fill what is not given"})
     catalog_product_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36),
                                        metadata={"description": "Start from this catalog product's template"})
-    party = fields.Nested(TravelPartySchema, required=True)
-    start_date = fields.Date(required=True, validate=not_past)
+    party = fields.Nested(TravelPartySchema, load_default=None, allow_none=True,
+                          metadata={"description": "Required unless the inquiry has one"})
+    start_date = fields.Date(load_default=None, allow_none=True, validate=not_past,
+                             metadata={"description": "Required unless the inquiry has a start date"})
     days = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_DAYS),
-                          metadata={"description": "Number of days; defaults to the catalog product's, else 1"})
+                          metadata={"description": "Number of days; defaults to the catalog product's, else the "
+                                                   "inquiry's dates, else 1"})
     currency = fields.String(required=True, validate=CURRENCY)
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
     @validates_schema
-    def _inquiry(self, data, **kwargs):
-        if data.get("inquiry_id") and not data.get("customer_id"):
-            raise ValidationError("An itinerary for an inquiry needs the inquiry's customer.", "customer_id")
+    def _party_and_start(self, data, **kwargs):
+        if data.get("inquiry_id"):
+            return  # the inquiry gives what is missing (checked once it is read)
+        errors = {key: ["Missing data for required field (or give an inquiry_id that has it)."]
+                  for key in ("party", "start_date") if data.get(key) is None}
+        if errors:
+            raise ValidationError(errors)
+
+
+class PackagePriceSchema(Schema):
+    adult_price = amount(required=True)
+    child_price = amount(required=True)
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY,
+                             metadata={"description": "Defaults to the itinerary's currency"})
 
 
 class ItineraryUpdateSchema(Schema):
@@ -235,6 +261,9 @@ class ItineraryUpdateSchema(Schema):
     service_fee = amount(allow_none=True)
     service_fee_percent = percentage(allow_none=True)
     tax_percent = percentage(allow_none=True)
+    package_price = fields.Nested(PackagePriceSchema, allow_none=True, metadata={
+        "description": "The price per adult and per child the customer is quoted, all included (a catalog "
+                       "trip starts at its season's); null: price from the lines (net + markup, fee, taxes)"})
 
 
 class DayFieldsSchema(Schema):
@@ -277,6 +306,9 @@ class ItinerarySchema(Schema):
     service_fee = fields.Decimal(as_string=True, allow_none=True)
     service_fee_percent = fields.Decimal(as_string=True, allow_none=True)
     tax_percent = fields.Decimal(as_string=True, allow_none=True)
+    package_price = fields.Dict(allow_none=True, metadata={
+        "description": "The advertised price quoted all included: source (catalog or consultant), season, "
+                       "currency, adult_price, child_price; null: the lines' prices"})
     notes = fields.String(allow_none=True)
     revision = fields.Integer()
     days = fields.List(fields.Nested(DaySchema))
@@ -356,6 +388,7 @@ class LineSchema(Schema):
     basis = fields.String()
     quantity = fields.Integer()
     units = fields.Integer()
+    occupancy = fields.Integer(allow_none=True, metadata={"description": "Hotels: people per room"})
     cost_currency = fields.String()
     priced = fields.Boolean()
     unit_costs = fields.List(MoneyText(), allow_none=True)
@@ -371,7 +404,8 @@ class LineSchema(Schema):
 class TotalsSchema(Schema):
     cost = MoneyText()
     markup = MoneyText()
-    sell = MoneyText(metadata={"description": "Sum of the lines' sell amounts"})
+    sell = MoneyText(metadata={"description": "Sum of the lines' sell amounts (a package: its price for the "
+                                              "party plus single supplements)"})
     discount_percent = MoneyText()
     discount = MoneyText()
     service_fee = MoneyText()
@@ -383,6 +417,10 @@ class TotalsSchema(Schema):
     total = MoneyText(metadata={"description": "What the customer pays: revenue + tax"})
     margin = MoneyText(metadata={"description": "revenue - cost"})
     margin_percent = MoneyText(metadata={"description": "margin / revenue x 100"})
+    package = fields.Dict(allow_none=True, metadata={"description": (
+        "A package price: the advertised adult and child prices (converted), the amount for the party, "
+        "the components' sell sum, the difference and why; the total is then that price, fee and taxes "
+        "included. null: priced from the lines")})
 
 
 class TravellerPriceSchema(Schema):
@@ -394,9 +432,11 @@ class TravellerPriceSchema(Schema):
 
 
 class PerPersonSchema(Schema):
+    basis = fields.String(metadata={"description": "child_factor, or package (the season's adult and child "
+                                                   "prices share the total)"})
     adult = MoneyText()
     child = MoneyText(allow_none=True)
-    child_factor = MoneyText()
+    child_factor = MoneyText(allow_none=True)
     single_supplement = MoneyText()
     single_travellers = fields.Integer()
     rounding_adjustment = MoneyText(metadata={"description": "Added to the lead adult so the prices add up"})
@@ -490,11 +530,30 @@ class ExchangeRateSchema(Schema):
     valid_from = fields.Date()
     created_at = fields.AwareDateTime()
     created_by = fields.String()
+    current = fields.Boolean(metadata={"description": "False: superseded by a later correction"})
+    replaces_id = fields.Integer(allow_none=True, metadata={"description": "The rate this one corrected"})
+    superseded_at = fields.AwareDateTime(allow_none=True)
+    superseded_by = fields.String(allow_none=True)
+
+
+class ReplacedRateSchema(Schema):
+    id = fields.Integer()
+    rate = fields.Decimal(as_string=True)
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()
+
+
+class ExchangeRateSetSchema(ExchangeRateSchema):
+    replaced = fields.Nested(ReplacedRateSchema, allow_none=True, metadata={
+        "description": "The rate for the same pair and date that this one replaces (kept, marked superseded); "
+                       "null when there was none"})
 
 
 class ExchangeRateQuerySchema(Schema):
     base = fields.String(load_default=None, validate=CURRENCY)
     quote = fields.String(load_default=None, validate=CURRENCY)
+    history = fields.Boolean(load_default=False,
+                             metadata={"description": "Include superseded rates (corrections keep the old row)"})
 
 
 class MarkupRuleCreateSchema(Schema):
@@ -568,9 +627,9 @@ class QuoteIssueSchema(Schema):
                          metadata={"description": "A message to the customer on the quote sheet"})
     customer_name = fields.String(load_default=None, allow_none=True, validate=[validate.Length(min=1, max=200),
                                                                                 NOT_BLANK],
-                                  metadata={"description": "The customer's name as the quote sheet prints it "
-                                                           "(CRM keeps the customer; the snapshot keeps this "
-                                                           "name as it was at issue)"})
+                                  metadata={"description": "The customer's name as the quote sheet prints it; "
+                                                           "omitted: CRM's name for the itinerary's customer. "
+                                                           "The snapshot keeps the name as it was at issue"})
 
 
 class QuoteSheetQuerySchema(Schema):

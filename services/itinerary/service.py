@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from eventlet import tpool
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
@@ -23,6 +24,7 @@ from services.common.serialization import to_plain
 from services.common.service import ItineraService
 
 from . import catalog, checks, costing, documents, itineraries, pricing, quotes
+from . import crm as crm_calls
 from . import inventory as inv
 from . import schemas as s
 from .models import Base
@@ -34,10 +36,23 @@ def _today() -> date:
     return utcnow().date()
 
 
+class PdfFonts(DependencyProvider):
+    """Finds the PDFs' font when the service starts, so the log says at once whether Chinese names
+    will print (documents.fonts logs the font, or that there is none)."""
+
+    def setup(self):
+        documents.fonts()
+
+    def get_dependency(self, worker_ctx):
+        return documents.fonts()
+
+
 class ItineraryService(ItineraService):
     name = "itinerary"
+    pdf_fonts = PdfFonts()
     db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
     ticketing = RpcProxy("ticketing")
+    crm = RpcProxy("crm")
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -112,8 +127,12 @@ class ItineraryService(ItineraService):
 
     @rpc
     def create_itinerary(self, data: dict) -> dict:
-        """Blank, for an inquiry (inquiry_id and customer_id), or from a catalog product's template."""
+        """Blank, for a CRM inquiry (its customer, party and dates unless given), or from a catalog
+        product's template."""
         fields = validated(s.ItineraryCreateSchema(), data)
+        if fields.get("inquiry_id"):
+            merged = crm_calls.with_inquiry(fields, crm_calls.fetch_inquiry(self.crm, fields["inquiry_id"]))
+            fields = validated(s.ItineraryCreateSchema(), s.ItineraryCreateSchema().dump(merged))
         template_items, data_needed = [], {}
         product = None
         if fields.get("catalog_product_id"):
@@ -121,6 +140,7 @@ class ItineraryService(ItineraService):
                 product = catalog.get(session, fields["catalog_product_id"])
                 template = product.template or []
                 duration = product.duration_days
+                season_price = catalog.package_price(product, fields["start_date"])
             days = fields.get("days") or duration
             for day in template:
                 if day["day"] > days:
@@ -137,7 +157,8 @@ class ItineraryService(ItineraService):
         if product is not None:
             product = catalog.get(session, product.id)
         self._require_rates(fields["currency"], {f["currency"] for _, f in template_items if f.get("currency")}
-                            | {p["currency"] for p in fetched.products.values()})
+                            | {p["currency"] for p in fetched.products.values()}
+                            | ({season_price["currency"]} if product is not None and season_price else set()))
         itinerary = itineraries.create(session, fields, settings=policy, actor=actor, now=now, product=product)
         for day_number, item_fields in template_items:
             itineraries.add_item(itinerary, day_number, item_fields, fetched, actor=actor, now=now)
@@ -163,9 +184,15 @@ class ItineraryService(ItineraService):
                                              lambda i: itineraries.start_shift_needs(i, fields["start_date"])))
         session, now = self.db.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
-        if fields.get("currency") and fields["currency"] != itinerary.currency:
-            self._require_rates(fields["currency"], {item.currency for item in itinerary.items})
-        itineraries.update(itinerary, fields, actor=self.db.actor, now=now)
+        currency = fields.get("currency") or itinerary.currency
+        price = fields["package_price"] if "package_price" in fields else itinerary.package_price
+        price_currency = {(price or {}).get("currency") or currency} - {currency}
+        if currency != itinerary.currency or price_currency:
+            self._require_rates(currency, {item.currency for item in itinerary.items} | price_currency)
+        # A catalog trip moved to another date takes that date's season price.
+        product = catalog.get(session, itinerary.catalog_product_id) \
+            if fields.get("start_date") and itinerary.catalog_product_id else None
+        itineraries.update(itinerary, fields, actor=self.db.actor, now=now, product=product)
         itineraries.reprice(itinerary, fetched, now)
         return itineraries.as_dict(itinerary)
 
@@ -295,8 +322,13 @@ class ItineraryService(ItineraService):
     @rpc
     def issue_quote(self, itinerary_id: str, data: dict | None = None) -> dict:
         """Snapshot the current cost sheet as the next version. Prices come from the items (no
-        call to ticketing): refresh_prices first to pick up ticketing's latest."""
+        call to ticketing): refresh_prices first to pick up ticketing's latest. The customer's name
+        is CRM's unless customer_name is given; the consultant's is the acting user's full name."""
         fields = validated(s.QuoteIssueSchema(), data or {})
+        if not fields.get("customer_name"):  # CRM's name for the customer, asked before the transaction
+            customer_id = self._read(itinerary_id, lambda i: i.customer_id)
+            if customer_id:
+                fields["customer_name"] = crm_calls.customer_name(self.crm, customer_id)
         session, now = self.db.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
         policy = pricing.settings(session)
@@ -304,7 +336,8 @@ class ItineraryService(ItineraService):
         approval = pricing.approval_for(session, itinerary, sheet)
         problems = checks.check(itineraries.plan_of(itinerary))
         quote, superseded = quotes.issue(session, itinerary, sheet, problems, fields, policy=policy,
-                                         approval=approval, actor=self.db.actor, now=now)
+                                         approval=approval, actor=self.db.actor, now=now,
+                                         actor_name=self.db.actor_name)
         self.db.emit("itinerary.quote_issued", quotes.issued_payload(quote, superseded))
         return quotes.as_dict(quote)
 
@@ -373,13 +406,15 @@ class ItineraryService(ItineraService):
 
     @rpc
     def set_exchange_rate(self, data: dict) -> dict:
+        """A new rate; for a pair and date that has one, the answer names the rate it replaced."""
         fields = validated(s.ExchangeRateCreateSchema(), data)
-        return as_dict(pricing.set_rate(self.db.session, fields, actor=self.db.actor, now=utcnow(), today=_today()))
+        row, replaced = pricing.set_rate(self.db.session, fields, actor=self.db.actor, now=utcnow(), today=_today())
+        return pricing.set_rate_answer(row, replaced)
 
     @rpc
     def list_exchange_rates(self, query: dict | None = None) -> list[dict]:
         q = validated(s.ExchangeRateQuerySchema(), query or {})
-        return [as_dict(r) for r in pricing.list_rates(self.db.session, **q)]
+        return [pricing.rate_dict(r) for r in pricing.list_rates(self.db.session, **q)]
 
     @rpc
     def create_markup_rule(self, data: dict) -> dict:

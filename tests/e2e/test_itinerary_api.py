@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import create_engine, text
 
+from services.crm.service import CrmService
 from services.itinerary.service import ItineraryService
 from services.ticketing.service import TicketingService
 from tests.conftest import wait_for
@@ -41,8 +42,9 @@ def sql(suite_config, statement: str, service="itinerary"):
 
 @pytest.fixture
 def agency(run_services, client, staff_client):
-    """Ticketing stocked for the trip; exchange rates, markups and pricing settings set by a manager."""
-    run_services(TicketingService, ItineraryService)
+    """Ticketing stocked for the trip; exchange rates, markups and pricing settings set by a manager;
+    the customer's inquiry registered in CRM."""
+    run_services(TicketingService, ItineraryService, CrmService)
     products = {}
 
     def stock(supplier, code, kind, name, location, currency, first, last, net, sell, capacity=20):
@@ -83,12 +85,16 @@ def agency(run_services, client, staff_client):
     ok(manager.put("/api/v1/pricing-settings", json={**{k: v for k, v in settings.items()
                                                         if k not in ("updated_at", "updated_by")},
                                                      "service_fee_percent": "2", "tax_percent": "6"}))
-    return {"products": products, "manager": manager, "consultant": staff_client("consultant")}
+    inquiry = ok(client.post("/api/v1/inquiries", json={
+        "channel": "phone", "customer": {"full_name": "王小明"}, "destinations": ["Paris", "Rome", "Barcelona"],
+        "party": {"adults": 2}}), 201)
+    return {"products": products, "manager": manager, "consultant": staff_client("consultant"),
+            "customer_id": inquiry["customer_id"], "inquiry_id": inquiry["id"]}
 
 
-def new_trip(consultant, **overrides):
-    return consultant.post("/api/v1/itineraries", json={
-        "title": "巴黎 - 罗马 - 巴塞罗那 十日游", "customer_id": "cust-wang", "inquiry_id": "inq-2027-0042",
+def new_trip(agency, **overrides):
+    return agency["consultant"].post("/api/v1/itineraries", json={
+        "title": "巴黎 - 罗马 - 巴塞罗那 十日游", "customer_id": agency["customer_id"], "inquiry_id": agency["inquiry_id"],
         "party": {"adults": 2}, "start_date": START.isoformat(), "days": 10, "currency": "CNY", **overrides})
 
 
@@ -98,7 +104,7 @@ def add(consultant, trip_id, day_number, item, status=201):
 
 def test_the_classic_ten_day_paris_rome_barcelona_trip(agency, amqp, suite_config):
     consultant, products = agency["consultant"], agency["products"]
-    trip = ok(new_trip(consultant), 201)
+    trip = ok(new_trip(agency), 201)
     assert (trip["origin"], len(trip["days"]), trip["end_date"]) == ("inquiry", 10, day(10))
     trip_id = trip["id"]
     for number, title in [(1, "Beijing - Paris"), (4, "Paris - Rome by train"), (7, "Rome - Barcelona by train"),
@@ -164,7 +170,8 @@ def test_the_classic_ten_day_paris_rome_barcelona_trip(agency, amqp, suite_confi
     assert "Hotel Quirinale, double" in hotels(first)       # v1 is frozen as it was issued
     assert "Hotel Artemide, double" in hotels(accepted)
     snapshot = accepted["snapshot"]
-    assert snapshot["itinerary"]["customer_id"] == "cust-wang" and snapshot["currency"] == "CNY"
+    assert snapshot["itinerary"]["customer_id"] == agency["customer_id"] and snapshot["currency"] == "CNY"
+    assert snapshot["itinerary"]["customer_name"] == "王小明"  # CRM's name for the customer
     assert [d["title"] for d in snapshot["days"]][:1] == ["Beijing - Paris"] and len(snapshot["days"]) == 10
     assert [f["code"] for f in snapshot["fees"]] == ["services", "service_fee", "tax", "total"]
     assert snapshot["rates"] == [{"base": "EUR", "quote": "CNY", "rate": "7.8125", "valid_from": "2020-01-01"}]
@@ -178,7 +185,7 @@ def test_the_classic_ten_day_paris_rome_barcelona_trip(agency, amqp, suite_confi
     assert [p["version"] for p in payloads["itinerary.quote_issued"]] == [1, 2]
     [deal] = payloads["itinerary.quote_accepted"]
     assert (deal["customer_id"], deal["inquiry_id"], deal["total"], deal["currency"]) == \
-        ("cust-wang", "inq-2027-0042", v2["total"], "CNY")
+        (agency["customer_id"], agency["inquiry_id"], v2["total"], "CNY")
     booked = {line["inventory_product_id"] for line in deal["lines"] if line["inventory_product_id"]}
     assert booked == {products[c] for c in ("CA933", "CA846", "FR9241", "RM-BCN", "PAR-DBL", "ROM-B", "BCN-DBL",
                                             "LOUVRE", "VATICAN")}
@@ -224,7 +231,7 @@ def test_catalog_for_the_counter_and_an_itinerary_from_it(agency, staff_client):
 
 def test_an_unknown_inventory_product_is_422_and_writes_nothing(agency, suite_config):
     consultant = agency["consultant"]
-    trip = ok(new_trip(consultant), 201)
+    trip = ok(new_trip(agency), 201)
     response = consultant.post(f"/api/v1/itineraries/{trip['id']}/days/1/items",
                                json={"kind": "flight", "inventory_product_id": "no-such-flight"})
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
@@ -245,7 +252,7 @@ def test_an_unknown_inventory_product_is_422_and_writes_nothing(agency, suite_co
 ])
 def test_bad_items_are_422_and_write_nothing(agency, suite_config, item, field):
     consultant = agency["consultant"]
-    trip = ok(new_trip(consultant), 201)
+    trip = ok(new_trip(agency), 201)
     response = consultant.post(f"/api/v1/itineraries/{trip['id']}/days/1/items", json=item)
     assert response.status_code == 422, response.json
     assert field in response.json["errors"]
@@ -253,7 +260,7 @@ def test_bad_items_are_422_and_write_nothing(agency, suite_config, item, field):
 
 
 def test_a_child_without_an_age_is_422(agency, suite_config):
-    response = new_trip(agency["consultant"], party={"adults": 2, "children": [{"age": 7}, {"name": "Xiaoming"}]})
+    response = new_trip(agency, party={"adults": 2, "children": [{"age": 7}, {"name": "Xiaoming"}]})
     assert response.status_code == 422
     assert response.json["errors"]["party"]["children"]["1"]["age"] == ["Missing data for required field."]
     assert sql(suite_config, "SELECT count(*) FROM itineraries") == 0
@@ -261,7 +268,7 @@ def test_a_child_without_an_age_is_422(agency, suite_config):
 
 def test_an_itinerary_in_a_currency_without_a_rate_cannot_be_costed(agency):
     consultant = agency["consultant"]
-    trip = ok(new_trip(consultant, currency="EUR"), 201)
+    trip = ok(new_trip(agency, currency="EUR"), 201)
     add(consultant, trip["id"], 2, {"kind": "attraction", "inventory_product_id": agency["products"]["LOUVRE"]})
     response = consultant.patch(f"/api/v1/itineraries/{trip['id']}", json={"currency": "USD"})
     assert response.status_code == 422 and "EUR to USD" in response.json["errors"]["currency"][0]
@@ -270,7 +277,7 @@ def test_an_itinerary_in_a_currency_without_a_rate_cannot_be_costed(agency):
 
 def test_an_item_dated_outside_the_trip_is_a_listed_problem(agency):
     consultant = agency["consultant"]
-    trip = ok(new_trip(consultant), 201)
+    trip = ok(new_trip(agency), 201)
     item = add(consultant, trip["id"], 10, {"kind": "transfer", "description": "Hotel to BCN airport",
                                             "supplier_name": "Barcelona Cabs", "unit_cost": "45", "currency": "EUR",
                                             "from_location": "Barcelona", "to_location": "Barcelona",
@@ -282,7 +289,7 @@ def test_an_item_dated_outside_the_trip_is_a_listed_problem(agency):
 
 def test_accepting_an_expired_quote_is_409(agency, suite_config):
     consultant = agency["consultant"]
-    trip = ok(new_trip(consultant), 201)
+    trip = ok(new_trip(agency), 201)
     add(consultant, trip["id"], 2, {"kind": "attraction", "inventory_product_id": agency["products"]["LOUVRE"]})
     quote = ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={}), 201)
     sql(suite_config, f"UPDATE quotes SET valid_until = '2001-01-01' WHERE id = '{quote['id']}'")
@@ -293,7 +300,7 @@ def test_accepting_an_expired_quote_is_409(agency, suite_config):
 
 def test_a_low_margin_quote_waits_for_a_manager(agency):
     consultant, manager = agency["consultant"], agency["manager"]
-    trip = ok(new_trip(consultant, discount_percent="9"), 201)
+    trip = ok(new_trip(agency, discount_percent="9"), 201)
     add(consultant, trip["id"], 2, {"kind": "attraction", "inventory_product_id": agency["products"]["LOUVRE"]})
     sheet = ok(consultant.get(f"/api/v1/itineraries/{trip['id']}/cost-sheet"))
     assert sheet["approval"]["needed"] and len(sheet["approval"]["reasons"]) == 2  # margin and discount

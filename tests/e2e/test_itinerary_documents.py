@@ -86,7 +86,7 @@ def test_a_revised_itinerary_does_not_change_an_issued_sheet(agency, quoted):
     before = consultant.get(f"/api/v1/itineraries/{trip_id}/quotes/1/sheet.pdf").data
     items = ok(consultant.get(f"/api/v1/itineraries/{trip_id}"))["days"][1]["items"]
     ok(consultant.patch(f"/api/v1/itineraries/{trip_id}/items/{items[0]['id']}", json={"unit_cost": "25.00"}))
-    ok(consultant.post(f"/api/v1/itineraries/{trip_id}/quotes", json={}), 201)
+    ok(consultant.post(f"/api/v1/itineraries/{trip_id}/quotes", json={"customer_name": "王芳"}), 201)
     assert consultant.get(f"/api/v1/itineraries/{trip_id}/quotes/1/sheet.pdf").data == before
     assert consultant.get(f"/api/v1/itineraries/{trip_id}/quotes/2/sheet.pdf").data != before
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from services.common.errors import Conflict, NotFound, ValidationFailed
+from services.crm.service import CrmService
 from services.itinerary.service import ItineraryService
 from services.ticketing.service import TicketingService
 from tests.conftest import wait_for
@@ -23,9 +24,13 @@ def day(n: int) -> date:
 
 @pytest.fixture
 def suite(start_service, rpc):
-    """Ticketing with a flight (CDG-FCO, day 3) and a Rome hotel room (days 3-5); itinerary running."""
+    """Ticketing with a flight (CDG-FCO, day 3) and a Rome hotel room (days 3-5); CRM with the
+    customer and the inquiry; itinerary running."""
     ticketing = start_service(TicketingService)
     itinerary = start_service(ItineraryService)
+    start_service(CrmService)
+    inquiry = rpc.crm.create_inquiry({"channel": "phone", "customer": {"full_name": "Claire Dubois"},
+                                      "destinations": ["Paris", "Rome"]})
     airline = rpc.ticketing.create_supplier({"name": "Air France", "kind": "airline"})
     hotelier = rpc.ticketing.create_supplier({"name": "Hotel Quirinale", "kind": "hotel"})
     flight = rpc.ticketing.create_product({
@@ -43,18 +48,18 @@ def suite(start_service, rpc):
     rpc.itinerary.set_exchange_rate({"base": "USD", "quote": "EUR", "rate": "0.9", "valid_from": "2020-01-01"})
     rpc.itinerary.create_markup_rule({"method": "percent", "value": "15"})
     return {"ticketing": ticketing, "itinerary": itinerary, "flight": flight, "room": room,
-            "airline": airline}
+            "airline": airline, "customer_id": inquiry["customer_id"], "inquiry_id": inquiry["id"]}
 
 
-def new_itinerary(rpc, **overrides) -> dict:
+def new_itinerary(rpc, suite, **overrides) -> dict:
     return rpc.itinerary.create_itinerary({
-        "title": "Paris and Rome", "customer_id": "cust-1", "inquiry_id": "inq-1",
+        "title": "Paris and Rome", "customer_id": suite["customer_id"], "inquiry_id": suite["inquiry_id"],
         "party": {"adults": 2, "children": [{"age": 9}]}, "start_date": START.isoformat(), "days": 6,
         "currency": "EUR", **overrides})
 
 
 def build_trip(rpc, suite) -> dict:
-    trip = new_itinerary(rpc)
+    trip = new_itinerary(rpc, suite)
     rpc.itinerary.add_item(trip["id"], 1, {"kind": "hotel", "description": "Hotel Lutetia", "nights": 2,
                                            "supplier_name": "Hotel Lutetia", "unit_cost": "210.00",
                                            "currency": "EUR", "location": "Paris", "quantity": 2})
@@ -114,11 +119,11 @@ def test_issue_revise_and_accept_announce_each_fact(suite, rpc, amqp, nameko_con
     for body, _ in events:
         by_type.setdefault(body["type"], []).append(body["payload"])
     issued = by_type["itinerary.quote_issued"]
-    assert [(e["version"], e["customer_id"], e["inquiry_id"]) for e in issued] == [(1, "cust-1", "inq-1"),
-                                                                                  (2, "cust-1", "inq-1")]
+    ids = (suite["customer_id"], suite["inquiry_id"])
+    assert [(e["version"], e["customer_id"], e["inquiry_id"]) for e in issued] == [(1, *ids), (2, *ids)]
     assert issued[1]["supersedes"]["version"] == 1
     [payload] = by_type["itinerary.quote_accepted"]
-    assert (payload["customer_id"], payload["inquiry_id"], payload["version"]) == ("cust-1", "inq-1", 2)
+    assert (payload["customer_id"], payload["inquiry_id"], payload["version"]) == (*ids, 2)
     assert payload["quote_number"] == issued[0]["quote_number"] == v1["snapshot"]["quote"]["number"]
     assert payload["total"] == str(v2["total"]) and payload["currency"] == "EUR"
     assert payload["party"] == {"adults": 2, "children": [{"age": 9}]}
@@ -147,7 +152,7 @@ def test_rejected_and_superseded_versions_cannot_be_accepted(suite, rpc, amqp, n
         rpc.itinerary.reject_quote(trip["id"], 2, {"note": "Too expensive"})
         [(event, _)] = wait_for(received, message="quote_rejected")
     assert (event["payload"]["customer_id"], event["payload"]["inquiry_id"], event["payload"]["reason"]) == \
-        ("cust-1", "inq-1", "Too expensive")
+        (suite["customer_id"], suite["inquiry_id"], "Too expensive")
     with pytest.raises(Conflict, match="already rejected"):
         rpc.itinerary.accept_quote(trip["id"], 2)
     assert rpc.itinerary.get_itinerary(trip["id"])["status"] == "draft"
@@ -165,13 +170,13 @@ def test_the_timer_expires_quotes_past_their_validity(suite, rpc, amqp, nameko_c
     with subscribe(amqp, nameko_config, "itinerary.quote_expired") as received:
         [(event, _)] = wait_for(received, timeout=15, message="quote_expired")
     assert (event["payload"]["quote_id"], event["payload"]["customer_id"], event["payload"]["inquiry_id"]) == \
-        (quote["id"], "cust-1", "inq-1")
+        (quote["id"], suite["customer_id"], suite["inquiry_id"])
     assert rpc.itinerary.get_quote(trip["id"], 1)["status"] == "expired"
     assert rpc.itinerary.get_itinerary(trip["id"])["status"] == "draft"
 
 
 def test_bad_items_are_refused_and_write_nothing(suite, rpc):
-    trip = new_itinerary(rpc)
+    trip = new_itinerary(rpc, suite)
     url = suite["itinerary"].config["DATABASE_URLS"]["itinerary"]
     with pytest.raises(ValidationFailed) as unknown:
         rpc.itinerary.add_item(trip["id"], 1, {"kind": "flight", "inventory_product_id": "no-such-product"})
@@ -188,7 +193,7 @@ def test_bad_items_are_refused_and_write_nothing(suite, rpc):
                                                "unit_cost": "25", "currency": "GBP"})
     assert "GBP to EUR" in no_rate.value.details["currency"][0]
     with pytest.raises(ValidationFailed) as ageless:
-        new_itinerary(rpc, party={"adults": 2, "children": [{"name": "Lucía"}]})
+        new_itinerary(rpc, suite, party={"adults": 2, "children": [{"name": "Lucía"}]})
     assert ageless.value.details["party"]["children"]["0"]["age"] == ["Missing data for required field."]
     assert rows(url, "SELECT count(*) FROM itinerary_items") == 0
     assert rows(url, "SELECT count(*) FROM itineraries") == 1
@@ -294,7 +299,7 @@ def test_catalog_lists_featured_then_newest_and_seeds_itineraries(suite, rpc):
 
 def test_issuing_a_fourteen_day_quote_with_sixty_items(suite, rpc):
     """No RPC to ticketing at issue time: the latency is the service's own (printed, not asserted)."""
-    trip = new_itinerary(rpc, days=14, start_date=day(1).isoformat())
+    trip = new_itinerary(rpc, suite, days=14, start_date=day(1).isoformat())
     for n in range(60):
         number = n // 5 + 1  # 5 items a day over 12 days, the flight on day 3
         if n % 20 == 2:

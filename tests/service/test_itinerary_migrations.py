@@ -24,6 +24,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_only_its_tables(databa
         upgrade(engine, SCRIPTS)
         with engine.connect() as conn:
             head = ScriptDirectory(SCRIPTS).get_current_head()
+            assert head == "itinerary_0006"
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         assert TABLES <= set(inspect(engine).get_table_names())

@@ -18,10 +18,11 @@ def manual(kind, description, cost, **kw):
             "unit_cost": D(cost), "currency": kw.pop("currency", "EUR"), **kw}
 
 
-def new_trip(session, days=5, **fields):
+def new_trip(session, days=5, product=None, **fields):
     return itineraries.create(session, {"party": {"adults": 2, "children": [{"age": 10}]}, "start_date": START,
                                         "days": days, "currency": "EUR", "customer_id": "c1", "inquiry_id": "q1",
-                                        **fields}, settings=pricing.settings(session), actor="user:ana", now=NOW)
+                                        **fields}, settings=pricing.settings(session), actor="user:ana", now=NOW,
+                              product=product)
 
 
 def add(trip, day, fields, data=None):
@@ -55,9 +56,41 @@ def test_items_take_their_day_date_and_quantities_follow_the_party(session):
     assert (hotel.service_date, hotel.basis, hotel.position) == (START + timedelta(days=1), "per_night", 1)
     party = itineraries.party_of(trip)
     assert itineraries.item_dict(hotel, party)["check_out"] == START + timedelta(days=4)
-    assert itineraries.item_dict(hotel, party)["resolved_quantity"] == 1   # 2 adults: one room
+    assert itineraries.item_dict(hotel, party)["resolved_quantity"] == 2   # 3 travellers, 2 to a room
     assert itineraries.item_dict(tickets, party)["resolved_quantity"] == 3  # everyone
     assert trip.revision == 3
+
+
+@pytest.mark.parametrize("adults, ages, occupancy, product, quantity, rooms", [
+    (2, [], None, None, None, 1),         # a couple: one double room
+    (2, [8], None, None, None, 2),        # a family of three in doubles: two rooms
+    (2, [8], None, "3", None, 1),         # ... in the product's triple room: one
+    (2, [8, 5], 3, "2", None, 2),         # the planner's occupancy wins over the product's
+    (2, [8], None, "lots", None, 2),      # a product attribute that is not a number is ignored
+    (2, [8], 3, None, 2, 2),              # the planner's room count wins over everything
+    (5, [], None, None, None, 3),
+])
+def test_hotel_rooms_follow_the_party_and_the_room_occupancy(session, adults, ages, occupancy, product, quantity,
+                                                             rooms):
+    trip = new_trip(session, party={"adults": adults, "children": [{"age": a} for a in ages]})
+    fields = manual("hotel", "Lijiang Old Town Inn", "300", nights=2, occupancy=occupancy, quantity=quantity,
+                    attributes={"max_occupancy": product} if product else {})
+    hotel = add(trip, 1, fields)
+    assert itineraries.item_dict(hotel, itineraries.party_of(trip))["resolved_quantity"] == rooms
+    line = costing.cost_sheet(itineraries.plan_of(trip), costing.Pricing(), [],
+                              costing.RateBook([], START))["lines"][0]
+    assert (line["quantity"], line["units"], line["net_cost"]) == (rooms, rooms * 2, D(300 * rooms * 2))
+
+
+def test_the_single_supplement_is_for_an_adult_alone_in_a_double_room(session):
+    trip = new_trip(session, party={"adults": 3, "children": []})
+    double = add(trip, 1, manual("hotel", "Double", "100", nights=1))
+    triple = add(trip, 2, manual("hotel", "Triple", "150", nights=1, occupancy=3))
+    session.flush()
+    lines = {line["item_id"]: line for line in costing.cost_sheet(
+        itineraries.plan_of(trip), costing.Pricing(), [], costing.RateBook([], START))["lines"]}
+    assert lines[double.id]["single_supplement"] == D("50.00")  # half of one of the 2 rooms
+    assert (lines[triple.id]["quantity"], lines[triple.id]["single_supplement"]) == (1, D("0"))
 
 
 def test_an_inventory_item_takes_its_product_and_prices_and_may_miss_a_date(session):
@@ -119,7 +152,7 @@ def issue(session, trip, **fields):
     sheet = costing.cost_sheet(itineraries.plan_of(trip), pricing.pricing_for(trip, policy), [
         costing.MarkupRule(1, "percent", D("20"))], costing.RateBook([], NOW.date()))
     return quotes.issue(session, trip, sheet, checks.check(itineraries.plan_of(trip)), fields, policy=policy,
-                        approval=None, actor="user:ana", now=NOW)
+                        approval=None, actor="user:ana", now=NOW, actor_name="Ana García")
 
 
 def test_versions_supersede_each_other_and_only_a_valid_latest_one_is_accepted(session):
@@ -129,6 +162,7 @@ def test_versions_supersede_each_other_and_only_a_valid_latest_one_is_accepted(s
     v1, _ = issue(session, trip)
     assert (v1.version, v1.status, v1.valid_until) == (1, "issued", NOW.date() + timedelta(days=14))
     assert v1.snapshot["totals"]["total"] == "79.20" and v1.snapshot["itinerary"]["inquiry_id"] == "q1"
+    assert (v1.snapshot["quote"]["issued_by"], v1.snapshot["quote"]["issued_by_name"]) == ("user:ana", "Ana García")
     v2, superseded = issue(session, trip, valid_until=NOW.date() + timedelta(days=3))
     assert (v2.version, superseded.id, v1.status) == (2, v1.id, "superseded")
     with pytest.raises(Conflict, match="superseded"):
@@ -157,3 +191,46 @@ def test_a_quote_needs_a_customer_and_cannot_outlive_departure(session):
         issue(session, trip, valid_until=START + timedelta(days=1))
     assert "valid_until" in caught.value.details
     assert issue(session, trip)[0].valid_until == NOW.date() + timedelta(days=14)
+
+
+def test_a_rate_for_a_pair_and_date_that_has_one_is_a_new_row_and_the_old_one_is_kept_superseded(session):
+    pair = {"base": "EUR", "quote": "CNY", "valid_from": date(2027, 1, 1)}
+    first, replaced = pricing.set_rate(session, {**pair, "rate": D("7.80")}, actor="user:fin", now=NOW, today=START)
+    assert replaced is None and first.replaces_id is None
+    later = NOW + timedelta(hours=1)
+    second, replaced = pricing.set_rate(session, {**pair, "rate": D("7.90")}, actor="user:boss", now=later,
+                                        today=START)
+    assert replaced is first and second.id != first.id and second.replaces_id == first.id
+    assert (first.superseded_at, first.superseded_by) == (later, "user:boss")
+    answer = pricing.set_rate_answer(second, replaced)
+    assert answer["replaced"] == {"id": first.id, "rate": D("7.80"), "created_at": NOW, "created_by": "user:fin"}
+    assert [r.rate for r in pricing.list_rates(session)] == [D("7.90")]
+    assert [r.rate for r in pricing.list_rates(session, history=True)] == [D("7.90"), D("7.80")]
+    # Only the current row prices anything.
+    assert pricing.rate_book(session, START).conversion("EUR", "CNY").rate.rate == D("7.90")
+
+
+def test_a_catalog_trip_keeps_its_season_price_takes_the_new_seasons_when_moved_and_the_consultants_wins(session):
+    from services.itinerary import catalog
+
+    season = {"currency": "CNY", "child_price": D("4980.00")}
+    product = catalog.create(session, {
+        "code": "YUNNAN", "name": "Yunnan", "kind": "package", "duration_days": 3, "template": [],
+        "published": True, "destination": None, "summary": None, "included_services": [], "excluded_services": [],
+        "featured": True, "rank": 1, "seasons": [
+            {"name": "Spring", "start": START, "end": START + timedelta(days=9), "adult_price": D("6980.00"),
+             **season},
+            {"name": "Summer", "start": START + timedelta(days=10), "end": START + timedelta(days=40),
+             "adult_price": D("7980.00"), **season}]}, actor="user:ana", now=NOW)
+    trip = new_trip(session, product=product)
+    assert trip.package_price == {"source": "catalog", "season": "Spring", "currency": "CNY",
+                                  "adult_price": "6980.00", "child_price": "4980.00"}
+    itineraries.update(trip, {"start_date": START + timedelta(days=12)}, actor="user:ana", now=NOW, product=product)
+    assert (trip.package_price["season"], trip.package_price["adult_price"]) == ("Summer", "7980.00")
+    itineraries.update(trip, {"start_date": START + timedelta(days=50)}, actor="user:ana", now=NOW, product=product)
+    assert trip.package_price is None  # no season: the lines' prices
+    itineraries.update(trip, {"package_price": {"adult_price": D("6500"), "child_price": D("4500"),
+                                                "currency": None}}, actor="user:ana", now=NOW)
+    assert itineraries.package_of(trip) == costing.PackagePrice(D("6500"), D("4500"), "EUR", None, "consultant")
+    itineraries.update(trip, {"start_date": START + timedelta(days=1)}, actor="user:ana", now=NOW, product=product)
+    assert trip.package_price["source"] == "consultant"  # a consultant's price stays when the date moves

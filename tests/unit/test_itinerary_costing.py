@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from services.itinerary.costing import (
-    MarkupRule, MissingRates, Pricing, Rate, RateBook, cost_sheet, minor_unit, money, pick_rule,
+    MarkupRule, MissingRates, PackagePrice, Pricing, Rate, RateBook, cost_sheet, minor_unit, money, pick_rule,
 )
 from services.itinerary.plan import Party, Plan, PlanItem
 
@@ -284,3 +284,58 @@ def test_random_sheets_always_add_up_to_the_cent():
         assert abs(sheet["per_person"]["rounding_adjustment"]) <= unit * (adults + len(children))
         for value in [totals["total"], totals["tax"]] + [l["sell_amount"] for l in sheet["lines"]]:
             assert value == value.quantize(unit)
+
+
+# --- a catalog package's advertised price ---------------------------------------------------------
+
+def family_plan(adults=2, children=(8,)):
+    return Plan(start=START, days=3, party=Party(adults, tuple(children)), currency="CNY", items=[
+        item(1, "train", "1200.00", currency="CNY"),
+        item(2, "hotel", "300.00", currency="CNY", nights=2),
+        item(3, "attraction", "20.00", currency="EUR", day=2),
+    ])
+
+
+SPRING = PackagePrice(D("6980.00"), D("4980.00"), "CNY", season="Spring")
+
+
+def test_a_package_is_quoted_at_its_advertised_price_with_fee_and_taxes_included():
+    pricing = Pricing(package=SPRING, service_fee_percent=D("2"), tax_percent=D("6"))
+    sheet = cost_sheet(family_plan(), pricing, RULES, book())
+    totals, package = sheet["totals"], sheet["totals"]["package"]
+    assert totals["total"] == D("18940.00") == totals["sell"]  # 2 x 6980 + 4980
+    assert (totals["service_fee"], totals["service_fee_basis"], totals["service_fee_percent"]) == (0, "included", None)
+    assert totals["tax"] == D("18940.00") - money(D("18940.00") / D("1.06"), "CNY") == D("1072.08")
+    assert totals["revenue"] == totals["total"] - totals["tax"] and totals["margin"] == totals["revenue"] - totals["cost"]
+    # both prices, and why they differ
+    components = sum(line["sell_amount"] for line in sheet["lines"])
+    assert (package["amount"], package["components_sell"]) == (D("18940.00"), components)
+    assert package["difference"] == D("18940.00") - components and "Spring season price" in package["why"]
+    people = sheet["per_person"]
+    assert (people["basis"], people["adult"], people["child"], people["child_factor"]) == (
+        "package", D("6980.00"), D("4980.00"), None)
+    assert [t["price"] for t in people["travellers"]] == [D("6980.00"), D("6980.00"), D("4980.00")]
+
+
+def test_a_package_price_in_another_currency_is_converted_and_its_rate_listed():
+    sheet = cost_sheet(family_plan(), Pricing(package=PackagePrice(D("900"), D("640"), "EUR")), RULES, book())
+    assert sheet["totals"]["package"]["adult_price"] == D("7031.25")  # 900 x 7.8125
+    assert sheet["totals"]["total"] == D("7031.25") * 2 + D("5000.00")
+    assert {"base": "EUR", "quote": "CNY", "rate": D("7.8125"), "valid_from": date(2026, 12, 1)} in sheet["rates"]
+
+
+def test_a_solo_traveller_pays_the_single_supplement_on_top_and_a_discount_applies_to_the_price():
+    sheet = cost_sheet(family_plan(adults=1, children=()), Pricing(package=SPRING, discount_percent=D("5")),
+                       RULES, book())
+    totals, people = sheet["totals"], sheet["per_person"]
+    supplement = people["single_supplement"]
+    assert supplement > 0 and totals["sell"] == D("6980.00") + supplement
+    assert totals["discount"] == money(totals["sell"] * D("0.05"), "CNY")
+    assert totals["total"] == totals["sell"] - totals["discount"] == people["travellers"][0]["price"]
+
+
+def test_a_package_sold_below_its_costs_needs_a_managers_approval():
+    cheap = PackagePrice(D("800"), D("500"), "CNY", source="consultant")
+    sheet = cost_sheet(family_plan(), Pricing(package=cheap), RULES, book())
+    assert sheet["totals"]["margin"] < 0 and sheet["approval"]["needed"]
+    assert "the price the consultant set" in sheet["totals"]["package"]["why"]

@@ -239,3 +239,54 @@ def test_the_rpc_carries_the_pdf_as_base64_text():
     attachment = documents.as_attachment("catalog-2027-03-01.pdf", b"%PDF-1.4 \xff")
     assert attachment == {"filename": "catalog-2027-03-01.pdf", "content_type": "application/pdf",
                           "content_base64": base64.b64encode(b"%PDF-1.4 \xff").decode()}
+
+
+def test_the_consultant_is_named_by_full_name_and_older_snapshots_by_username(session):
+    snapshot = issued_snapshot(session)
+    assert snapshot["quote"]["issued_by_name"] is None
+    assert "Your consultant ana" in flat(pdf_text(documents.quote_sheet(snapshot)))  # issued before names
+    named = {**snapshot, "quote": {**snapshot["quote"], "issued_by_name": "Ana García 李安娜"}}
+    text = flat(pdf_text(documents.quote_sheet(named)))
+    assert "Your consultant Ana García 李安娜" in text and "Your consultant ana" not in text
+    by_service = {**snapshot, "quote": {**snapshot["quote"], "issued_by": "service:itinerary"}}
+    assert "Your consultant" not in flat(pdf_text(documents.quote_sheet(by_service)))
+
+
+def embedded_fonts(content: bytes) -> list[tuple[str, str, bool]]:
+    """(subtype, base font, has an embedded TrueType file) for every font the pages use."""
+    found = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            found.append((font["/Subtype"], font["/BaseFont"],
+                          descriptor is not None and "/FontFile2" in descriptor.get_object()))
+    return found
+
+
+@pytest.mark.skipif(documents.discover_font() is None, reason="no Chinese TrueType font installed "
+                                                                "(.ci/run installs fonts-wqy-microhei)")
+def test_a_chinese_truetype_font_fontconfig_finds_is_embedded_without_any_setting(monkeypatch):
+    monkeypatch.delenv(documents.FONT_ENV, raising=False)
+    products = [{"code": "CN-1", "name": "王小明 y María Núñez", "kind": "route", "duration_days": 2}]
+    content = documents.brochure(products, as_of=date(2027, 3, 1))
+    assert "王小明 y María Núñez" in pdf_text(content)
+    fonts = embedded_fonts(content)
+    assert any(subtype == "/TrueType" and embedded for subtype, _, embedded in fonts)
+    assert not [f for f in fonts if f[0] == "/Type0"] and b"STSong" not in content  # no referenced CID font
+
+
+def test_with_no_font_at_all_the_log_says_so_and_latin_text_still_prints(monkeypatch, caplog):
+    from services.itinerary.service import PdfFonts
+
+    monkeypatch.delenv(documents.FONT_ENV, raising=False)
+    monkeypatch.setattr(documents, "discover_font", lambda: None)
+    documents._fonts.cache_clear()
+    try:
+        with caplog.at_level("WARNING"):
+            PdfFonts().setup()  # what the service does when it starts
+        assert "No TrueType font with Chinese glyphs" in caplog.text and documents.FONT_ENV in caplog.text
+        products = [{"code": "ES-1", "name": "Toledo con María Núñez", "kind": "route", "duration_days": 2}]
+        assert "Toledo con María Núñez" in pdf_text(documents.brochure(products, as_of=date(2027, 3, 1)))
+    finally:
+        documents._fonts.cache_clear()
