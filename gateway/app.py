@@ -56,13 +56,15 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         staff.ensure_first_admin(session, os.environ.get("ADMIN_USERNAME"), os.environ.get("ADMIN_PASSWORD"),
                                  utcnow())
     app.extensions["gateway_db"] = database
-    app.extensions["idempotency"] = idempotency = Idempotency(database)
-    app.extensions["pruner"] = pruner = Pruner.from_env(database)
-    app.extensions["rpc"] = rpc_pool or RpcPool(
+    app.extensions["rpc"] = rpc_pool = rpc_pool or RpcPool(
         nameko_config,
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
         timeout=float(os.environ.get("GATEWAY_RPC_TIMEOUT", 10)),
     )
+    # The whole HTTP request's deadline: each of its RPCs ends by then (gateway.rpc).
+    app.config["REQUEST_TIMEOUT"] = float(os.environ.get("GATEWAY_REQUEST_TIMEOUT", rpc_pool.timeout + 5))
+    app.extensions["idempotency"] = idempotency = Idempotency(database, app.config["REQUEST_TIMEOUT"])
+    app.extensions["pruner"] = pruner = Pruner.from_env(database)
     # Readiness asks every service at once and must answer quickly when one is down.
     app.extensions["readiness_rpc"] = RpcPool(
         nameko_config, size=len(SERVICES),

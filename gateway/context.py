@@ -1,5 +1,7 @@
-"""Per-request context: the correlation id (X-Request-ID) and the RPC client carrying it."""
+"""Per-request context: the correlation id (X-Request-ID), the request's deadline and the RPC
+client carrying both."""
 import re
+import time
 import uuid
 
 from flask import current_app, g, request
@@ -16,6 +18,8 @@ def begin_request():
     supplied = request.headers.get("X-Request-ID", "")
     g.correlation_id = supplied if _REQUEST_ID.match(supplied) else new_correlation_id()
     correlation_id.set(g.correlation_id)
+    # Epoch seconds (the services compare it with their clocks): no RPC of this request runs later.
+    g.deadline = time.time() + current_app.config["REQUEST_TIMEOUT"]
 
 
 def end_request(response):
@@ -40,4 +44,4 @@ def request_ids() -> RequestIds | None:
 def rpc():
     """`with rpc() as services: services.crm.get_customer(...)` for the current request."""
     data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
-    return current_app.extensions["rpc"].client(data, request_ids())
+    return current_app.extensions["rpc"].client(data, request_ids(), deadline=g.get("deadline"))
