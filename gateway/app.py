@@ -11,6 +11,7 @@ from services.common.config import SERVICES, load_nameko_config
 
 from services.common.db import utcnow
 from services.common.errors import ValidationFailed
+from services.common.validators import unstorable_texts
 
 from . import context, headers, limits, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
@@ -69,7 +70,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     app.extensions["readiness_rpc"] = RpcPool(
         nameko_config, size=len(SERVICES),
         timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
-    app.url_value_preprocessor(_bounded_path_ints)
+    app.url_value_preprocessor(_bounded_path_values)
     app.before_request(context.begin_request)
     app.before_request(_bounded_url)
     app.before_request(pruner.before_request)
@@ -96,11 +97,15 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     return app
 
 
-def _bounded_path_ints(endpoint, values):
-    """<int:...> in every route: a number no integer column holds is a 422 naming the segment."""
+def _bounded_path_values(endpoint, values):
+    """Every route's path segments: a number no integer column holds (<int:...>), or text no
+    database holds (NUL, a lone surrogate), is a 422 naming the segment."""
     errors = limits.out_of_range_ints(values)
     if errors:
         raise ValidationFailed("A number in the path is out of range.", errors)
+    errors = unstorable_texts({k: v for k, v in (values or {}).items() if isinstance(v, str)})
+    if errors:
+        raise ValidationFailed("A path segment holds text no database can store.", errors)
 
 
 def _bounded_url():

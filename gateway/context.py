@@ -41,7 +41,13 @@ def request_ids() -> RequestIds | None:
     return g.request_ids
 
 
-def rpc():
-    """`with rpc() as services: services.crm.get_customer(...)` for the current request."""
+def rpc(commands: bool = True):
+    """`with rpc() as services: services.crm.get_customer(...)` for the current request.
+
+    commands=False: calls that change nothing even in a POST (a supplier's key checked before
+    the actor is known). They carry no request id, and the request's ids are made later, from
+    the actor: with the ids made first, two suppliers sending the same body under the same
+    Idempotency-Key would share them, and the second be answered the first one's outcomes."""
     data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
-    return current_app.extensions["rpc"].client(data, request_ids(), deadline=g.get("deadline"))
+    return current_app.extensions["rpc"].client(data, request_ids() if commands else None,
+                                                deadline=g.get("deadline"))

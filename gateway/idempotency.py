@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common.db import utcnow
 from services.common.errors import Conflict, ValidationFailed
+from services.common.validators import unstorable
 
 from .db import IdempotencyRecord
 
@@ -60,6 +61,8 @@ class Idempotency:
             return view(*args, **kwargs)
         if len(key) > 200:
             raise ValidationFailed("The Idempotency-Key is too long.", {HEADER: ["At most 200 characters."]})
+        if unstorable(key):
+            raise ValidationFailed("The Idempotency-Key cannot be stored.", {HEADER: [unstorable(key)]})
         digest = request_digest()
         claim = self._claim(g.actor, key, digest)
         if isinstance(claim, Response):

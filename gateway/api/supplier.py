@@ -7,7 +7,8 @@ import functools
 from flask import Response, current_app, g, request
 from flask.views import MethodView
 
-from services.common.errors import Unauthorized
+from services.common.errors import Unauthorized, ValidationFailed
+from services.common.validators import unstorable
 from services.ticketing import ota, schemas as s
 
 from ..context import rpc
@@ -30,7 +31,7 @@ def api_key() -> str:
 def authenticate_supplier() -> str:
     """The caller's key, checked by ticketing; the supplier becomes the request's actor."""
     key = api_key()
-    with rpc() as services:
+    with rpc(commands=False) as services:
         g.actor = f"supplier:{services.ticketing.authenticate_supplier(key)['supplier_id']}"
     return key
 
@@ -53,9 +54,11 @@ class SupplierInventory(MethodView):
     @blp.response(200, s.PushResultSchema)
     def post(self, data):
         """Push a batch of inventory updates; each gets its own result"""
+        message_id = request.headers.get("X-Message-ID")
+        if message_id and unstorable(message_id):  # it is kept with each change it makes
+            raise ValidationFailed("The X-Message-ID cannot be stored.", {"X-Message-ID": [unstorable(message_id)]})
         with rpc() as services:
-            return services.ticketing.supplier_push(api_key(), data, "supplier_json",
-                                                    request.headers.get("X-Message-ID"))
+            return services.ticketing.supplier_push(api_key(), data, "supplier_json", message_id)
 
 
 @blp.route("/products/<string:product_id>/inventory")

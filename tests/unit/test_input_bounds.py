@@ -76,3 +76,19 @@ def test_every_schema_module_takes_the_bounded_fields():
                  for path in (root / folder).rglob("*.py")
                  if path.name != "fields.py" and unbounded.search(path.read_text())]
     assert offenders == []
+
+
+@pytest.mark.parametrize("text, word", [("a\x00b", "NUL"), ("a\ud800", "surrogate")])
+def test_every_string_field_refuses_text_no_database_holds(text, word):
+    """The services' own schemas (RPC, the AMQP supplier queue) refuse it too, not only the gateway."""
+    class Wire(Schema):
+        name = fields.String()
+        tags = fields.List(fields.Str())
+        attributes = fields.Dict(keys=fields.String())
+
+    with pytest.raises(ValidationError) as refused:
+        Wire().load({"name": text, "tags": ["ok", text], "attributes": {text: 1}})
+    messages = refused.value.messages
+    assert word in messages["name"][0] and word in messages["tags"][1][0]
+    assert word in messages["attributes"][text]["key"][0]
+    assert Wire().load({"name": "Núñez 北京 🚆"}) == {"name": "Núñez 北京 🚆"}
