@@ -3,7 +3,7 @@ import logging.config
 import os
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import RequestURITooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common import serialization
@@ -72,7 +72,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
     app.url_value_preprocessor(_bounded_path_values)
     app.before_request(context.begin_request)
-    app.before_request(_bounded_url)
+    app.before_request(_bounded_request)
     app.before_request(pruner.before_request)
     app.after_request(context.end_request)
     app.after_request(idempotency.remember)
@@ -108,9 +108,12 @@ def _bounded_path_values(endpoint, values):
         raise ValidationFailed("A path segment holds text no database can store.", errors)
 
 
-def _bounded_url():
+def _bounded_request():
+    """Every route, whether it reads a body or not: 414 for a URL, 413 for a body over the limits."""
     if limits.url_length(request.environ) > current_app.config["MAX_URL_BYTES"]:
         raise RequestURITooLarge(f"URLs are limited to {current_app.config['MAX_URL_BYTES']} bytes.")
+    if (request.content_length or 0) > current_app.config["MAX_CONTENT_LENGTH"]:
+        raise RequestEntityTooLarge(f"Bodies are limited to {current_app.config['MAX_CONTENT_LENGTH']} bytes.")
 
 
 def configure_logging(nameko_config: dict):

@@ -2,7 +2,8 @@
 
 - Every error is documented as application/problem+json with the ProblemDetails schema.
 - Error statuses come from the route's declarations: @allow => 401 (and 403 unless every role
-  may call it); a path parameter => 404; a body or query => 422 (and 413 for a body); a POST
+  may call it); a path parameter => 404; a body or query => 422; every route => 413 (a body over
+  GATEWAY_MAX_BODY_BYTES) and 414 (a URL over GATEWAY_MAX_URL_BYTES), refused before it runs; a POST
   through Idempotency-Key (@allow, supplier_key) => 409 and 422; an <int:...> in the path => 422
   (a number no column holds); a blueprint that calls services => 503 and 504. What cannot be derived (a service's 409, a 403 on a field) the route declares
   with @blp.alt_response(status, description=...); its content is filled in here.
@@ -77,7 +78,8 @@ INVALID = "Invalid fields: `errors` names each with its messages."
 IDEMPOTENCY_CONFLICT = "A request with the same Idempotency-Key is still in progress."
 IDEMPOTENCY_INVALID = "The Idempotency-Key is over 200 characters or was used with a different request."
 PATH_NUMBER = "A number in the path is larger than any record's."
-TOO_LARGE = "The body is larger than the gateway accepts."
+TOO_LARGE = "The body is larger than the gateway accepts (GATEWAY_MAX_BODY_BYTES), chunked or not."
+URL_TOO_LONG = "The URL (path and query) is longer than the gateway accepts (GATEWAY_MAX_URL_BYTES)."
 UNAVAILABLE = "A service or the message broker is not reachable; try again later."
 TIMEOUT = "A service did not answer in time."
 DEFAULT = "Any other error (an unexpected failure is a 500)."
@@ -175,8 +177,8 @@ class ErrorResponsesPlugin(BasePlugin):
                 "in": "header", "name": "Idempotency-Key", "required": False,
                 "description": "Repeat a POST safely: the same key and body get the first answer again.",
                 "schema": {"type": "string", "minLength": 1, "maxLength": 200}})
-        if has_body:
-            add(413, TOO_LARGE)
+        add(413, TOO_LARGE)
+        add(414, URL_TOO_LONG)
         if has_body or has_query:
             add(422, INVALID)
         if "<int:" in rule.rule:
