@@ -3,7 +3,7 @@ import logging.config
 import os
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import RequestURITooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common import serialization
@@ -11,6 +11,7 @@ from services.common.config import SERVICES, load_nameko_config
 
 from services.common.db import utcnow
 from services.common.errors import ValidationFailed
+from services.common.validators import unstorable_texts
 
 from . import context, headers, limits, problems, staff, tokens
 from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
@@ -56,20 +57,22 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         staff.ensure_first_admin(session, os.environ.get("ADMIN_USERNAME"), os.environ.get("ADMIN_PASSWORD"),
                                  utcnow())
     app.extensions["gateway_db"] = database
-    app.extensions["idempotency"] = idempotency = Idempotency(database)
-    app.extensions["pruner"] = pruner = Pruner.from_env(database)
-    app.extensions["rpc"] = rpc_pool or RpcPool(
+    app.extensions["rpc"] = rpc_pool = rpc_pool or RpcPool(
         nameko_config,
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
         timeout=float(os.environ.get("GATEWAY_RPC_TIMEOUT", 10)),
     )
+    # The whole HTTP request's deadline: each of its RPCs ends by then (gateway.rpc).
+    app.config["REQUEST_TIMEOUT"] = float(os.environ.get("GATEWAY_REQUEST_TIMEOUT", rpc_pool.timeout + 5))
+    app.extensions["idempotency"] = idempotency = Idempotency(database, app.config["REQUEST_TIMEOUT"])
+    app.extensions["pruner"] = pruner = Pruner.from_env(database)
     # Readiness asks every service at once and must answer quickly when one is down.
     app.extensions["readiness_rpc"] = RpcPool(
         nameko_config, size=len(SERVICES),
         timeout=readiness_timeout or float(os.environ.get("GATEWAY_READINESS_TIMEOUT", 2)))
-    app.url_value_preprocessor(_bounded_path_ints)
+    app.url_value_preprocessor(_bounded_path_values)
     app.before_request(context.begin_request)
-    app.before_request(_bounded_url)
+    app.before_request(_bounded_request)
     app.before_request(pruner.before_request)
     app.after_request(context.end_request)
     app.after_request(idempotency.remember)
@@ -94,17 +97,23 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     return app
 
 
-def _bounded_path_ints(endpoint, values):
-    """Every route's path values: a number no integer column holds, or text with a NUL character,
-    is a 422 naming the segment."""
-    errors = limits.unstorable_path_values(values)
+def _bounded_path_values(endpoint, values):
+    """Every route's path segments: a number no integer column holds (<int:...>), or text no
+    database holds (NUL, a lone surrogate), is a 422 naming the segment."""
+    errors = limits.out_of_range_ints(values)
     if errors:
-        raise ValidationFailed("A value in the path cannot be stored.", errors)
+        raise ValidationFailed("A number in the path is out of range.", errors)
+    errors = unstorable_texts({k: v for k, v in (values or {}).items() if isinstance(v, str)})
+    if errors:
+        raise ValidationFailed("A path segment holds text no database can store.", errors)
 
 
-def _bounded_url():
+def _bounded_request():
+    """Every route, whether it reads a body or not: 414 for a URL, 413 for a body over the limits."""
     if limits.url_length(request.environ) > current_app.config["MAX_URL_BYTES"]:
         raise RequestURITooLarge(f"URLs are limited to {current_app.config['MAX_URL_BYTES']} bytes.")
+    if (request.content_length or 0) > current_app.config["MAX_CONTENT_LENGTH"]:
+        raise RequestEntityTooLarge(f"Bodies are limited to {current_app.config['MAX_CONTENT_LENGTH']} bytes.")
 
 
 def configure_logging(nameko_config: dict):

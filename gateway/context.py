@@ -1,5 +1,7 @@
-"""Per-request context: the correlation id (X-Request-ID) and the RPC client carrying it."""
+"""Per-request context: the correlation id (X-Request-ID), the request's deadline and the RPC
+client carrying both."""
 import re
+import time
 import uuid
 
 from flask import current_app, g, request
@@ -16,6 +18,8 @@ def begin_request():
     supplied = request.headers.get("X-Request-ID", "")
     g.correlation_id = supplied if _REQUEST_ID.match(supplied) else new_correlation_id()
     correlation_id.set(g.correlation_id)
+    # Epoch seconds (the services compare it with their clocks): no RPC of this request runs later.
+    g.deadline = time.time() + current_app.config["REQUEST_TIMEOUT"]
 
 
 def end_request(response):
@@ -37,16 +41,15 @@ def request_ids() -> RequestIds | None:
     return g.request_ids
 
 
-def rpc():
-    """`with rpc() as services: services.crm.get_customer(...)` for the current request."""
+def rpc(commands: bool = True):
+    """`with rpc() as services: services.crm.get_customer(...)` for the current request.
+
+    commands=False: calls that change nothing even in a POST (a supplier's key checked before
+    the actor is known). They carry no request id, and the request's ids are made later, from
+    the actor: with the ids made first, two suppliers sending the same body under the same
+    Idempotency-Key would share them, and the second be answered the first one's outcomes."""
     data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
     if g.get("user") is not None:  # the person, for documents that name them ("your consultant")
         data["actor_name"] = g.user.full_name
-    return current_app.extensions["rpc"].client(data, request_ids())
-
-
-def read_rpc():
-    """rpc() for a read inside a command, such as the supplier key check before the actor is known:
-    it carries no request id, so a service never answers it with an earlier request's outcome."""
-    data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
-    return current_app.extensions["rpc"].client(data)
+    return current_app.extensions["rpc"].client(data, request_ids() if commands else None,
+                                                deadline=g.get("deadline"))

@@ -3,9 +3,8 @@ holds, bodies and URLs over the limits. Plain rules here; app.py wires them in."
 import io
 import re
 
-from marshmallow import ValidationError
 
-from services.common.validators import INT_MAX, INT_MIN, no_nul
+from services.common.validators import INT_MAX, INT_MIN
 
 MAX_JSON_DEPTH = 32
 
@@ -43,19 +42,6 @@ def out_of_range_ints(values: dict) -> dict:
     """Per-field messages for path integers a database integer column cannot hold."""
     return {name: [f"A whole number from {INT_MIN} to {INT_MAX}."] for name, value in (values or {}).items()
             if isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX}
-
-
-def unstorable_path_values(values: dict) -> dict:
-    """Per-field messages for path values no database can even look up: integers past a column,
-    text with a NUL character (PostgreSQL refuses it in a query)."""
-    errors = out_of_range_ints(values)
-    for name, value in (values or {}).items():
-        if isinstance(value, str):
-            try:
-                no_nul(value)
-            except ValidationError as refused:
-                errors[name] = refused.messages
-    return errors
 
 
 def url_length(environ) -> int:

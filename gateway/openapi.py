@@ -2,9 +2,11 @@
 
 - Every error is documented as application/problem+json with the ProblemDetails schema.
 - Error statuses come from the route's declarations: @allow => 401 (and 403 unless every role
-  may call it); a path parameter => 404; a body or query => 422 (and 413 for a body); a POST
-  through Idempotency-Key (@allow, supplier_key) => 409 and 422; a path parameter => 422 too (a
-  number no column holds, text with a NUL character); a blueprint that calls services => 503 and 504. What cannot be derived (a service's 409, a 403 on a field) the route declares
+  may call it); a path parameter => 404, and 422 (a number no column holds, text with a NUL
+  character); a body or query => 422; every route => 413 (a body over GATEWAY_MAX_BODY_BYTES)
+  and 414 (a URL over GATEWAY_MAX_URL_BYTES), refused before it runs; a POST through
+  Idempotency-Key (@allow, supplier_key) => 409 and 422; a blueprint that calls services => 503
+  and 504. What cannot be derived (a service's 409, a 403 on a field) the route declares
   with @blp.alt_response(status, description=...); its content is filled in here.
 - Security: staff routes take the bearer JWT, supplier routes (auth.SUPPLIER_KEY_PREFIX) the
   supplier API key, routes without @allow are public (security: []).
@@ -75,9 +77,11 @@ UNAUTHORIZED_SUPPLIER = "No supplier API key, or one that is wrong or revoked."
 NOT_FOUND = "Nothing has that identifier."
 INVALID = "Invalid fields: `errors` names each with its messages."
 IDEMPOTENCY_CONFLICT = "A request with the same Idempotency-Key is still in progress."
-IDEMPOTENCY_INVALID = "The Idempotency-Key is over 200 characters or was used with a different request."
+IDEMPOTENCY_INVALID = ("The Idempotency-Key is over 200 characters, holds text no database stores (NUL), or was "
+                       "used with a different request.")
 PATH_VALUE = "A value in the path no record can have (a number past any column, a NUL character)."
-TOO_LARGE = "The body is larger than the gateway accepts."
+TOO_LARGE = "The body is larger than the gateway accepts (GATEWAY_MAX_BODY_BYTES), chunked or not."
+URL_TOO_LONG = "The URL (path and query) is longer than the gateway accepts (GATEWAY_MAX_URL_BYTES)."
 UNAVAILABLE = "A service or the message broker is not reachable; try again later."
 TIMEOUT = "A service did not answer in time."
 DEFAULT = "Any other error (an unexpected failure is a 500)."
@@ -175,8 +179,8 @@ class ErrorResponsesPlugin(BasePlugin):
                 "in": "header", "name": "Idempotency-Key", "required": False,
                 "description": "Repeat a POST safely: the same key and body get the first answer again.",
                 "schema": {"type": "string", "minLength": 1, "maxLength": 200}})
-        if has_body:
-            add(413, TOO_LARGE)
+        add(413, TOO_LARGE)
+        add(414, URL_TOO_LONG)
         if has_body or has_query:
             add(422, INVALID)
         if rule.arguments:

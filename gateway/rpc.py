@@ -5,9 +5,13 @@ not a new connection. A client is used by one request at a time; the pool grows 
 to its size and blocks beyond that. A client that timed out or lost its connection is thrown
 away, because a late reply could otherwise be read as the answer to the next call.
 
-Every call carries its deadline (context `deadline`, and the AMQP `expiration` equal to the
+Every call carries its deadline (context `deadline`, and the AMQP `expiration` equal to its
 timeout, so the broker drops a request nobody waits for), and, while serving a command, its
-request id (context `request_id`): see services/common/commands.py.
+request id (context `request_id`): see services/common/commands.py. A call made for an HTTP
+request waits at most until that request's own deadline (GATEWAY_REQUEST_TIMEOUT): its timeout
+is min(the pool's timeout, the time the request has left), so no RPC of a request can run
+after the request's deadline, which is what lets gateway.idempotency take over a claim left
+by a gateway that died mid-request.
 """
 import logging
 import queue
@@ -24,6 +28,10 @@ from services.common.commands import DEADLINE, REQUEST_ID
 from services.common.entrypoints import BROKER_ERRORS
 
 log = logging.getLogger(__name__)
+
+
+class DeadlinePassed(RpcTimeout):
+    """The HTTP request's deadline passed before this call was sent: nothing was sent (504)."""
 
 
 class BrokerUnavailable(Exception):
@@ -62,9 +70,14 @@ class _MethodProxy(MethodProxy):
 
     def __init__(self, client, worker_ctx, service_name, method_name, reply_listener):
         self.client = client
-        super().__init__(worker_ctx, service_name, method_name, reply_listener, expiration=client.timeout)
+        super().__init__(worker_ctx, service_name, method_name, reply_listener)
 
     def __call__(self, *args, **kwargs):
+        timeout = self.client.time_left()  # raises DeadlinePassed before anything is sent
+        # The broker drops the request, the service refuses it and we stop waiting at one moment.
+        self.publisher.expiration = timeout
+        self.reply_listener.queue_consumer.timeout = timeout
+        self.worker_ctx.data[DEADLINE] = repr(time.time() + timeout)
         try:
             return self._answer(self._call(*args, **kwargs))
         except (RpcTimeout, UnknownService, BrokerUnavailable):
@@ -83,7 +96,6 @@ class _MethodProxy(MethodProxy):
 
     def _call(self, *args, **kwargs):
         data = self.worker_ctx.data
-        data[DEADLINE] = repr(time.time() + self.client.timeout)
         ids = self.client.request_ids
         if ids is not None:
             data[REQUEST_ID] = ids.next(f"{self.service_name}.{self.method_name}")
@@ -124,7 +136,17 @@ class Client(ClusterRpcProxy):
         super().__init__(config, timeout=timeout, context_data={})
         self.timeout = timeout
         self.request_ids: RequestIds | None = None
+        self.deadline: float | None = None  # epoch seconds: the HTTP request's own deadline
         self._proxy = _ClusterProxy(self, self._worker_ctx, self._reply_listener)
+
+    def time_left(self) -> float:
+        """The next call's timeout: the pool's, cut to what the request has left."""
+        if self.deadline is None:
+            return self.timeout
+        left = min(self.timeout, self.deadline - time.time())
+        if left <= 0:
+            raise DeadlinePassed(0)
+        return left
 
 
 class RpcPool:
@@ -170,16 +192,20 @@ class RpcPool:
             log.debug("closing a broken RPC client failed", exc_info=True)
 
     @contextmanager
-    def client(self, context_data: dict, request_ids: RequestIds | None = None):
-        """Borrow a cluster proxy whose calls carry context_data (correlation id, actor) and,
-        for a command, request ids."""
+    def client(self, context_data: dict, request_ids: RequestIds | None = None, deadline: float | None = None):
+        """Borrow a cluster proxy whose calls carry context_data (correlation id, actor), for a
+        command request ids, and end by `deadline` (epoch seconds) when given."""
         entry = self._take()
         owner, proxy = entry
         owner._worker_ctx.data.clear()
         owner._worker_ctx.data.update(context_data)
         owner.request_ids = request_ids
+        owner.deadline = deadline
         try:
             yield proxy
+        except DeadlinePassed:  # nothing was sent: no late reply can reach this client
+            self._idle.put(entry)
+            raise
         except (RpcTimeout, BrokerUnavailable, OSError, ConnectionError):
             self._discard(entry)
             raise

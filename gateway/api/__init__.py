@@ -1,7 +1,10 @@
 """The /api/v1 resources, one module per area."""
 from flask import Response
 from flask_smorest import Blueprint as SmorestBlueprint
+from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
+
+from services.common.validators import unstorable, unstorable_texts
 
 from ..limits import MAX_JSON_DEPTH, json_too_deep
 
@@ -15,7 +18,23 @@ class Parser(FlaskParser):
     def _raw_load_json(self, req):
         if is_json_request(req) and json_too_deep(req.get_data(cache=True)):
             abort(422, messages={"json": {"_body": [f"JSON nested deeper than {MAX_JSON_DEPTH} levels."]}})
-        return super()._raw_load_json(req)
+        data = super()._raw_load_json(req)
+        # Text no database holds, anywhere in the body (free-form objects too, which no String
+        # field checks): 422 naming where it is.
+        errors = None if data is core.missing else unstorable_texts(data)
+        if errors:
+            abort(422, messages={"json": errors if isinstance(errors, dict) else {"_body": errors}})
+        return data
+
+    def load_querystring(self, req, schema):
+        errors = {}
+        for name in req.args:
+            problem = unstorable(name) or next(filter(None, map(unstorable, req.args.getlist(name))), None)
+            if problem:
+                errors[name] = [problem]
+        if errors:
+            abort(422, messages={"query": errors})
+        return super().load_querystring(req, schema)
 
 
 class Blueprint(SmorestBlueprint):

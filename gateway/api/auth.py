@@ -58,7 +58,12 @@ def token_ttl() -> timedelta:
 @blp.route("/auth/token")
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
-    @blp.response(200, TokenSchema)
+    @blp.response(200, TokenSchema, headers={"Set-Cookie": {
+        "description": f"The device cookie `itinera_device_<16 hex digits of the username's SHA-256>`: "
+                       f"signed, bound to the username, HttpOnly, SameSite=Strict, Path={devices.PATH}, "
+                       f"Max-Age {int(devices.MAX_AGE.total_seconds())} s, Secure over HTTPS. Sent back at "
+                       "sign-in, it keeps this browser signing in while unknown clients are throttled.",
+        "schema": {"type": "string"}}})
     @blp.alt_response(401, description="Wrong username or password, or the account is disabled.")
     @blp.alt_response(429, description="Too many failed sign-ins: wait Retry-After seconds.")
     @blp.doc(security=[])

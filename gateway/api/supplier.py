@@ -7,10 +7,11 @@ import functools
 from flask import Response, current_app, g, request
 from flask.views import MethodView
 
-from services.common.errors import Unauthorized
+from services.common.errors import Conflict, Unauthorized, ValidationFailed
+from services.common.validators import unstorable
 from services.ticketing import ota, schemas as s
 
-from ..context import read_rpc, rpc
+from ..context import rpc
 from . import Blueprint
 
 blp = Blueprint("supplier", __name__, url_prefix="/api/v1/supplier",
@@ -30,9 +31,7 @@ def api_key() -> str:
 def authenticate_supplier() -> str:
     """The caller's key, checked by ticketing; the supplier becomes the request's actor."""
     key = api_key()
-    # A read: with the request ids of the POST it would share them with any supplier sending the
-    # same Idempotency-Key and body, and could be answered with that supplier's identity.
-    with read_rpc() as services:
+    with rpc(commands=False) as services:
         g.actor = f"supplier:{services.ticketing.authenticate_supplier(key)['supplier_id']}"
     return key
 
@@ -55,9 +54,11 @@ class SupplierInventory(MethodView):
     @blp.response(200, s.PushResultSchema)
     def post(self, data):
         """Push a batch of inventory updates; each gets its own result"""
+        message_id = request.headers.get("X-Message-ID")
+        if message_id and unstorable(message_id):  # it is kept with each change it makes
+            raise ValidationFailed("The X-Message-ID cannot be stored.", {"X-Message-ID": [unstorable(message_id)]})
         with rpc() as services:
-            return services.ticketing.supplier_push(api_key(), data, "supplier_json",
-                                                    request.headers.get("X-Message-ID"))
+            return services.ticketing.supplier_push(api_key(), data, "supplier_json", message_id)
 
 
 @blp.route("/products/<string:product_id>/inventory")
@@ -92,22 +93,43 @@ class SupplierOta(MethodView):
                                                            "(application/soap+xml) envelope.",
                           **_XML_BODY},
              responses={"200": {"description": "The matching RS with <Success/> (and <Warnings> for what was "
-                                               "not applied, or for a repeated EchoToken), in the RQ's envelope",
+                                               "not applied, or for a repeated EchoToken), in the RQ's envelope. "
+                                               "A repeat under the same Idempotency-Key gets the first answer "
+                                               "byte for byte, with Idempotent-Replayed: true",
                                 **_XML_ANSWER},
                         "400": {"description": "Malformed XML, a DTD or entities, an unsupported root element; "
                                                "a SOAP Fault for a malformed envelope", **_XML_ANSWER},
                         "401": {"description": "No or a wrong supplier API key", **_XML_ANSWER},
+                        "409": {"description": "A request with the same Idempotency-Key is still in progress",
+                                **_XML_ANSWER},
                         "415": {"description": "Not application/xml, text/xml or application/soap+xml",
                                 **_XML_ANSWER},
                         "422": {"description": "Missing or invalid attributes, unknown InvTypeCode, a TimeStamp "
-                                               "in the future", **_XML_ANSWER}})
+                                               "in the future; an Idempotency-Key over 200 characters or used "
+                                               "with a different request", **_XML_ANSWER}})
     def post(self):
-        """OpenTravel XML inventory: a re-sent EchoToken gets the first RS, marked as a repeat, and changes nothing"""
+        """OpenTravel XML inventory: a re-sent EchoToken gets the first RS, marked as a repeat, and changes nothing.
+
+        Idempotency-Key works as on every POST, scoped to the supplier: the gateway answers a
+        repeat with the stored RS before ticketing sees it (so that RS carries no repeat warning;
+        Idempotent-Replayed says it). EchoToken stays the OTA way to say the same, with or without
+        the header: ticketing keeps it per supplier and answers a re-sent one from its own record.
+        """
         try:
             key = authenticate_supplier()   # before the body is looked at
         except Unauthorized as error:
             return _xml(ota.answer(401, ota.errors_rs(None, [ota.Problem(
                 ota.EWT_AUTHENTICATION, ota.ERR_AUTHORIZATION, error.message)]), None))
+        try:
+            return current_app.extensions["idempotency"].run(self._apply, key)
+        except (Conflict, ValidationFailed) as error:   # the key's own refusals, in the XML the supplier reads
+            return _xml(ota.answer(error.status, ota.errors_rs(None, [ota.Problem(
+                ota.EWT_PROCESSING_EXCEPTION, ota.ERR_UNABLE_TO_PROCESS, error.message)]), None))
+
+    post.takes_idempotency_key = True  # gateway.openapi documents the header
+
+    @staticmethod
+    def _apply(key: str) -> Response:
         if request.mimetype not in XML_TYPES:
             return _xml(ota.answer(415, ota.errors_rs(None, [ota.Problem(
                 ota.EWT_PROCESSING_EXCEPTION, ota.ERR_UNABLE_TO_PROCESS,

@@ -3,11 +3,12 @@
 Wire schemas import `from services.common import fields` instead of marshmallow's, so every date,
 moment, integer and text (no NUL character) anyone sends is refused with a field message when it is out of range (rather
 than overflowing date arithmetic or the database later), and the bounds show in the OpenAPI document.
+Every string is refused the same way when no database can hold it (NUL, lone surrogates).
 """
 from marshmallow import fields as _fields
 from marshmallow.fields import *  # noqa: F401,F403 (the rest of marshmallow's fields, unchanged)
 
-from .validators import BIGINT_RANGE, DATE_RANGE, INT_RANGE, MONTH, moment_in_range, no_nul
+from .validators import BIGINT_RANGE, DATE_RANGE, INT_RANGE, MONTH, moment_in_range, storable_text
 
 
 class _Bounded:
@@ -21,7 +22,7 @@ class _Bounded:
 
 
 class String(_Bounded, _fields.String):
-    bound = staticmethod(no_nul)
+    bound = staticmethod(storable_text)
 
 
 Str = String
@@ -54,7 +55,7 @@ class NaiveDateTime(_Bounded, _fields.NaiveDateTime):
     bound = staticmethod(moment_in_range)
 
 
-class Month(_Bounded, _fields.String):
+class Month(_Bounded, _fields.String):  # its pattern admits no NUL
     """A calendar month as YYYY-MM, within the years every date may take."""
 
     bound = MONTH

@@ -16,12 +16,6 @@ DATE_RANGE = validate.Range(min=date(MIN_YEAR, 1, 1), max=date(MAX_YEAR, 12, 31)
                             error=f"A date from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31.")
 
 
-def no_nul(value: str):
-    """PostgreSQL text cannot hold a NUL character: refuse it with the field, not as a 500 on insert."""
-    if "\x00" in value:
-        raise ValidationError("Text must not contain the NUL character (U+0000).")
-
-
 def moment_in_range(value: datetime):
     """DATE_RANGE for datetimes, aware or naive (naive ones are read as UTC)."""
     moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -39,3 +33,50 @@ INT_RANGE = validate.Range(min=INT_MIN, max=INT_MAX, error=f"A whole number from
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 BIGINT_RANGE = validate.Range(min=BIGINT_MIN, max=BIGINT_MAX,
                               error=f"A whole number from {BIGINT_MIN} to {BIGINT_MAX}.")
+
+
+# Text every database of the suite can hold. PostgreSQL's text (and its JSON) cannot take a NUL
+# character, and no UTF-8 store (PostgreSQL, SQLite, AMQP bodies) a lone surrogate, which JSON's
+# "\ud800" escapes can make. Refused where text enters, so no store fails on it later.
+NUL_MESSAGE = "Text cannot contain NUL characters (U+0000)."
+SURROGATE_MESSAGE = "Text cannot contain lone surrogates (U+D800 to U+DFFF): send valid UTF-8."
+
+
+def unstorable(value: str) -> str | None:
+    """Why no database can hold this text, or None when every one can."""
+    if "\x00" in value:
+        return NUL_MESSAGE
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return SURROGATE_MESSAGE
+    return None
+
+
+def storable_text(value: str):
+    """Validator of every String field (services.common.fields)."""
+    problem = unstorable(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+def unstorable_texts(value):
+    """Messages for every string in a parsed JSON value (keys too) that no database can hold,
+    nested as the value is (list items by index, as marshmallow names them), or None."""
+    if isinstance(value, str):
+        problem = unstorable(value)
+        return [problem] if problem else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    errors = {}
+    for key, item in items:
+        bad_key = unstorable(key) if isinstance(key, str) else None
+        found = {"key": [bad_key]} if bad_key else unstorable_texts(item)
+        if found:
+            errors[key] = found
+    return errors or None

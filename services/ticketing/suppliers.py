@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from services.common.errors import NotFound
+from services.common.validators import unstorable
 
 from .models import Supplier
 
@@ -57,7 +58,7 @@ def revoke_api_key(session, supplier_id: str, now: datetime) -> Supplier:
 
 def authenticate(session, key: str) -> Supplier:
     parts = (key or "").split("_")
-    if len(parts) < 3 or parts[0] != "itk":
+    if len(parts) < 3 or parts[0] != "itk" or unstorable(parts[1]):  # no database could look it up
         raise InvalidApiKey("malformed key")
     supplier = session.scalars(select(Supplier).where(Supplier.api_key_prefix == parts[1])).first()
     if supplier is None or supplier.api_key_revoked_at is not None \

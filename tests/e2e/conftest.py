@@ -16,6 +16,13 @@ def suite_config(nameko_config, tmp_path):
 
 
 @pytest.fixture
+def suite_on_backend(nameko_config, database_url):
+    """suite_config with every service's database on the test's backend (SQLite, and PostgreSQL
+    when it answers): a module uses it with `def suite_config(suite_on_backend)`."""
+    return dict(nameko_config, DATABASE_URLS={s: database_url(s) for s in SERVICES})
+
+
+@pytest.fixture
 def run_services(suite_config):
     """run_services(CrmService, ...) starts those services for the test, stopped afterwards."""
     containers = []

@@ -30,8 +30,10 @@ class NothingFound:
 
 
 class StubPool:
+    timeout = 10.0
+
     @contextmanager
-    def client(self, context_data):
+    def client(self, context_data, request_ids=None, deadline=None):
         yield NothingFound()
 
 

@@ -1,16 +1,23 @@
 """The gateway tells the truth when parts are missing, and its commands run once: HTTP through the
 real RabbitMQ to real services."""
 import socket
+import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from kombu import Exchange, Queue
 from nameko.containers import ServiceContainer
 from sqlalchemy import delete
 
+from flask import Response, g
+from sqlalchemy import select
+
 from gateway.app import create_app
 from gateway.db import GatewayDatabase, IdempotencyRecord
-from gateway.rpc import RpcPool
+from gateway.idempotency import request_digest
+from gateway.rpc import DeadlinePassed, RpcPool
+from services.common.db import utcnow
 from services.common.sandbox import private_vhost
 from services.crm.service import CrmService
 
@@ -24,7 +31,9 @@ pytestmark = pytest.mark.e2e
 CUSTOMER = {"full_name": "Jean Dupont", "email": "jean@example.fr"}
 
 
-def make_client(config, tmp_path, monkeypatch, timeout=10.0, name="gw"):
+def make_client(config, tmp_path, monkeypatch, timeout=10.0, name="gw", request_timeout=None):
+    if request_timeout is not None:
+        monkeypatch.setenv("GATEWAY_REQUEST_TIMEOUT", str(request_timeout))
     monkeypatch.setenv("ADMIN_USERNAME", ADMIN[0])
     monkeypatch.setenv("ADMIN_PASSWORD", ADMIN[1])
     monkeypatch.setenv("JWT_SECRET", "a test secret of at least 32 bytes " + tmp_path.name)
@@ -102,14 +111,7 @@ def test_a_broker_lost_under_live_clients_is_503_and_the_broken_client_is_droppe
 def test_the_gateway_sends_deadline_expiration_and_one_request_id_per_command(
         suite_config, amqp, tmp_path, monkeypatch):
     client, pool, _ = make_client(suite_config, tmp_path, monkeypatch, timeout=0.5)
-    # Takes crm's calls and never answers; what expires there is dead-lettered to `expired`,
-    # so the requests can be read as they were sent, and as the broker dropped them.
-    expired = Queue("test-expired-" + uuid.uuid4().hex[:8], auto_delete=True)
-    expired(amqp.channel()).declare()
-    black_hole = Queue("test-black-hole-" + uuid.uuid4().hex[:8], auto_delete=True,
-                       exchange=Exchange("nameko-rpc", type="topic", durable=True), routing_key="crm.*",
-                       queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": expired.name})
-    black_hole(amqp.channel()).declare()
+    black_hole, expired = black_hole_for(amqp)
     try:
         for key in ("key-1", "key-1", None):
             headers = {"Idempotency-Key": key} if key else {}
@@ -158,3 +160,77 @@ def test_a_client_repeating_its_key_after_a_lost_answer_gets_the_first_outcome(
         pool.close()
     assert crm_customers(suite_config) == 2
 
+
+
+def black_hole_for(amqp, pattern="crm.*"):
+    """A queue that takes the calls matching `pattern` and never answers; what expires in it is
+    dead-lettered to the returned `expired` queue, to be read as it was sent."""
+    expired = Queue("test-expired-" + uuid.uuid4().hex[:8], auto_delete=True)
+    expired(amqp.channel()).declare()
+    hole = Queue("test-black-hole-" + uuid.uuid4().hex[:8], auto_delete=True,
+                 exchange=Exchange("nameko-rpc", type="topic", durable=True), routing_key=pattern,
+                 queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": expired.name})
+    hole(amqp.channel()).declare()
+    return hole, expired
+
+
+def test_every_rpc_of_a_request_ends_by_the_request_deadline(suite_config, amqp, tmp_path, monkeypatch):
+    """RPC timeout 10 s, request timeout 0.5 s: the call expires with the request, not 10 s later."""
+    client, pool, _ = make_client(suite_config, tmp_path, monkeypatch, timeout=10, request_timeout=0.5)
+    hole, expired = black_hole_for(amqp)
+    try:
+        sent_at = time.time()
+        assert client.post("/api/v1/customers", json=CUSTOMER).status_code == 504
+        channel = amqp.channel()
+        message = wait_for(lambda: channel.basic_get(expired.name, no_ack=True), message="the expired request")
+        channel.close()
+        # A request whose deadline has passed sends nothing, and keeps its (unused) client.
+        with pytest.raises(DeadlinePassed):
+            with pool.client({}, deadline=time.time() - 0.1) as services:
+                services.crm.create_customer(CUSTOMER)
+        assert pool._idle.qsize() == pool._created == 1  # the timed-out client was dropped, this one kept
+        assert amqp.channel().queue_declare(hole.name, passive=True).message_count == 0
+    finally:
+        hole(amqp.channel()).delete()
+        expired(amqp.channel()).delete()
+        pool.close()
+    assert 0 < int(message.headers["x-death"][0]["original-expiration"]) <= 500
+    assert float(message.headers["nameko.deadline"]) <= sent_at + 0.5 + 0.05
+
+
+def claim(database, app, actor, key, body, age: timedelta) -> tuple:
+    """An Idempotency-Key claimed `age` ago by a request that never finished (its gateway died)."""
+    with app.test_request_context("/api/v1/customers", method="POST", json=body):
+        digest = request_digest()
+    with database.session() as session:
+        record = IdempotencyRecord(actor=actor, key=key, method="POST", path="/api/v1/customers?",
+                                   request_digest=digest, created_at=utcnow() - age)
+        session.add(record)
+        session.flush()
+        return record.id, record.created_at
+
+
+def test_a_claim_older_than_the_request_timeout_is_taken_over_by_the_repeat(suite_config, tmp_path, monkeypatch):
+    """Request timeout 15 s (the default: RPC timeout 10 s + 5): a claim 60 s old belongs to a
+    request whose every RPC has ended; one 1 s old may still be running."""
+    client, pool, database = make_client(suite_config, tmp_path, monkeypatch)
+    app = client.application
+    stale = claim(database, app, "user:admin", "died-60s-ago", CUSTOMER, timedelta(seconds=60))
+    claim(database, app, "user:admin", "running", CUSTOMER, timedelta(seconds=1))
+    crm = ServiceContainer(CrmService, suite_config)
+    crm.start()
+    try:
+        retry = client.post("/api/v1/customers", json=CUSTOMER, headers={"Idempotency-Key": "died-60s-ago"})
+        busy = client.post("/api/v1/customers", json=CUSTOMER, headers={"Idempotency-Key": "running"})
+    finally:
+        crm.stop()
+        pool.close()
+    assert retry.status_code == 201, retry.get_json()
+    assert busy.status_code == 409 and "in progress" in busy.get_json()["detail"]
+    # The request that made the stale claim, were it still alive, keeps nothing of its own now.
+    with app.test_request_context("/api/v1/customers", method="POST"):
+        g.idempotency_claim = stale
+        app.extensions["idempotency"].remember(Response("late", status=500))
+    with database.session() as session:
+        record = session.scalars(select(IdempotencyRecord).where(IdempotencyRecord.key == "died-60s-ago")).one()
+    assert record.status_code == 201 and record.response_body == retry.get_data()

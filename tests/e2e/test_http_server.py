@@ -150,6 +150,18 @@ def test_a_chunked_body_over_the_limit_is_413_and_the_connection_stays_usable(gu
     http.close()
 
 
+def test_every_route_refuses_a_body_over_the_limit_even_one_it_does_not_read(gunicorn):
+    """As the OpenAPI document says of every operation: 413, whether the route reads a body or not."""
+    http = Http(gunicorn)
+    for path in ("/healthz", "/api/v1/customers"):
+        status, headers, body = http.request("GET", path, b" " * 1_200_000)
+        assert status == 413, (path, body)
+        assert headers["content-type"] == "application/problem+json"
+    status, _, body = http.request("GET", "/healthz")
+    assert status == 200, body   # the same connection goes on
+    http.close()
+
+
 @pytest.mark.parametrize("length", [5_000, 9_000, 20_000])
 def test_a_long_url_is_414_problem_json(gunicorn, length):
     http = Http(gunicorn)

@@ -264,7 +264,32 @@ def test_the_ota_route_is_in_the_openapi_spec(client):
     spec = client.get("/api/v1/openapi.json").json
     operation = spec["paths"]["/api/v1/supplier/ota"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/xml", "text/xml", "application/soap+xml"}
-    assert {"200", "400", "401", "415", "422"} <= set(operation["responses"])
+    assert {"200", "400", "401", "409", "415", "422"} <= set(operation["responses"])
+    assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+
+
+def test_an_ota_rq_repeated_under_its_idempotency_key_gets_the_first_rs_from_the_gateway(ticketing, client, rpc):
+    _, key, products = open_hotel(rpc)
+    _, other_key, _ = open_hotel(rpc)
+    xml = inv_count_rq(None, at=stamp(), count=4)   # no EchoToken: only the key says it is a repeat
+
+    def send(api_key, body=xml, idempotency_key="ota-1"):
+        return client.post("/api/v1/supplier/ota", data=body.encode(), content_type="application/xml",
+                           headers={"X-Api-Key": api_key, "Idempotency-Key": idempotency_key})
+
+    first = send(key)
+    changes = supplier_changes(rpc, products["KING"])
+    again = send(key)
+    assert first.status_code == again.status_code == 200, first.data
+    assert again.headers.get("Idempotent-Replayed") == "true" and again.data == first.data
+    assert again.mimetype == "application/xml"
+    assert supplier_changes(rpc, products["KING"]) == changes and len(changes) == 3
+    # The key with another message is refused in XML, as every answer of this route.
+    changed = send(key, inv_count_rq(None, at=stamp(1), count=5))
+    assert changed.status_code == 422 and rs(changed).find("ota:Errors", NS) is not None
+    # Keys are scoped per supplier: another supplier's "ota-1" is its own request.
+    other = send(other_key)
+    assert other.status_code == 200 and "Idempotent-Replayed" not in other.headers
 
 
 SOAP = {"1.1": (ota.SOAP11, "text/xml"), "1.2": (ota.SOAP12, "application/soap+xml")}

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 import pytest
 from marshmallow import Schema, ValidationError, validate
 
-from gateway.limits import json_too_deep, out_of_range_ints, unstorable_path_values
+from gateway.limits import json_too_deep, out_of_range_ints
 from services.common import fields
 from services.common.validators import INT_MAX, MAX_YEAR, MIN_YEAR
 
@@ -91,6 +91,17 @@ def test_text_with_a_nul_character_is_refused_with_its_field():
     assert "NUL" in refused.value.messages["name"][0]
 
 
-def test_path_text_with_a_nul_character_names_its_segment():
-    assert unstorable_path_values({"customer_id": "c-1", "version": 2}) == {}
-    assert set(unstorable_path_values({"customer_id": "a\x00b", "version": 2 ** 40})) == {"customer_id", "version"}
+@pytest.mark.parametrize("text, word", [("a\x00b", "NUL"), ("a\ud800", "surrogate")])
+def test_every_string_field_refuses_text_no_database_holds(text, word):
+    """The services' own schemas (RPC, the AMQP supplier queue) refuse it too, not only the gateway."""
+    class Wire(Schema):
+        name = fields.String()
+        tags = fields.List(fields.Str())
+        attributes = fields.Dict(keys=fields.String())
+
+    with pytest.raises(ValidationError) as refused:
+        Wire().load({"name": text, "tags": ["ok", text], "attributes": {text: 1}})
+    messages = refused.value.messages
+    assert word in messages["name"][0] and word in messages["tags"][1][0]
+    assert word in messages["attributes"][text]["key"][0]
+    assert Wire().load({"name": "Núñez 北京 🚆"}) == {"name": "Núñez 北京 🚆"}

@@ -107,8 +107,12 @@ def test_statuses_follow_from_what_each_route_declares(app, spec):
             assert {"404", "422"} <= statuses, (path, method)
         if "requestBody" in operation or any(p["in"] == "query" for p in operation.get("parameters", [])):
             assert "422" in statuses, (path, method)
-        if "requestBody" in operation:
-            assert "413" in statuses, (path, method)
+        assert {"413", "414"} <= statuses, (path, method)  # gateway-wide limits, before any route runs
+
+
+def test_sign_in_documents_its_device_cookie(spec):
+    cookie = spec["paths"]["/api/v1/auth/token"]["post"]["responses"]["200"]["headers"]["Set-Cookie"]
+    assert "HttpOnly" in cookie["description"] and "itinera_device_" in cookie["description"]
 
 
 def test_public_routes_have_no_token_and_no_401(spec):
