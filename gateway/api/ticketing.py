@@ -363,6 +363,7 @@ class Manifest(MethodView):
     @allow("ticketing", "manager")
     @blp.arguments(s.ManifestQuerySchema, location="query")
     @blp.response(200, s.ManifestSchema)
+    @blp.alt_response(404, description="No supplier or product with the given supplier_id or product_id.")
     def get(self, query):
         """The manifest of a travel date: a supplier's (or one product's) confirmed lines travelling that day
 
@@ -380,6 +381,7 @@ class ManifestCsv(MethodView):
     @blp.response(200, {"type": "string"}, description="The manifest as CSV (UTF-8, header row), a row per line",
                   example="travel_date,product_code,product_name,locator,ticket_number,reference,quantity,...\r\n",
                   **CSV_DOC)
+    @blp.alt_response(404, description="No supplier or product with the given supplier_id or product_id.")
     def get(self, query):
         """The manifest of a travel date as a CSV file"""
         with rpc() as services:
