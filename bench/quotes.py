@@ -134,7 +134,7 @@ def rpc_issues(config, itinerary_id: str, backend: str, stop) -> Timing:
 
 
 class _Unit:
-    """What a worker sees as `self.db` (services.common.db.UnitOfWork), over a plain session."""
+    """What a worker sees as `self.uow` (services.common.db.UnitOfWork), over a plain session."""
 
     actor = "user:bench"
 

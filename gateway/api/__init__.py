@@ -1,9 +1,10 @@
 """The /api/v1 resources, one module per area."""
-from flask import Response
+from flask import Response, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
+from services.common.etags import etag_of
 from services.common.validators import unstorable, unstorable_texts
 
 from ..limits import MAX_JSON_DEPTH, json_too_deep
@@ -65,3 +66,32 @@ CSV_DOC = attachment_doc("text/csv", "csv")
 def csv_response(export: dict) -> Response:
     """A CSV attachment from a service's {"filename", "content"}: UTF-8, a header row first."""
     return attachment(export["content"].encode("utf-8"), "text/csv; charset=utf-8", export["filename"])
+
+
+# --- answers: where a new record lives, and which version of a record was read -------------------
+
+LOCATION = dict(headers={"Location": {"description": "Where the new record can be read.", "schema": {"type": "string"}}})
+ETAG = dict(headers={"ETag": {"description": "This version of the record: send it back in `If-Match` "
+                                             "to change it only if nobody changed it meanwhile.",
+                              "schema": {"type": "string"}}})
+IF_MATCH = dict(parameters=[{
+    "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+    "description": "The ETag of the version you read: the change is refused with 412 if the record "
+                   "has changed since. Without it, the change applies to whatever is current.",
+}])
+PRECONDITION_412 = dict(description="`If-Match` names a version that is no longer current: read the record "
+                                    "again (the problem's `etag` is the current one).")
+
+
+def created(body: dict, location: str):
+    """A 201 answer that says where the new record lives."""
+    return body, 201, {"Location": location}
+
+
+def with_etag(body: dict, status: int = 200):
+    """An answer carrying the ETag of the representation a service returned (services.common.etags)."""
+    return body, status, {"ETag": etag_of(body)}
+
+
+def if_match() -> str | None:
+    return request.headers.get("If-Match")

@@ -26,7 +26,8 @@ from nameko.messaging import QueueConsumer as NamekoQueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc as NamekoRpc, RpcConsumer as NamekoRpcConsumer, get_rpc_exchange
 
 from . import commands
-from .db import Database
+from .inbox import already_processed
+from .unit_of_work import Database
 from .errors import DomainError
 from .redelivery import Redelivery
 
@@ -235,8 +236,6 @@ class EventHandler(NamekoEventHandler):
         return body.get("id") if isinstance(body, dict) else None
 
     def handle_message(self, body, message):
-        from .inbox import already_processed
-
         database = service_database(self.container)
         event_id = self._event_id(body)
         try:

@@ -55,6 +55,14 @@ class Conflict(DomainError):
 
 
 @_remote
+class PreconditionFailed(DomainError):
+    """If-Match named a version that is no longer current: someone changed it since it was read."""
+
+    status = 412
+    title = "Precondition failed"
+
+
+@_remote
 class ValidationFailed(DomainError):
     """details maps each field to its list of messages, as marshmallow reports them."""
 

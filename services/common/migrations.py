@@ -5,11 +5,13 @@
 """
 import sys
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import text
 
 from . import config as cfg
+from .db import UtcDateTime, make_engine
 
 
 def alembic_config(script_location: str, connection=None) -> Config:
@@ -42,8 +44,6 @@ def main(argv: list[str]) -> int:
     if len(argv) < 2 or argv[0] not in (*cfg.SERVICES, "gateway"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    from .db import make_engine
-
     service, action, *args = argv
     home = cfg.REPO_ROOT / ("gateway" if service == "gateway" else f"services/{service}")
     script_location = str(home / "migrations")
@@ -59,11 +59,6 @@ if __name__ == "__main__":
 
 def create_kernel_tables_v1():
     """The outbox and inbox as every service's first migration creates them (frozen: v1)."""
-    import sqlalchemy as sa
-    from alembic import op
-
-    from .db import UtcDateTime
-
     op.create_table(
         "outbox",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -87,11 +82,6 @@ def create_kernel_tables_v1():
 
 def create_command_log_v1():
     """The command log, and the index the pruning of the inbox uses (frozen: v1)."""
-    import sqlalchemy as sa
-    from alembic import op
-
-    from .db import UtcDateTime
-
     op.create_table(
         "command_log",
         sa.Column("request_id", sa.String(200), primary_key=True),
@@ -104,7 +94,5 @@ def create_command_log_v1():
 
 
 def drop_command_log_v1():
-    from alembic import op
-
     op.drop_index("ix_inbox_processed_at", "inbox")
     op.drop_table("command_log")

@@ -24,23 +24,25 @@ class RequestContext(DependencyProvider):
         correlation_id.set(None)
 
 
-class ItineraService:
-    """Subclasses set `name` and `db = Database(Base.metadata, migrations=...)`."""
+class ServiceBase:
+    """The base of every Itinera service. Subclasses set `name` and
+    `uow = Database(Base.metadata, migrations=...)`: each worker then sees `self.uow`, its unit
+    of work (unit_of_work.py)."""
 
     name: str
-    db = None  # a services.common.db.Database, declared by each service
+    uow = None  # a services.common.unit_of_work.Database, declared by each service
     context = RequestContext()
 
     @rpc
     def health(self) -> dict:
-        return {"service": self.name, **self.db.database.health()}
+        return {"service": self.name, **self.uow.database.health()}
 
     @timer(interval=1)
     def relay_outbox(self):
-        database = self.db.database
+        database = self.uow.database
         database.publisher.relay_once(database)
 
     @pruning.configured_timer("PRUNE_INTERVAL_SECONDS", 3600)
     def prune_kernel_tables(self):
-        database = self.db.database
+        database = self.uow.database
         pruning.prune(database, pruning.Retention.from_config(database.container.config))

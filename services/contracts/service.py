@@ -1,12 +1,12 @@
 """Contracts: order files, payment schedules, payments, invoices, refunds, amendments."""
 from pathlib import Path
 
-from services.common.db import Database
-from services.common.service import ItineraService
+from services.common.service import ServiceBase
+from services.common.unit_of_work import Database
 
 from .models import Base
 
 
-class ContractsService(ItineraService):
+class ContractsService(ServiceBase):
     name = "contracts"
-    db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))

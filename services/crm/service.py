@@ -9,10 +9,11 @@ from pathlib import Path
 
 from nameko.timer import timer
 
-from services.common.db import Database, utcnow
+from services.common.db import utcnow
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import validated
-from services.common.service import ItineraService
+from services.common.service import ServiceBase
+from services.common.unit_of_work import Database
 
 from . import customers, followups, inquiries, segments, timeline, trips
 from . import schemas as s
@@ -25,9 +26,9 @@ def _today() -> date:
     return utcnow().date()
 
 
-class CrmService(ItineraService):
+class CrmService(ServiceBase):
     name = "crm"
-    db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
 
     # --- customers -------------------------------------------------------------------------
 
@@ -36,23 +37,23 @@ class CrmService(ItineraService):
         """Conflict (naming the existing customers) when the email or phone is already known,
         unless confirm_duplicate."""
         fields = validated(s.CustomerCreateSchema(), data)
-        customer = customers.create_customer(self.db.session, fields, self.db.actor, utcnow(),
+        customer = customers.create_customer(self.uow.session, fields, self.uow.actor, utcnow(),
                                              confirm_duplicate=bool(confirm_duplicate))
-        self.db.emit("crm.customer_created", customers.as_dict(customer))
+        self.uow.emit("crm.customer_created", customers.as_dict(customer))
         return customers.as_dict(customer)
 
     @rpc
     def get_customer(self, customer_id: str, reveal_documents: bool = False) -> dict:
-        return customers.as_dict(customers.get_customer(self.db.session, customer_id),
+        return customers.as_dict(customers.get_customer(self.uow.session, customer_id),
                                  reveal_documents=bool(reveal_documents))
 
     @rpc
     def update_customer(self, customer_id: str, data: dict, confirm_duplicate: bool = False) -> dict:
         changes = validated(s.CustomerUpdateSchema(), data)
-        customer, changed = customers.update_customer(self.db.session, customer_id, changes, self.db.actor,
+        customer, changed = customers.update_customer(self.uow.session, customer_id, changes, self.uow.actor,
                                                       utcnow(), confirm_duplicate=bool(confirm_duplicate))
         if changed:
-            self.db.emit("crm.customer_updated", {
+            self.uow.emit("crm.customer_updated", {
                 "id": customer.id, "changed_fields": sorted(changed), "changes": changed,
                 "updated_at": customer.updated_at, "updated_by": customer.updated_by})
         return customers.as_dict(customer)
@@ -60,14 +61,14 @@ class CrmService(ItineraService):
     @rpc
     def search_customers(self, query: dict) -> dict:
         q = validated(s.CustomerQuerySchema(), query)
-        items, total = customers.search(self.db.session, **q)
+        items, total = customers.search(self.uow.session, **q)
         return page_dict([customers.as_dict(c) for c in items], total, q["page"], q["page_size"])
 
     @rpc
     def customer_timeline(self, customer_id: str, query: dict | None = None) -> dict:
         q = validated(s.TimelineQuerySchema(), query or {})
-        customers.get_customer(self.db.session, customer_id)
-        items, total = timeline.entries(self.db.session, customer_id, **q)
+        customers.get_customer(self.uow.session, customer_id)
+        items, total = timeline.entries(self.uow.session, customer_id, **q)
         return page_dict([timeline.as_dict(e) for e in items], total, q["page"], q["page_size"])
 
     # --- inquiries -------------------------------------------------------------------------
@@ -76,24 +77,24 @@ class CrmService(ItineraService):
     def create_inquiry(self, data: dict, confirm_duplicate: bool = False) -> dict:
         """For a known customer (customer_id) or one registered with it (customer)."""
         fields = validated(s.InquiryCreateSchema(), data)
-        inquiry, new_customer = inquiries.create_inquiry(self.db.session, fields, self.db.actor, utcnow(),
+        inquiry, new_customer = inquiries.create_inquiry(self.uow.session, fields, self.uow.actor, utcnow(),
                                                          confirm_duplicate=bool(confirm_duplicate))
         if new_customer is not None:
-            self.db.emit("crm.customer_created", customers.as_dict(new_customer))
+            self.uow.emit("crm.customer_created", customers.as_dict(new_customer))
         record = inquiries.as_dict(inquiry)
-        self.db.emit("crm.inquiry_created", record)
+        self.uow.emit("crm.inquiry_created", record)
         return record
 
     @rpc
     def get_inquiry(self, inquiry_id: str) -> dict:
-        return inquiries.as_dict(inquiries.get_inquiry(self.db.session, inquiry_id))
+        return inquiries.as_dict(inquiries.get_inquiry(self.uow.session, inquiry_id))
 
     @rpc
     def update_inquiry(self, inquiry_id: str, data: dict) -> dict:
         changes = validated(s.InquiryUpdateSchema(), data)
-        inquiry, changed = inquiries.update_inquiry(self.db.session, inquiry_id, changes, self.db.actor, utcnow())
+        inquiry, changed = inquiries.update_inquiry(self.uow.session, inquiry_id, changes, self.uow.actor, utcnow())
         if changed:
-            self.db.emit("crm.inquiry_updated", {
+            self.uow.emit("crm.inquiry_updated", {
                 "id": inquiry.id, "customer_id": inquiry.customer_id, "changed_fields": sorted(changed),
                 "changes": changed, "updated_at": inquiry.updated_at, "updated_by": inquiry.updated_by})
         return inquiries.as_dict(inquiry)
@@ -101,24 +102,24 @@ class CrmService(ItineraService):
     @rpc
     def search_inquiries(self, query: dict) -> dict:
         q = validated(s.InquiryQuerySchema(), query)
-        items, total = inquiries.search(self.db.session, **q)
+        items, total = inquiries.search(self.uow.session, **q)
         return page_dict([inquiries.as_dict(i) for i in items], total, q["page"], q["page_size"])
 
     @rpc
     def transition_inquiry(self, inquiry_id: str, data: dict) -> dict:
         """Move an inquiry along its pipeline: Conflict when the move is not allowed."""
         fields = validated(s.TransitionCreateSchema(), data)
-        inquiry, moved = inquiries.transition(self.db.session, inquiry_id, fields["to"], fields.get("reason"),
-                                              self.db.actor, utcnow())
+        inquiry, moved = inquiries.transition(self.uow.session, inquiry_id, fields["to"], fields.get("reason"),
+                                              self.uow.actor, utcnow())
         self._announce_move(inquiry, moved)
         return inquiries.as_dict(inquiry)
 
     @rpc
     def inquiry_transitions(self, inquiry_id: str) -> list[dict]:
-        return [inquiries.transition_dict(t) for t in inquiries.history(self.db.session, inquiry_id)]
+        return [inquiries.transition_dict(t) for t in inquiries.history(self.uow.session, inquiry_id)]
 
     def _announce_move(self, inquiry, moved):
-        self.db.emit("crm.inquiry_status_changed", inquiries.transition_dict(moved) | {
+        self.uow.emit("crm.inquiry_status_changed", inquiries.transition_dict(moved) | {
             "customer_id": inquiry.customer_id})
 
     # --- follow-ups ------------------------------------------------------------------------
@@ -126,21 +127,21 @@ class CrmService(ItineraService):
     @rpc
     def create_follow_up(self, data: dict) -> dict:
         fields = validated(s.FollowUpCreateSchema(), data)
-        return followups.as_dict(followups.create(self.db.session, fields, self.db.actor, utcnow()))
+        return followups.as_dict(followups.create(self.uow.session, fields, self.uow.actor, utcnow()))
 
     @rpc
     def get_follow_up(self, follow_up_id: str) -> dict:
-        return followups.as_dict(followups.get(self.db.session, follow_up_id))
+        return followups.as_dict(followups.get(self.uow.session, follow_up_id))
 
     @rpc
     def complete_follow_up(self, follow_up_id: str) -> dict:
-        return followups.as_dict(followups.complete(self.db.session, follow_up_id, self.db.actor, utcnow()))
+        return followups.as_dict(followups.complete(self.uow.session, follow_up_id, self.uow.actor, utcnow()))
 
     @rpc
     def search_follow_ups(self, query: dict) -> dict:
         q = validated(s.FollowUpQuerySchema(), query)
         now = utcnow()
-        items, total = followups.search(self.db.session, now=now, **q)
+        items, total = followups.search(self.uow.session, now=now, **q)
         return page_dict([followups.as_dict(f, now) for f in items], total, q["page"], q["page_size"])
 
     # --- segments --------------------------------------------------------------------------
@@ -149,7 +150,7 @@ class CrmService(ItineraService):
     def customer_segment(self, query: dict) -> dict:
         q = validated(s.SegmentQuerySchema(), query)
         page, page_size = q.pop("page"), q.pop("page_size")
-        items, total = segments.search(self.db.session, page, page_size, **q)
+        items, total = segments.search(self.uow.session, page, page_size, **q)
         return page_dict([segments.row(c) for c in items], total, page, page_size)
 
     @rpc
@@ -157,7 +158,7 @@ class CrmService(ItineraService):
         """The whole segment (page and page_size ignored) as CSV: {"filename", "content_type", "content", "rows"}."""
         q = validated(s.SegmentQuerySchema(), query)
         q.pop("page"), q.pop("page_size")
-        content, rows = segments.export_csv(self.db.session, **q)
+        content, rows = segments.export_csv(self.uow.session, **q)
         return {"filename": f"customer-segment-{utcnow():%Y%m%d-%H%M%S}.csv",
                 "content_type": "text/csv; charset=utf-8", "content": content, "rows": rows}
 
@@ -167,14 +168,14 @@ class CrmService(ItineraService):
     # acknowledged and recorded nowhere (retrying would not change that).
 
     def _take_in(self, envelope: dict):
-        for inquiry, moved in timeline.record_event(self.db.session, envelope, today=_today()):
+        for inquiry, moved in timeline.record_event(self.uow.session, envelope, today=_today()):
             self._announce_move(inquiry, moved)
 
     @timer(interval=3600, eager=True)
     def count_travel(self) -> int:
         """Trips whose day has passed become past destinations and the last trip date (hourly, so
         a restart or a missed run catches up the same day)."""
-        return trips.count_travel(self.db.session, _today())
+        return trips.count_travel(self.uow.session, _today())
 
     @event_handler("itinerary.quote_issued")
     def on_quote_issued(self, envelope):

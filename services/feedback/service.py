@@ -1,12 +1,12 @@
 """Feedback: complaints with SLA clocks, post-trip surveys, KPIs."""
 from pathlib import Path
 
-from services.common.db import Database
-from services.common.service import ItineraService
+from services.common.service import ServiceBase
+from services.common.unit_of_work import Database
 
 from .models import Base
 
 
-class FeedbackService(ItineraService):
+class FeedbackService(ServiceBase):
     name = "feedback"
-    db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))

@@ -17,11 +17,12 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from services.common.db import Database, as_dict, utcnow
+from services.common.db import as_dict, utcnow
 from services.common.entrypoints import rpc
 from services.common.errors import ValidationFailed, validated
 from services.common.serialization import to_plain
-from services.common.service import ItineraService
+from services.common.service import ServiceBase
+from services.common.unit_of_work import Database
 
 from . import catalog, checks, costing, documents, itineraries, pricing, quotes
 from . import crm as crm_calls
@@ -47,10 +48,10 @@ class PdfFonts(DependencyProvider):
         return documents.fonts()
 
 
-class ItineraryService(ItineraService):
+class ItineraryService(ServiceBase):
     name = "itinerary"
     pdf_fonts = PdfFonts()
-    db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
     ticketing = RpcProxy("ticketing")
     crm = RpcProxy("crm")
 
@@ -58,14 +59,14 @@ class ItineraryService(ItineraService):
 
     def _read(self, itinerary_id: str, read):
         """A short read outside the worker's unit of work, released before calling ticketing."""
-        with self.db.database.transaction() as session:
+        with self.uow.database.transaction() as session:
             return read(itineraries.get(session, itinerary_id))
 
     def _fetch(self, needs: dict, field_name: str = "inventory_product_id") -> inv.InventoryData:
         return inv.fetch(self.ticketing, needs, field_name=field_name)
 
     def _sheet(self, itinerary, policy: dict | None = None) -> dict:
-        session = self.db.session
+        session = self.uow.session
         policy = policy or pricing.settings(session)
         rules = [pricing.costing_rule(r) for r in pricing.list_rules(session)]
         try:
@@ -75,7 +76,7 @@ class ItineraryService(ItineraService):
             raise pricing.missing_rate_error(exc) from None
 
     def _require_rates(self, itinerary_currency: str, currencies: set[str]) -> None:
-        book = pricing.rate_book(self.db.session, _today())
+        book = pricing.rate_book(self.uow.session, _today())
         try:
             book.require({(c, itinerary_currency) for c in currencies})
         except costing.MissingRates as exc:
@@ -86,35 +87,35 @@ class ItineraryService(ItineraService):
     @rpc
     def create_catalog_product(self, data: dict) -> dict:
         fields = validated(s.CatalogProductCreateSchema(), data)
-        return catalog.as_dict(catalog.create(self.db.session, fields, actor=self.db.actor, now=utcnow()))
+        return catalog.as_dict(catalog.create(self.uow.session, fields, actor=self.uow.actor, now=utcnow()))
 
     @rpc
     def update_catalog_product(self, product_id: str, data: dict) -> dict:
         fields = validated(s.CatalogProductUpdateSchema(), data)
-        product = catalog.get(self.db.session, product_id)
-        return catalog.as_dict(catalog.update(self.db.session, product, fields, actor=self.db.actor, now=utcnow()))
+        product = catalog.get(self.uow.session, product_id)
+        return catalog.as_dict(catalog.update(self.uow.session, product, fields, actor=self.uow.actor, now=utcnow()))
 
     @rpc
     def get_catalog_product(self, product_id: str) -> dict:
-        return catalog.as_dict(catalog.get(self.db.session, product_id))
+        return catalog.as_dict(catalog.get(self.uow.session, product_id))
 
     @rpc
     def list_catalog_products(self, query: dict | None = None) -> list[dict]:
         """Every catalog product, published or not, in the folder's order."""
         q = validated(s.CatalogQuerySchema(), query or {})
-        return [catalog.as_dict(p) for p in catalog.search(self.db.session, published_only=False, **q)]
+        return [catalog.as_dict(p) for p in catalog.search(self.uow.session, published_only=False, **q)]
 
     @rpc
     def published_catalog(self, query: dict | None = None) -> list[dict]:
         """The published catalog: featured first by rank, then newest first."""
         q = validated(s.CatalogQuerySchema(), query or {})
-        return [catalog.as_dict(p) for p in catalog.search(self.db.session, published_only=True, **q)]
+        return [catalog.as_dict(p) for p in catalog.search(self.uow.session, published_only=True, **q)]
 
     @rpc
     def catalog_brochure(self, query: dict | None = None) -> dict:
         """The published catalog as a PDF brochure: {"filename", "content_type", "content_base64"}."""
         q = validated(s.BrochureQuerySchema(), query or {})
-        with self.db.database.transaction() as session:  # read, then render with no transaction open
+        with self.uow.database.transaction() as session:  # read, then render with no transaction open
             products = [catalog.as_dict(p) for p in catalog.search(
                 session, published_only=True, limit=s.MAX_BROCHURE_PRODUCTS, offset=0, **q)]
         today = _today()
@@ -136,7 +137,7 @@ class ItineraryService(ItineraService):
         template_items, data_needed = [], {}
         product = None
         if fields.get("catalog_product_id"):
-            with self.db.database.transaction() as session:
+            with self.uow.database.transaction() as session:
                 product = catalog.get(session, fields["catalog_product_id"])
                 template = product.template or []
                 duration = product.duration_days
@@ -152,7 +153,7 @@ class ItineraryService(ItineraService):
                     inv.add_need(data_needed, item_fields.get("inventory_product_id"), dates)
                     template_items.append((day["day"], item_fields))
         fetched = self._fetch(data_needed, field_name="catalog_product_id")
-        session, now, actor = self.db.session, utcnow(), self.db.actor
+        session, now, actor = self.uow.session, utcnow(), self.uow.actor
         policy = pricing.settings(session)
         if product is not None:
             product = catalog.get(session, product.id)
@@ -168,12 +169,12 @@ class ItineraryService(ItineraService):
 
     @rpc
     def get_itinerary(self, itinerary_id: str) -> dict:
-        return itineraries.as_dict(itineraries.get(self.db.session, itinerary_id))
+        return itineraries.as_dict(itineraries.get(self.uow.session, itinerary_id))
 
     @rpc
     def list_itineraries(self, query: dict | None = None) -> list[dict]:
         q = validated(s.ItineraryQuerySchema(), query or {})
-        return [itineraries.summary(i) for i in itineraries.search(self.db.session, **q)]
+        return [itineraries.summary(i) for i in itineraries.search(self.uow.session, **q)]
 
     @rpc
     def update_itinerary(self, itinerary_id: str, data: dict) -> dict:
@@ -182,7 +183,7 @@ class ItineraryService(ItineraService):
         if fields.get("start_date"):
             fetched = self._fetch(self._read(itinerary_id,
                                              lambda i: itineraries.start_shift_needs(i, fields["start_date"])))
-        session, now = self.db.session, utcnow()
+        session, now = self.uow.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
         currency = fields.get("currency") or itinerary.currency
         price = fields["package_price"] if "package_price" in fields else itinerary.package_price
@@ -192,30 +193,30 @@ class ItineraryService(ItineraService):
         # A catalog trip moved to another date takes that date's season price.
         product = catalog.get(session, itinerary.catalog_product_id) \
             if fields.get("start_date") and itinerary.catalog_product_id else None
-        itineraries.update(itinerary, fields, actor=self.db.actor, now=now, product=product)
+        itineraries.update(itinerary, fields, actor=self.uow.actor, now=now, product=product)
         itineraries.reprice(itinerary, fetched, now)
         return itineraries.as_dict(itinerary)
 
     @rpc
     def add_day(self, itinerary_id: str, data: dict | None = None) -> dict:
         fields = validated(s.DayFieldsSchema(), data or {})
-        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
-        itineraries.add_day(itinerary, fields, actor=self.db.actor, now=utcnow(), max_days=s.MAX_DAYS)
+        itinerary = itineraries.get(self.uow.session, itinerary_id, lock=True)
+        itineraries.add_day(itinerary, fields, actor=self.uow.actor, now=utcnow(), max_days=s.MAX_DAYS)
         return itineraries.as_dict(itinerary)
 
     @rpc
     def update_day(self, itinerary_id: str, day_number: int, data: dict) -> dict:
         fields = validated(s.DayUpdateSchema(), data)
-        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
-        itineraries.update_day(itinerary, day_number, fields, actor=self.db.actor, now=utcnow())
+        itinerary = itineraries.get(self.uow.session, itinerary_id, lock=True)
+        itineraries.update_day(itinerary, day_number, fields, actor=self.uow.actor, now=utcnow())
         return itineraries.as_dict(itinerary)
 
     @rpc
     def remove_day(self, itinerary_id: str, day_number: int) -> dict:
         fetched = self._fetch(self._read(itinerary_id, lambda i: itineraries.day_removal_needs(i, day_number)))
-        session, now = self.db.session, utcnow()
+        session, now = self.uow.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
-        itineraries.remove_day(session, itinerary, day_number, actor=self.db.actor, now=now)
+        itineraries.remove_day(session, itinerary, day_number, actor=self.uow.actor, now=now)
         itineraries.reprice(itinerary, fetched, now)
         return itineraries.as_dict(itinerary)
 
@@ -229,12 +230,12 @@ class ItineraryService(ItineraService):
             _, dates = self._read(itinerary_id, lambda i: itineraries.planned_dates(i, day_number, fields))
             inv.add_need(needs, fields["inventory_product_id"], dates)
         fetched = self._fetch(needs)
-        session, now = self.db.session, utcnow()
+        session, now = self.uow.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
         currency = fetched.products[fields["inventory_product_id"]]["currency"] if fields.get("inventory_product_id") \
             else fields["currency"]
         self._require_rates(itinerary.currency, {currency})
-        item = itineraries.add_item(itinerary, day_number, fields, fetched, actor=self.db.actor, now=now)
+        item = itineraries.add_item(itinerary, day_number, fields, fetched, actor=self.uow.actor, now=now)
         session.flush()
         return itineraries.item_dict(item, itineraries.party_of(itinerary))
 
@@ -253,20 +254,20 @@ class ItineraryService(ItineraService):
         needs = {}
         inv.add_need(needs, fields.get("inventory_product_id"), dates)
         fetched = self._fetch(needs)
-        session, now = self.db.session, utcnow()
+        session, now = self.uow.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
         item = itineraries.get_item(itinerary, item_id)
         currency = fetched.products[fields["inventory_product_id"]]["currency"] if fields.get("inventory_product_id") \
             else fields["currency"]
         self._require_rates(itinerary.currency, {currency})
-        itineraries.update_item(itinerary, item, day_number, fields, fetched, actor=self.db.actor, now=now)
+        itineraries.update_item(itinerary, item, day_number, fields, fetched, actor=self.uow.actor, now=now)
         session.flush()
         return itineraries.item_dict(item, itineraries.party_of(itinerary))
 
     @rpc
     def remove_item(self, itinerary_id: str, item_id: int) -> dict:
-        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
-        itineraries.remove_item(itinerary, itineraries.get_item(itinerary, item_id), actor=self.db.actor,
+        itinerary = itineraries.get(self.uow.session, itinerary_id, lock=True)
+        itineraries.remove_item(itinerary, itineraries.get_item(itinerary, item_id), actor=self.uow.actor,
                                 now=utcnow())
         return itineraries.as_dict(itinerary)
 
@@ -274,12 +275,12 @@ class ItineraryService(ItineraService):
     def refresh_prices(self, itinerary_id: str) -> dict:
         """Ask ticketing again for every inventory item's prices: one call per distinct product."""
         fetched = self._fetch(self._read(itinerary_id, itineraries.inventory_needs))
-        session, now = self.db.session, utcnow()
+        session, now = self.uow.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
         itineraries.require_editable(itinerary)
         changed = itineraries.reprice(itinerary, fetched, now)
         if changed:
-            itineraries.touch(itinerary, self.db.actor, now)
+            itineraries.touch(itinerary, self.uow.actor, now)
         return {"itinerary": itineraries.as_dict(itinerary), "changed_items": changed}
 
     # --- checks and cost sheets ------------------------------------------------------------------
@@ -298,9 +299,9 @@ class ItineraryService(ItineraService):
 
     @rpc
     def cost_sheet(self, itinerary_id: str) -> dict:
-        itinerary = itineraries.get(self.db.session, itinerary_id)
+        itinerary = itineraries.get(self.uow.session, itinerary_id)
         sheet = self._sheet(itinerary)
-        approval = pricing.approval_for(self.db.session, itinerary, sheet)
+        approval = pricing.approval_for(self.uow.session, itinerary, sheet)
         sheet["approval"]["approved"] = None if approval is None else as_dict(approval)
         return costing_plain(itinerary, sheet)
 
@@ -308,13 +309,13 @@ class ItineraryService(ItineraService):
     def approve(self, itinerary_id: str, data: dict | None = None) -> dict:
         """A manager approves this revision at this price (the gateway lets only managers call it)."""
         fields = validated(s.ApprovalCreateSchema(), data or {})
-        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
+        itinerary = itineraries.get(self.uow.session, itinerary_id, lock=True)
         itineraries.require_editable(itinerary)
         sheet = self._sheet(itinerary)
         if sheet["unpriced_items"]:
             raise ValidationFailed("Some items have no price yet.", {"unpriced_items": sheet["unpriced_items"]})
-        approval = pricing.record_approval(self.db.session, itinerary, sheet, fields.get("note"),
-                                           actor=self.db.actor, now=utcnow())
+        approval = pricing.record_approval(self.uow.session, itinerary, sheet, fields.get("note"),
+                                           actor=self.uow.actor, now=utcnow())
         return as_dict(approval)
 
     # --- quotes ----------------------------------------------------------------------------------
@@ -329,33 +330,33 @@ class ItineraryService(ItineraService):
             customer_id = self._read(itinerary_id, lambda i: i.customer_id)
             if customer_id:
                 fields["customer_name"] = crm_calls.customer_name(self.crm, customer_id)
-        session, now = self.db.session, utcnow()
+        session, now = self.uow.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
         policy = pricing.settings(session)
         sheet = self._sheet(itinerary, policy)
         approval = pricing.approval_for(session, itinerary, sheet)
         problems = checks.check(itineraries.plan_of(itinerary))
         quote, superseded = quotes.issue(session, itinerary, sheet, problems, fields, policy=policy,
-                                         approval=approval, actor=self.db.actor, now=now,
-                                         actor_name=self.db.actor_name)
-        self.db.emit("itinerary.quote_issued", quotes.issued_payload(quote, superseded))
+                                         approval=approval, actor=self.uow.actor, now=now,
+                                         actor_name=self.uow.actor_name)
+        self.uow.emit("itinerary.quote_issued", quotes.issued_payload(quote, superseded))
         return quotes.as_dict(quote)
 
     @rpc
     def list_quotes(self, itinerary_id: str) -> list[dict]:
-        itineraries.get(self.db.session, itinerary_id)
-        return [quotes.as_dict(q, snapshot=False) for q in quotes.list_for(self.db.session, itinerary_id)]
+        itineraries.get(self.uow.session, itinerary_id)
+        return [quotes.as_dict(q, snapshot=False) for q in quotes.list_for(self.uow.session, itinerary_id)]
 
     @rpc
     def get_quote(self, itinerary_id: str, version: int) -> dict:
-        return quotes.as_dict(quotes.get(self.db.session, itinerary_id, version))
+        return quotes.as_dict(quotes.get(self.uow.session, itinerary_id, version))
 
     @rpc
     def quote_sheet(self, itinerary_id: str, version: int, query: dict | None = None) -> dict:
         """The quote sheet PDF of one version, from its snapshot alone: {"filename", "content_type",
         "content_base64"}. costs=True: the agency's copy with net costs, markups and margin."""
         q = validated(s.QuoteSheetQuerySchema(), query or {})
-        with self.db.database.transaction() as session:
+        with self.uow.database.transaction() as session:
             snapshot = quotes.get(session, itinerary_id, version).snapshot
         content = tpool.execute(documents.quote_sheet, snapshot, costs=q["costs"])
         return documents.as_attachment(documents.quote_sheet_filename(snapshot), content)
@@ -363,19 +364,19 @@ class ItineraryService(ItineraService):
     @rpc
     def accept_quote(self, itinerary_id: str, version: int, data: dict | None = None) -> dict:
         fields = validated(s.QuoteDecisionSchema(), data or {})
-        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
-        quote = quotes.accept(self.db.session, itinerary, version, fields.get("note"), actor=self.db.actor,
+        itinerary = itineraries.get(self.uow.session, itinerary_id, lock=True)
+        quote = quotes.accept(self.uow.session, itinerary, version, fields.get("note"), actor=self.uow.actor,
                               now=utcnow())
-        self.db.emit("itinerary.quote_accepted", quotes.accepted_payload(quote))
+        self.uow.emit("itinerary.quote_accepted", quotes.accepted_payload(quote))
         return quotes.as_dict(quote)
 
     @rpc
     def reject_quote(self, itinerary_id: str, version: int, data: dict | None = None) -> dict:
         fields = validated(s.QuoteDecisionSchema(), data or {})
-        itinerary = itineraries.get(self.db.session, itinerary_id, lock=True)
-        quote = quotes.reject(self.db.session, itinerary, version, fields.get("note"), actor=self.db.actor,
+        itinerary = itineraries.get(self.uow.session, itinerary_id, lock=True)
+        quote = quotes.reject(self.uow.session, itinerary, version, fields.get("note"), actor=self.uow.actor,
                               now=utcnow())
-        self.db.emit("itinerary.quote_rejected", quotes.decided_payload(quote))
+        self.uow.emit("itinerary.quote_rejected", quotes.decided_payload(quote))
         return quotes.as_dict(quote)
 
     @rpc
@@ -388,55 +389,55 @@ class ItineraryService(ItineraService):
         self._expire()
 
     def _expire(self) -> list[dict]:
-        expired = quotes.expire_due(self.db.session, now=utcnow(), actor=EXPIRY_ACTOR)
+        expired = quotes.expire_due(self.uow.session, now=utcnow(), actor=EXPIRY_ACTOR)
         for quote, _ in expired:
-            self.db.emit("itinerary.quote_expired", quotes.decided_payload(quote))
+            self.uow.emit("itinerary.quote_expired", quotes.decided_payload(quote))
         return [quotes.as_dict(q, snapshot=False) for q, _ in expired]
 
     # --- pricing policy: settings, exchange rates, markup rules -----------------------------------
 
     @rpc
     def get_pricing_settings(self) -> dict:
-        return pricing.settings(self.db.session)
+        return pricing.settings(self.uow.session)
 
     @rpc
     def update_pricing_settings(self, data: dict) -> dict:
         fields = validated(s.PricingSettingsSchema(), data)
-        return pricing.save_settings(self.db.session, fields, actor=self.db.actor, now=utcnow())
+        return pricing.save_settings(self.uow.session, fields, actor=self.uow.actor, now=utcnow())
 
     @rpc
     def set_exchange_rate(self, data: dict) -> dict:
         """A new rate; for a pair and date that has one, the answer names the rate it replaced."""
         fields = validated(s.ExchangeRateCreateSchema(), data)
-        row, replaced = pricing.set_rate(self.db.session, fields, actor=self.db.actor, now=utcnow(), today=_today())
+        row, replaced = pricing.set_rate(self.uow.session, fields, actor=self.uow.actor, now=utcnow(), today=_today())
         return pricing.set_rate_answer(row, replaced)
 
     @rpc
     def list_exchange_rates(self, query: dict | None = None) -> list[dict]:
         q = validated(s.ExchangeRateQuerySchema(), query or {})
-        return [pricing.rate_dict(r) for r in pricing.list_rates(self.db.session, **q)]
+        return [pricing.rate_dict(r) for r in pricing.list_rates(self.uow.session, **q)]
 
     @rpc
     def create_markup_rule(self, data: dict) -> dict:
         fields = validated(s.MarkupRuleCreateSchema(), data)
-        return pricing.rule_dict(pricing.create_rule(self.db.session, fields, actor=self.db.actor, now=utcnow()))
+        return pricing.rule_dict(pricing.create_rule(self.uow.session, fields, actor=self.uow.actor, now=utcnow()))
 
     @rpc
     def update_markup_rule(self, rule_id: int, data: dict) -> dict:
-        rule = pricing.get_rule(self.db.session, rule_id)
+        rule = pricing.get_rule(self.uow.session, rule_id)
         changes = validated(s.MarkupRuleUpdateSchema(partial=True), data)
         fields = validated(s.MarkupRuleCreateSchema(), s.MarkupRuleCreateSchema().dump(
             pricing.rule_fields(rule) | changes))  # the rule as it would be, checked as a whole
-        return pricing.rule_dict(pricing.update_rule(self.db.session, rule, fields, actor=self.db.actor,
+        return pricing.rule_dict(pricing.update_rule(self.uow.session, rule, fields, actor=self.uow.actor,
                                                      now=utcnow()))
 
     @rpc
     def delete_markup_rule(self, rule_id: int) -> None:
-        self.db.session.delete(pricing.get_rule(self.db.session, rule_id))
+        self.uow.session.delete(pricing.get_rule(self.uow.session, rule_id))
 
     @rpc
     def list_markup_rules(self) -> list[dict]:
-        return [pricing.rule_dict(r) for r in pricing.list_rules(self.db.session)]
+        return [pricing.rule_dict(r) for r in pricing.list_rules(self.uow.session)]
 
 
 def costing_plain(itinerary, sheet: dict) -> dict:

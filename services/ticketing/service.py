@@ -9,11 +9,12 @@ from pathlib import Path
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.common.db import Database, as_dict, utcnow
+from services.common.db import as_dict, utcnow
 from services.common.entrypoints import rpc
 from services.common.errors import Forbidden, Unauthorized, ValidationFailed, validated
 from services.common.paging import page_dict
-from services.common.service import ItineraService
+from services.common.service import ServiceBase
+from services.common.unit_of_work import Database
 
 from . import bookings, holds, inventory, lists, pushes, suppliers
 from . import schemas as s
@@ -26,9 +27,9 @@ def _today() -> date:
     return utcnow().date()
 
 
-class TicketingService(ItineraService):
+class TicketingService(ServiceBase):
     name = "ticketing"
-    db = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
     config = Config()
 
     # --- suppliers -------------------------------------------------------------------------
@@ -36,25 +37,25 @@ class TicketingService(ItineraService):
     @rpc
     def create_supplier(self, data: dict) -> dict:
         fields = validated(s.SupplierCreateSchema(), data)
-        return suppliers.as_dict(suppliers.create(self.db.session, fields, actor=self.db.actor, now=utcnow()))
+        return suppliers.as_dict(suppliers.create(self.uow.session, fields, actor=self.uow.actor, now=utcnow()))
 
     @rpc
     def get_supplier(self, supplier_id: str) -> dict:
-        return suppliers.as_dict(suppliers.get(self.db.session, supplier_id))
+        return suppliers.as_dict(suppliers.get(self.uow.session, supplier_id))
 
     @rpc
     def list_suppliers(self, query: dict) -> dict:
         q = validated(s.SupplierQuerySchema(), query)
-        items, total = lists.suppliers(self.db.session, **q)
+        items, total = lists.suppliers(self.uow.session, **q)
         return page_dict([suppliers.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def issue_supplier_key(self, supplier_id: str) -> dict:
-        return {"supplier_id": supplier_id, "api_key": suppliers.issue_api_key(self.db.session, supplier_id)}
+        return {"supplier_id": supplier_id, "api_key": suppliers.issue_api_key(self.uow.session, supplier_id)}
 
     @rpc
     def revoke_supplier_key(self, supplier_id: str) -> dict:
-        return suppliers.as_dict(suppliers.revoke_api_key(self.db.session, supplier_id, utcnow()))
+        return suppliers.as_dict(suppliers.revoke_api_key(self.uow.session, supplier_id, utcnow()))
 
     @rpc
     def authenticate_supplier(self, api_key: str) -> dict:
@@ -63,7 +64,7 @@ class TicketingService(ItineraService):
 
     def _supplier(self, api_key: str):
         try:
-            return suppliers.authenticate(self.db.session, api_key)
+            return suppliers.authenticate(self.uow.session, api_key)
         except suppliers.InvalidApiKey:
             raise Unauthorized("A valid supplier API key is required.") from None
 
@@ -72,51 +73,51 @@ class TicketingService(ItineraService):
     @rpc
     def create_product(self, data: dict) -> dict:
         fields = validated(s.ProductCreateSchema(), data)
-        suppliers.get(self.db.session, fields["supplier_id"])
-        return as_dict(inventory.create_product(self.db.session, fields, actor=self.db.actor, now=utcnow()))
+        suppliers.get(self.uow.session, fields["supplier_id"])
+        return as_dict(inventory.create_product(self.uow.session, fields, actor=self.uow.actor, now=utcnow()))
 
     @rpc
     def get_product(self, product_id: str) -> dict:
-        return as_dict(inventory.get_product(self.db.session, product_id))
+        return as_dict(inventory.get_product(self.uow.session, product_id))
 
     @rpc
     def list_products(self, query: dict) -> dict:
         q = validated(s.ProductQuerySchema(), query)
-        items, total = lists.products(self.db.session, **q)
+        items, total = lists.products(self.uow.session, **q)
         return page_dict([as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def set_inventory(self, product_id: str, data: dict) -> dict:
         """Staff set the allotment over a date range (no supplier sequence applies)."""
         update = validated(s.InventoryUpdateSchema(), data)
-        product = inventory.get_product(self.db.session, product_id)
+        product = inventory.get_product(self.uow.session, product_id)
         if update["start"] < _today():
             raise ValidationFailed("Dates in the past cannot be changed.", {"start": ["Must not be in the past."]})
         days = inventory.days_in(update["start"], update["end"], update.get("weekdays"))
-        outcome = inventory.apply_update(self.db.session, product, days, update, actor=self.db.actor,
+        outcome = inventory.apply_update(self.uow.session, product, days, update, actor=self.uow.actor,
                                          source="staff")
         if outcome["missing"]:
             raise ValidationFailed("Opening new dates needs capacity, net_price and sell_price.",
                                    {"capacity": ["Required for dates without an allotment."]})
-        for event, payload in pushes.announcements(product, update, outcome, self.db.actor):
-            self.db.emit(event, payload)
+        for event, payload in pushes.announcements(product, update, outcome, self.uow.actor):
+            self.uow.emit(event, payload)
         return {"applied_days": len(outcome["applied"]), "overbooked": outcome["overbooked"]}
 
     @rpc
     def get_inventory(self, product_id: str, start: date, end: date) -> list[dict]:
-        inventory.get_product(self.db.session, product_id)
-        found = inventory.search(self.db.session, start=start, end=end, today=_today())
+        inventory.get_product(self.uow.session, product_id)
+        found = inventory.search(self.uow.session, start=start, end=end, today=_today())
         return next((entry["days"] for entry in found if entry["product"].id == product_id), [])
 
     @rpc
     def inventory_changes(self, product_id: str, start: date, end: date) -> list[dict]:
-        inventory.get_product(self.db.session, product_id)
-        return [as_dict(c) for c in inventory.changes_for(self.db.session, product_id, start, end)]
+        inventory.get_product(self.uow.session, product_id)
+        return [as_dict(c) for c in inventory.changes_for(self.uow.session, product_id, start, end)]
 
     @rpc
     def search_availability(self, query: dict) -> list[dict]:
         q = validated(s.AvailabilityQuerySchema(), query)
-        found = inventory.search(self.db.session, today=_today(), **q)
+        found = inventory.search(self.uow.session, today=_today(), **q)
         return [{"product": as_dict(e["product"]), "days": e["days"]} for e in found]
 
     @rpc
@@ -125,7 +126,7 @@ class TicketingService(ItineraService):
         q = validated(s.CalendarQuerySchema(), query)
         year, month = map(int, q["month"].split("-"))
         start, end = date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
-        found = inventory.search(self.db.session, start=start, end=end, kind=q["kind"], location=q["location"],
+        found = inventory.search(self.uow.session, start=start, end=end, kind=q["kind"], location=q["location"],
                                  today=_today())
         return {"month": q["month"], "days": inventory.days_in(start, end),
                 "products": [{"product": as_dict(e["product"]),
@@ -140,16 +141,16 @@ class TicketingService(ItineraService):
                       message_id: str | None = None) -> dict:
         supplier = self._supplier(api_key)
         batch = validated(s.SupplierPushSchema(), data)
-        results, events = pushes.apply_batch(self.db.session, supplier, batch["updates"], source=source,
+        results, events = pushes.apply_batch(self.uow.session, supplier, batch["updates"], source=source,
                                              message_id=message_id, today=_today())
         for event, payload in events:
-            self.db.emit(event, payload)
+            self.uow.emit(event, payload)
         return {"supplier_id": supplier.id, "results": results}
 
     @rpc
     def supplier_inventory(self, api_key: str, product_id: str, start: date, end: date) -> list[dict]:
         supplier = self._supplier(api_key)
-        product = inventory.get_product(self.db.session, product_id)
+        product = inventory.get_product(self.uow.session, product_id)
         if product.supplier_id != supplier.id:
             raise Forbidden("This product belongs to another supplier.")
         return self.get_inventory(product_id, start, end)
@@ -163,36 +164,36 @@ class TicketingService(ItineraService):
         if past:
             raise ValidationFailed("Dates in the past cannot be held.",
                                    {"lines": {i: {"day": ["Must not be in the past."]} for i in past}})
-        hold = holds.place(self.db.session, fields, actor=self.db.actor, now=utcnow())
+        hold = holds.place(self.uow.session, fields, actor=self.uow.actor, now=utcnow())
         record = holds.as_dict(hold)
-        self.db.emit("ticketing.hold_placed", record)
+        self.uow.emit("ticketing.hold_placed", record)
         return record
 
     @rpc
     def get_hold(self, hold_id: str) -> dict:
-        return holds.as_dict(holds.get(self.db.session, hold_id))
+        return holds.as_dict(holds.get(self.uow.session, hold_id))
 
     @rpc
     def list_holds(self, query: dict) -> dict:
         q = validated(s.HoldQuerySchema(), query)
-        items, total = lists.holds(self.db.session, **q)
+        items, total = lists.holds(self.uow.session, **q)
         return page_dict([holds.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def extend_hold(self, hold_id: str, data: dict) -> dict:
         fields = validated(s.HoldExtendSchema(), data)
-        return holds.as_dict(holds.extend(self.db.session, hold_id, fields["expires_in_minutes"], utcnow()))
+        return holds.as_dict(holds.extend(self.uow.session, hold_id, fields["expires_in_minutes"], utcnow()))
 
     @rpc
     def release_hold(self, hold_id: str) -> dict:
-        record = holds.as_dict(holds.release(self.db.session, hold_id, utcnow()))
-        self.db.emit("ticketing.hold_released", record)
+        record = holds.as_dict(holds.release(self.uow.session, hold_id, utcnow()))
+        self.uow.emit("ticketing.hold_released", record)
         return record
 
     @timer(interval=5)
     def expire_holds(self):
-        for hold in holds.expire_due(self.db.session, utcnow()):
-            self.db.emit("ticketing.hold_expired", holds.as_dict(hold))
+        for hold in holds.expire_due(self.uow.session, utcnow()):
+            self.uow.emit("ticketing.hold_expired", holds.as_dict(hold))
 
     # --- bookings --------------------------------------------------------------------------
 
@@ -200,29 +201,29 @@ class TicketingService(ItineraService):
     def confirm_hold(self, hold_id: str) -> dict:
         """The booking; `already_confirmed` is true when the hold had been confirmed before (no
         new booking, no event)."""
-        booking, made = bookings.confirm(self.db.session, hold_id, actor=self.db.actor, now=utcnow())
+        booking, made = bookings.confirm(self.uow.session, hold_id, actor=self.uow.actor, now=utcnow())
         record = bookings.as_dict(booking)
         if made:
-            self.db.emit("ticketing.booking_confirmed", record | {
+            self.uow.emit("ticketing.booking_confirmed", record | {
                 "total_sell": sum(l.sell_price * l.quantity for l in booking.lines),
                 "total_net": sum(l.net_price * l.quantity for l in booking.lines)})
         return record | {"already_confirmed": not made}
 
     @rpc
     def get_booking(self, booking_ref: str) -> dict:
-        return bookings.as_dict(bookings.get(self.db.session, booking_ref))
+        return bookings.as_dict(bookings.get(self.uow.session, booking_ref))
 
     @rpc
     def search_bookings(self, query: dict) -> dict:
         q = validated(s.BookingQuerySchema(), query)
-        items, total = lists.bookings(self.db.session, **q)
+        items, total = lists.bookings(self.uow.session, **q)
         return page_dict([bookings.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def cancel_booking(self, booking_ref: str, line_id: int | None = None) -> dict:
-        booking, lines = bookings.cancel(self.db.session, booking_ref, now=utcnow(), line_id=line_id)
+        booking, lines = bookings.cancel(self.uow.session, booking_ref, now=utcnow(), line_id=line_id)
         record = bookings.as_dict(booking)
-        self.db.emit("ticketing.booking_cancelled", {
+        self.uow.emit("ticketing.booking_cancelled", {
             "booking_id": booking.id, "locator": booking.locator, "status": booking.status,
             "reference": booking.reference, "cancelled_lines": [bookings.line_dict(l) for l in lines]})
         return record
@@ -232,10 +233,10 @@ class TicketingService(ItineraService):
         new = validated(s.LineChangeSchema(), data)
         if new.get("day") and new["day"] < _today():
             raise ValidationFailed("Cannot change onto a past date.", {"day": ["Must not be in the past."]})
-        old, replacement = bookings.change(self.db.session, booking_ref, line_id, new, now=utcnow())
+        old, replacement = bookings.change(self.uow.session, booking_ref, line_id, new, now=utcnow())
         difference = replacement.fare_difference
         booking = replacement.booking
-        self.db.emit("ticketing.booking_changed", {
+        self.uow.emit("ticketing.booking_changed", {
             "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
             "old_line": bookings.line_dict(old), "new_line": bookings.line_dict(replacement),
             "fare_difference": difference, "currency": replacement.currency})
@@ -245,10 +246,10 @@ class TicketingService(ItineraService):
     @rpc
     def refund_booking_line(self, booking_ref: str, line_id: int, data: dict) -> dict:
         fields = validated(s.RefundCreateSchema(), data)
-        refund = bookings.refund(self.db.session, booking_ref, line_id, fields["amount"], fields["reason"],
-                                 actor=self.db.actor, now=utcnow())
+        refund = bookings.refund(self.uow.session, booking_ref, line_id, fields["amount"], fields["reason"],
+                                 actor=self.uow.actor, now=utcnow())
         booking = refund.line.booking
-        self.db.emit("ticketing.booking_refunded", {
+        self.uow.emit("ticketing.booking_refunded", {
             "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
             "refund_id": refund.id, "line": bookings.line_dict(refund.line), "amount": refund.amount,
             "currency": refund.currency, "reason": refund.reason})
@@ -261,50 +262,50 @@ class TicketingService(ItineraService):
     def sales_report(self, query: dict) -> dict:
         """Sales per day, week or month and per product, kind, supplier or destination, per currency."""
         q = validated(s.SalesReportQuerySchema(), query)
-        return reports.sales(self.db.session, **q)
+        return reports.sales(self.uow.session, **q)
 
     @rpc
     def sales_report_csv(self, query: dict) -> dict:
         """The sales report's rows as CSV text: {"filename", "content_type", "content"}."""
         q = validated(s.SalesReportCsvQuerySchema(), query)
         bom = q.pop("bom")
-        report = reports.sales(self.db.session, **q)
+        report = reports.sales(self.uow.session, **q)
         return reports.csv_file(reports.sales_filename(report), reports.sales_csv(report, bom=bom))
 
     @rpc
     def top_sellers(self, query: dict) -> dict:
         q = validated(s.SellersQuerySchema(), query)
-        return reports.top_sellers(self.db.session, **q)
+        return reports.top_sellers(self.uow.session, **q)
 
     @rpc
     def slow_sellers(self, query: dict) -> dict:
         q = validated(s.SellersQuerySchema(), query)
-        return reports.slow_sellers(self.db.session, **q)
+        return reports.slow_sellers(self.uow.session, **q)
 
     @rpc
     def supplier_bookings_report(self, supplier_id: str, query: dict) -> dict:
         """A supplier's booking lines over a period, for matching its invoices."""
         q = validated(s.SupplierBookingsQuerySchema(), query)
-        return reports.supplier_bookings(self.db.session, supplier_id, **q)
+        return reports.supplier_bookings(self.uow.session, supplier_id, **q)
 
     @rpc
     def supplier_bookings_report_csv(self, supplier_id: str, query: dict) -> dict:
         q = validated(s.SupplierBookingsCsvQuerySchema(), query)
         bom = q.pop("bom")
-        report = reports.supplier_bookings(self.db.session, supplier_id, **q)
+        report = reports.supplier_bookings(self.uow.session, supplier_id, **q)
         return reports.csv_file(reports.supplier_bookings_filename(report),
                                 reports.supplier_bookings_csv(report, bom=bom))
 
     @rpc
     def manifest(self, query: dict) -> dict:
         """The confirmed lines of a supplier (or a product) travelling on a date, for the supplier."""
-        return reports.manifest(self.db.session, **validated(s.ManifestQuerySchema(), query))
+        return reports.manifest(self.uow.session, **validated(s.ManifestQuerySchema(), query))
 
     @rpc
     def manifest_csv(self, query: dict) -> dict:
         q = validated(s.ManifestCsvQuerySchema(), query)
         bom = q.pop("bom")
-        report = reports.manifest(self.db.session, **q)
+        report = reports.manifest(self.uow.session, **q)
         return reports.csv_file(reports.manifest_filename(report), reports.manifest_csv(report, bom=bom))
 
     # --- supplier pushes: OTA XML and AMQP ---------------------------------------------------
@@ -315,15 +316,15 @@ class TicketingService(ItineraService):
         {"status": http status, "xml": the answer, "content_type": its Content-Type}."""
         skew = timedelta(seconds=float(self.config.get("OTA_MAX_CLOCK_SKEW_SECONDS") or 300))
         now = utcnow()
-        return ota.receive(self.db, api_key, xml_text, today=now.date(), now=now, content_type=content_type,
+        return ota.receive(self.uow, api_key, xml_text, today=now.date(), now=now, content_type=content_type,
                            max_skew=skew)
 
     @timer(interval=600, eager=True)
     def prune_supplier_messages(self) -> int:
         """Forget answered supplier messages older than SUPPLIER_MESSAGE_RETENTION_DAYS."""
-        return supplier_queue.prune(self.db.session, utcnow() - supplier_queue.retention(self.config))
+        return supplier_queue.prune(self.uow.session, utcnow() - supplier_queue.retention(self.config))
 
     @supplier_queue.consume_supplier_inventory
     def supplier_inventory_message(self, data, api_key: str | None = None, message_id: str | None = None) -> dict:
         """A JSON push from the ticketing.supplier-inventory queue (see docs/supplier-pushes.md)."""
-        return supplier_queue.receive(self.db, data, api_key=api_key, message_id=message_id, today=_today())
+        return supplier_queue.receive(self.uow, data, api_key=api_key, message_id=message_id, today=_today())

@@ -8,10 +8,11 @@ from decimal import Decimal
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import Database, Money, as_dict, service_metadata
+from services.common.db import Money, as_dict, service_metadata
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Conflict
-from services.common.service import ItineraService
+from services.common.service import ServiceBase
+from services.common.unit_of_work import Database
 
 handler_calls: dict[str, int] = {}
 
@@ -27,30 +28,30 @@ class Payment(LedgerBase):
     currency: Mapped[str] = mapped_column(String(3))
 
 
-class LedgerService(ItineraService):
+class LedgerService(ServiceBase):
     """Publishes ledger.payment_recorded through the outbox."""
 
     name = "ledger"
-    db = Database(LedgerBase.metadata)
+    uow = Database(LedgerBase.metadata)
 
     @rpc
     def record(self, amount: Decimal, currency: str) -> dict:
         payment = Payment(amount=amount, currency=currency)
-        self.db.session.add(payment)
-        self.db.session.flush()
-        self.db.emit("ledger.payment_recorded", {"payment_id": payment.id, "amount": amount, "currency": currency})
+        self.uow.session.add(payment)
+        self.uow.session.flush()
+        self.uow.emit("ledger.payment_recorded", {"payment_id": payment.id, "amount": amount, "currency": currency})
         return as_dict(payment)
 
     @rpc
     def record_then_fail(self, amount: Decimal) -> None:
-        self.db.session.add(Payment(amount=amount, currency="EUR"))
-        self.db.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
+        self.uow.session.add(Payment(amount=amount, currency="EUR"))
+        self.uow.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
         raise ValueError("the worker failed after writing")
 
     @rpc
     def record_then_refuse(self, amount: Decimal) -> None:
-        self.db.session.add(Payment(amount=amount, currency="EUR"))
-        self.db.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
+        self.uow.session.add(Payment(amount=amount, currency="EUR"))
+        self.uow.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
         raise Conflict("refused after writing")
 
     @rpc
@@ -59,8 +60,8 @@ class LedgerService(ItineraService):
         import eventlet
 
         payment = Payment(amount=amount, currency="EUR")
-        self.db.session.add(payment)
-        self.db.session.flush()
+        self.uow.session.add(payment)
+        self.uow.session.flush()
         eventlet.sleep(0.3)
         return as_dict(payment)
 
@@ -73,7 +74,7 @@ class LedgerService(ItineraService):
 
     @rpc
     def total(self) -> Decimal:
-        amounts = self.db.session.scalars(select(Payment.amount)).all()
+        amounts = self.uow.session.scalars(select(Payment.amount)).all()
         return sum(amounts, Decimal("0"))
 
     @rpc
@@ -92,39 +93,39 @@ class AuditEntry(AuditBase):
     amount: Mapped[Decimal] = mapped_column(Money)
 
 
-class AuditorService(ItineraService):
+class AuditorService(ServiceBase):
     """An idempotent subscriber: each payment event becomes one audit entry."""
 
     name = "auditor"
-    db = Database(AuditBase.metadata)
+    uow = Database(AuditBase.metadata)
 
     @event_handler("ledger.payment_recorded")
     def on_payment_recorded(self, event):
         handler_calls["auditor"] = handler_calls.get("auditor", 0) + 1
-        self.db.session.add(AuditEntry(event_id=event["id"], amount=Decimal(event["payload"]["amount"])))
+        self.uow.session.add(AuditEntry(event_id=event["id"], amount=Decimal(event["payload"]["amount"])))
         if event["payload"].get("slow"):
             import eventlet
             eventlet.sleep(0.3)
 
     @rpc
     def entries(self) -> list[dict]:
-        return [as_dict(e) for e in self.db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        return [as_dict(e) for e in self.uow.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
 
     @rpc
     def inbox_count(self) -> int:
         inbox = AuditBase.metadata.tables["inbox"]
-        return self.db.session.execute(select(func.count()).select_from(inbox)).scalar()
+        return self.uow.session.execute(select(func.count()).select_from(inbox)).scalar()
 
 
 class BrokenBase(DeclarativeBase):
     metadata = service_metadata()
 
 
-class BrokenAuditorService(ItineraService):
+class BrokenAuditorService(ServiceBase):
     """A subscriber whose handler always fails: its events must end in the dead-letter queue."""
 
     name = "brokenauditor"
-    db = Database(BrokenBase.metadata)
+    uow = Database(BrokenBase.metadata)
 
     @event_handler("ledger.payment_recorded")
     def on_payment_recorded(self, event):
