@@ -14,7 +14,8 @@ from services.common.errors import ValidationFailed
 from services.common.validators import unstorable_texts
 
 from . import context, headers, limits, problems, staff, tokens
-from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
+from .api import auth as auth_api, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
+from .auth import StaffCache
 from .db import GatewayDatabase
 from .idempotency import Idempotency
 from .jsonwire import IsoJSONProvider
@@ -57,6 +58,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         staff.ensure_first_admin(session, os.environ.get("ADMIN_USERNAME"), os.environ.get("ADMIN_PASSWORD"),
                                  utcnow())
     app.extensions["gateway_db"] = database
+    app.extensions["staff_cache"] = StaffCache(database, float(os.environ.get("GATEWAY_STAFF_CACHE_SECONDS", 2)))
     app.extensions["rpc"] = rpc_pool = rpc_pool or RpcPool(
         nameko_config,
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
@@ -86,7 +88,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     api = Api(app)
     api.register_blueprint(health.blp)
-    api.register_blueprint(auth.blp)
+    api.register_blueprint(auth_api.blp)
     api.register_blueprint(customers.blp)
     api.register_blueprint(inquiries.blp)
     api.register_blueprint(followups.blp)

@@ -111,7 +111,9 @@ def service_metadata() -> MetaData:
     return metadata
 
 
-def make_engine(url: str):
+def make_engine(url: str, *, read_only: bool = False):
+    """read_only (SQLite): transactions that only read begin deferred, so they neither take nor
+    wait for the write lock (WAL lets them read beside a writer)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -130,7 +132,7 @@ def make_engine(url: str):
         def _sqlite_begin(conn):
             # Take the write lock up front: a deferred transaction that reads and then writes
             # fails at once with "database is locked" when another process wrote meanwhile.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
