@@ -186,13 +186,34 @@ def test_payload_schemas_read_as_in_the_openapi_document(doc):
     # Two events with one payload schema share one component.
     scheduled = doc["components"]["messages"]["transfers.pickup_scheduled"]["payload"]["allOf"][1]
     moved = doc["components"]["messages"]["transfers.pickup_moved"]["payload"]["allOf"][1]
-    assert scheduled["properties"]["payload"] == moved["properties"]["payload"] == {"$ref": "#/components/schemas/Pickup"}
+    assert scheduled["properties"]["payload"] == moved["properties"]["payload"] \
+        == {"$ref": "#/components/schemas/Pickup"}
     pickup = schemas["Pickup"]
     assert set(pickup["required"]) == {"booking_id", "pickup_date", "fare", "currency", "vehicle"}
     assert pickup["properties"]["fare"]["type"] == "string" and pickup["properties"]["fare"]["minimum"] == 0
     assert pickup["properties"]["vehicle"] == {"$ref": "#/components/schemas/Vehicle"}
     assert schemas["Vehicle"]["properties"]["kind"]["enum"] == ["sedan", "van", "coach"]
     assert schemas["Application"]["properties"]["notes"]["type"] == ["string", "null"]
+
+
+def test_two_services_payload_schemas_of_one_name_are_both_documented(monkeypatch):
+    def booking_schema(**extra):
+        return type("BookingSchema", (Schema,), {"locator": fields.String(required=True), **extra})
+
+    rail = Event("rail.seat_booked", booking_schema(coach=fields.String(required=True)), "A seat was booked.")
+    ferry = Event("ferries.cabin_booked", booking_schema(deck=fields.Integer(required=True)), "A cabin was booked.")
+    monkeypatch.setitem(sys.modules, "services.rail.wire", wire_module("services.rail.wire", events_by_name(rail)))
+    monkeypatch.setitem(sys.modules, "services.ferries.wire",
+                        wire_module("services.ferries.wire", events_by_name(ferry)))
+    monkeypatch.setattr(asyncapi, "SERVICES", ("rail", "ferries"))
+    doc = asyncapi.document(BROKER)
+
+    def payload_schema(event):
+        ref = doc["components"]["messages"][event.name]["payload"]["allOf"][1]["properties"]["payload"]["$ref"]
+        return doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+    assert set(payload_schema(rail)["properties"]) == {"locator", "coach"}
+    assert set(payload_schema(ferry)["properties"]) == {"locator", "deck"}
 
 
 def test_what_the_service_emits_is_what_the_document_describes(doc):

@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 from services.common.config import REPO_ROOT, SERVICES
 
