@@ -1,4 +1,4 @@
-"""The Flask application: /api/v1 with OpenAPI docs at /api/v1/docs."""
+"""The Flask application: /api/v1 with OpenAPI docs at /api/v1/docs, the events' AsyncAPI at /api/v1/asyncapi.json."""
 import logging.config
 import os
 
@@ -7,13 +7,13 @@ from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common import serialization
-from services.common.config import SERVICES, load_nameko_config
+from services.common.config import SERVICES, amqp_uri, load_nameko_config
 
 from services.common.db import utcnow
 from services.common.errors import ValidationFailed
 from services.common.validators import unstorable_texts
 
-from . import context, headers, limits, problems, staff, tokens
+from . import asyncapi, context, headers, limits, problems, staff, tokens
 from .api import auth as auth_api, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
 from .auth import StaffCache
 from .db import GatewayDatabase
@@ -41,6 +41,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        ASYNCAPI_JSON_PATH="asyncapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
@@ -96,6 +97,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api.register_blueprint(ticketing.blp)
     api.register_blueprint(itinerary.blp)
     api.register_blueprint(supplier.blp)
+    asyncapi.register(app, nameko_config.get("AMQP_URI") or amqp_uri())
     return app
 
 

@@ -100,8 +100,8 @@ def role_table(app) -> list[tuple[str, str, list[str]]]:
     return sorted(rows, key=lambda r: (r[1], r[0]))
 
 
-PUBLIC = ("/healthz", "/readyz", "/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/docs",
-          "/api/v1/docs/<path:filename>", "/static/<path:filename>")
+PUBLIC = ("/healthz", "/readyz", "/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/asyncapi.json",
+          "/api/v1/docs", "/api/v1/docs/<path:filename>", "/static/<path:filename>")
 SUPPLIER_KEY_PREFIX = "/api/v1/supplier/"
 
 
