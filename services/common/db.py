@@ -11,7 +11,9 @@ from decimal import Decimal
 from sqlalchemy import (
     Column, DateTime, Index, Integer, MetaData, Numeric, String, Table, Text, create_engine, event,
 )
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Boolean, TypeDecorator
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,35 @@ def make_engine(url: str, *, read_only: bool = False):
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class usually(FunctionElement):
+    """A condition true for most rows it is tested on. SQLite, planning without statistics, would
+    otherwise start from an index on it (e.g. every active hold) instead of a selective one;
+    other databases plan from their statistics and get the condition as it is."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "usually"
+
+
+@compiles(usually)
+def _usually(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(usually, "sqlite")
+def _usually_sqlite(element, compiler, **kw):
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
+def refresh_statistics(connection):
+    """SQLite plans queries from the statistics ANALYZE leaves (PostgreSQL's autovacuum keeps its
+    own): without them it may walk every active hold rather than search the (day, product) index.
+    Sampled (analysis_limit), so it stays quick however large the tables grow. Run hourly."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
 
 
 class SqliteWriterLock:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import commands, config as cfg
 from .contract import Event
-from .db import SqliteWriterLock, make_engine
+from .db import SqliteWriterLock, make_engine, refresh_statistics
 from .inbox import record_processed
 from .logs import correlation_id
 from .migrations import upgrade
@@ -104,6 +104,11 @@ class Database(DependencyProvider):
             upgrade(self.engine, self.migrations)
         else:
             self.metadata.create_all(self.engine)
+
+    def refresh_statistics(self):
+        if self.engine.dialect.name == "sqlite":
+            with self.transaction() as session:
+                refresh_statistics(session.connection())
 
     def stop(self):
         self.engine.dispose()
