@@ -92,9 +92,9 @@ def create(session, fields: dict, *, settings: dict, actor: str, now: datetime, 
         service_fee_percent=fields.get("service_fee_percent"), tax_percent=fields.get("tax_percent"),
         package_price=catalog.package_price(product, fields["start_date"]) if product is not None else None,
         notes=fields.get("notes"), revision=1, created_at=now, created_by=actor, updated_at=now, updated_by=actor)
-    template = {d["day"]: d for d in (product.template if product is not None else [])}
-    itinerary.days = [ItineraryDay(number=n, title=template.get(n, {}).get("title"),
-                                   description=template.get(n, {}).get("description"))
+    titles = {d["day"]: d for d in (product.template if product is not None else [])}
+    itinerary.days = [ItineraryDay(number=n, title=titles.get(n, {}).get("title"),
+                                   description=titles.get(n, {}).get("description"))
                       for n in range(1, days + 1)]
     session.add(itinerary)
     for day_number, item_fields in template.items if template is not None else ():
