@@ -8,7 +8,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, T
 
 from services.common.serialization import to_plain
 
-from ...costing import minor_unit
+from ..costing import minor_unit
 from .layout import (ACCENT, BAND, INK, MUTED, STYLES, WIDTH, as_date, day_text, fact_table, grid, money, number, para,
                      plural, render, short)
 from .typesetting import BASE, rich
