@@ -23,9 +23,6 @@ INPUT_FIELDS = ("kind", "description", "inventory_product_id", "supplier_name", 
                 "quantity", "nights", "from_location", "to_location", "location", "single_supplement",
                 "overnight", "occupancy", "position", "attributes", "notes", "service_date")
 MANUAL_ONLY = ("supplier_name", "unit_cost", "currency")
-# Changes that move a price, and so need a new approval.
-PRICE_FIELDS = ("party", "currency", "child_factor", "discount_percent", "service_fee", "service_fee_percent",
-                "tax_percent", "start_date", "package_price")
 
 
 def get(session, itinerary_id: str, *, lock: bool = False) -> Itinerary:
