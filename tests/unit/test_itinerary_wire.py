@@ -18,7 +18,8 @@ def loaded_after(statement: str) -> list[str]:
 
 def test_the_wire_imports_no_model_no_database_and_nothing_else_of_the_service():
     modules = loaded_after("import services.itinerary.wire")
-    insides = [m for m in modules if m.startswith("services.itinerary.") and not m.startswith("services.itinerary.wire")]
+    insides = [m for m in modules
+               if m.startswith("services.itinerary.") and not m.startswith("services.itinerary.wire")]
     assert insides == []
     assert not {"services.common.db", "services.common.unit_of_work", "services.common.outbox"} & set(modules)
 
