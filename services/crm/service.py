@@ -170,9 +170,9 @@ class CrmService(ServiceBase):
                 "content_type": "text/csv; charset=utf-8", "content": content, "rows": rows}
 
     # --- other services' events, taken in through the inbox --------------------------------
-    # Contract for publishers: see services/crm/timeline.py and intake.py. Each handler is idempotent: the
-    # inbox skips an event it already took in, and an event naming no known customer is
-    # acknowledged and recorded nowhere (retrying would not change that).
+    # Contract for publishers: see services/crm/timeline.py and intake.py. Each handler is
+    # idempotent: the inbox skips an event it already took in, and an event naming no known
+    # customer is acknowledged and recorded nowhere (retrying would not change that).
 
     def _take_in(self, envelope: dict):
         for inquiry, moved in intake.record_event(self.uow.session, envelope, today=_today()):
