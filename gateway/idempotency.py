@@ -49,6 +49,9 @@ def command_request_id(actor: str) -> str | None:
     return hashlib.sha256(f"{actor}\n{key}\n{request_digest()}".encode()).hexdigest()
 
 
+# What a repeat must see of the first answer besides its body: where the record lives, its version.
+REPLAYED_HEADERS = ("Location", "ETag")
+
 class Idempotency:
     def __init__(self, database, request_timeout: float):
         self.database = database
@@ -86,6 +89,8 @@ class Idempotency:
             else:
                 record.status_code, record.response_type = response.status_code, response.content_type
                 record.response_body = response.get_data()
+                record.response_headers = {name: response.headers[name] for name in REPLAYED_HEADERS
+                                           if name in response.headers} or None
         return response
 
     def _claim(self, actor: str, key: str, digest: str) -> Response | tuple:
@@ -103,7 +108,8 @@ class Idempotency:
                                        {HEADER: ["Use a new key for a different request."]})
             if record.status_code is None:
                 raise Conflict("A request with this Idempotency-Key is still in progress.", {HEADER: key})
-            replay = Response(record.response_body, status=record.status_code, content_type=record.response_type)
+            replay = Response(record.response_body, status=record.status_code, content_type=record.response_type,
+                              headers=record.response_headers or {})
             replay.headers["Idempotent-Replayed"] = "true"
             return replay
         try:
