@@ -279,7 +279,7 @@ class BookingLineRefunds(MethodView):
 
 
 # --- sales reports ---------------------------------------------------------------------------
-# What each figure means: services/ticketing/reports.py.
+# What each figure means: services/ticketing/reports/__init__.py.
 
 @blp.route("/reports/sales")
 class SalesReport(MethodView):

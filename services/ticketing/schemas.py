@@ -6,7 +6,7 @@ from services.common.paging import PageQuerySchema, PageSchema
 from services.common.validators import CODE, CURRENCY
 
 SUPPLIER_KINDS = ("airline", "rail", "hotel", "attraction", "ground_handler", "guide")
-PRODUCT_KINDS = ("flight", "train", "hotel_room", "attraction_ticket", "transfer", "guide", "other")
+PRODUCT_KINDS = ("flight", "train", "hotel", "attraction", "transfer", "guide", "other")
 CHANNELS = ("online", "consultant", "phone", "walk_in", "partner")
 MAX_QUANTITY = 50          # units on one line: a group larger than this is a group contract
 MAX_HOLD_LINES = 30
@@ -388,7 +388,7 @@ class RefundSchema(Schema):
 
 
 # --- sales reports ----------------------------------------------------------------------------
-# The rules and what each figure means: services/ticketing/reports.py.
+# The rules and what each figure means: services/ticketing/reports/__init__.py.
 
 MAX_REPORT_DAYS = 366
 REPORT_GRANULARITIES = ("day", "week", "month")

@@ -256,7 +256,7 @@ class TicketingService(ServiceBase):
         return as_dict(refund)
 
     # --- sales reports -----------------------------------------------------------------------
-    # Read-only; what each figure means is in services/ticketing/reports.py.
+    # Read-only; what each figure means is in services/ticketing/reports/__init__.py.
 
     @rpc
     def sales_report(self, query: dict) -> dict:

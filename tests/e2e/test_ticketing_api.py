@@ -25,7 +25,7 @@ def desk(run_services, client):
         "contacts": [{"name": "Reservas", "email": "reservas@example.es"}]}), 201)
     key = ok(client.post(f"/api/v1/suppliers/{supplier['id']}/api-key"), 201)["api_key"]
     room = ok(client.post("/api/v1/products", json={
-        "supplier_id": supplier["id"], "supplier_code": "DBL-SEA", "kind": "hotel_room",
+        "supplier_id": supplier["id"], "supplier_code": "DBL-SEA", "kind": "hotel",
         "name": "Double sea view, breakfast", "location": "Barcelona",
         "attributes": {"room_type": "DBL", "board": "BB"}, "currency": "EUR"}), 201)
     ok(client.put(f"/api/v1/products/{room['id']}/inventory", json={
@@ -46,7 +46,7 @@ def rows(suite_config, sql) -> int:
 def test_search_hold_confirm_change_cancel_refund(client, desk):
     room = desk["room"]["id"]
     found = ok(client.get("/api/v1/availability", query_string={
-        "kind": "hotel_room", "location": "barcelona", "start": DAY.isoformat(), "end": DAY.isoformat(),
+        "kind": "hotel", "location": "barcelona", "start": DAY.isoformat(), "end": DAY.isoformat(),
         "quantity": 2}))
     assert [(p["product"]["id"], p["days"][0]["available"], p["days"][0]["bookable"]) for p in found] == \
         [(room, 4, True)]
