@@ -352,6 +352,9 @@ class InventorySetResultSchema(Schema):
     applied_days = fields.Integer()
     overbooked = fields.List(fields.Nested(OverbookedDaySchema),
                              metadata={"description": "Dates this change left with more booked and held than capacity"})
+    days = fields.List(fields.Nested(DailyInventorySchema), metadata={
+        "description": "The product's inventory from start to end after the change, as GET .../inventory of that "
+                       "range reads it (the ETag header is its version)"})
 
 
 class PushUpdateResultSchema(Schema):
