@@ -72,7 +72,7 @@ def test_bookings_are_found_by_locator_in_any_case_traveller_product_supplier_an
     wang = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 1,
                           "travellers": [{"name": "王小明", "phone": "+86 139-1234-5678"}]}])
     ruiz = book(client, [{"product_id": room, "day": (DAY + timedelta(2)).isoformat(), "quantity": 2,
-                          "travellers": [{"name": "María Núñez", "phone": "+34 600 11 22 33"},
+                          "travellers": [{"name": "María Núñez", "phone": "+34 600 11 22 33", "customer_id": "c-77"},
                                          {"name": "Luis Ruiz"}]}])
 
     locator = wang["locator"]
@@ -82,6 +82,8 @@ def test_bookings_are_found_by_locator_in_any_case_traveller_product_supplier_an
         return [b["id"] for b in ok(client.get("/api/v1/bookings", query_string=query))["items"]]
 
     assert found(locator=locator.lower()) == [wang["id"]]
+    assert found(locator=locator[:3].lower() + locator[3:]) == [wang["id"]]
+    assert found(customer_id="c-77") == [ruiz["id"]]
     assert found(name="maria nunez") == [ruiz["id"]]
     assert found(name="小明") == [wang["id"]]
     assert found(phone="600112233") == [ruiz["id"]]
