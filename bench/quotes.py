@@ -134,17 +134,17 @@ def rpc_issues(config, itinerary_id: str, backend: str, stop) -> Timing:
 
 
 class _Unit:
-    """What a worker sees as `self.uow` (services.common.db.UnitOfWork), over a plain session."""
+    """What a worker sees as `self.uow` (services.common.unit_of_work.UnitOfWork), over a plain session."""
 
-    actor = "user:bench"
+    actor, actor_name = "user:bench", "Bench Consultant"
 
     def __init__(self, session, metadata):
         self.session, self.metadata, self.events = session, metadata, []
 
-    def emit(self, event_name: str, payload: dict, version: int = 1) -> str:
+    def emit(self, event, data) -> str:
         from services.common.outbox import add_to_outbox
 
-        envelope = add_to_outbox(self.session, self.metadata, event_name, payload, None, version)
+        envelope = add_to_outbox(self.session, self.metadata, event.name, event.payload(data), None, event.version)
         self.events.append(envelope)
         return envelope["id"]
 
@@ -167,7 +167,7 @@ def in_process_issues(database_url: str, itinerary_id: str, backend: str, stop) 
                 break
             began = time.perf_counter()
             with Session(engine, expire_on_commit=False) as session:
-                worker.db = _Unit(session, Base.metadata)
+                worker.uow = _Unit(session, Base.metadata)
                 quote = ItineraryService.issue_quote(worker, itinerary_id, ISSUE)
                 session.commit()
             elapsed = time.perf_counter() - began

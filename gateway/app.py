@@ -1,4 +1,4 @@
-"""The Flask application: /api/v1 with OpenAPI docs at /api/v1/docs."""
+"""The Flask application: /api/v1 with OpenAPI docs at /api/v1/docs, the events' AsyncAPI at /api/v1/asyncapi.json."""
 import logging.config
 import os
 
@@ -7,14 +7,15 @@ from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common import serialization
-from services.common.config import SERVICES, load_nameko_config
+from services.common.config import SERVICES, amqp_uri, load_nameko_config
 
 from services.common.db import utcnow
 from services.common.errors import ValidationFailed
 from services.common.validators import unstorable_texts
 
-from . import context, headers, limits, problems, staff, tokens
-from .api import auth, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
+from . import asyncapi, context, headers, limits, problems, staff, tokens
+from .api import auth as auth_api, customers, followups, health, inquiries, itinerary, segments, supplier, ticketing
+from .auth import StaffCache
 from .db import GatewayDatabase
 from .idempotency import Idempotency
 from .jsonwire import IsoJSONProvider
@@ -40,6 +41,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        ASYNCAPI_JSON_PATH="asyncapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY_BYTES", 1_000_000)),
@@ -57,6 +59,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         staff.ensure_first_admin(session, os.environ.get("ADMIN_USERNAME"), os.environ.get("ADMIN_PASSWORD"),
                                  utcnow())
     app.extensions["gateway_db"] = database
+    app.extensions["staff_cache"] = StaffCache(database, float(os.environ.get("GATEWAY_STAFF_CACHE_SECONDS", 2)))
     app.extensions["rpc"] = rpc_pool = rpc_pool or RpcPool(
         nameko_config,
         size=int(os.environ.get("GATEWAY_RPC_POOL_SIZE", 16)),
@@ -86,7 +89,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     api = Api(app)
     api.register_blueprint(health.blp)
-    api.register_blueprint(auth.blp)
+    api.register_blueprint(auth_api.blp)
     api.register_blueprint(customers.blp)
     api.register_blueprint(inquiries.blp)
     api.register_blueprint(followups.blp)
@@ -94,6 +97,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api.register_blueprint(ticketing.blp)
     api.register_blueprint(itinerary.blp)
     api.register_blueprint(supplier.blp)
+    asyncapi.register(app, nameko_config.get("AMQP_URI") or amqp_uri())
     return app
 
 

@@ -4,6 +4,7 @@ No token: 401. A valid token without an allowed role: 403. admin is allowed ever
 acting user is recorded as g.actor ("user:<username>") and travels with every RPC.
 """
 import functools
+import time
 
 import jwt
 from flask import current_app, g, request
@@ -45,12 +46,39 @@ def current_user() -> StaffUser:
         claims = jwt_claims(header[7:].strip())
     except jwt.InvalidTokenError as exc:
         raise Unauthorized(f"The token is not valid: {exc}.") from None
-    with current_app.extensions["gateway_db"].session() as session:
-        user = session.get(StaffUser, claims["sub"])
+    user = current_app.extensions["staff_cache"].get(claims["sub"])
     if user is None or not user.active:
         raise Unauthorized("This account is disabled.")
     g.user, g.actor = user, f"user:{user.username}"
     return user
+
+
+class StaffCache:
+    """Staff users as recently read, so each request does not go to the database for its user.
+
+    Disabling, enabling or changing a user evicts it in this process at once; other gateway
+    processes see the change within `ttl` seconds (GATEWAY_STAFF_CACHE_SECONDS; 0 turns it off)."""
+
+    def __init__(self, database, ttl: float):
+        self.database = database
+        self.ttl = ttl
+        self._users: dict[str, tuple[float, StaffUser | None]] = {}
+
+    def get(self, user_id: str) -> StaffUser | None:
+        now = time.monotonic()
+        cached = self._users.get(user_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        with self.database.read() as session:
+            user = session.get(StaffUser, user_id)
+        if self.ttl > 0:
+            if len(self._users) > 10_000:  # ids come from valid tokens only, but keep it bounded
+                self._users.clear()
+            self._users[user_id] = (now + self.ttl, user)
+        return user
+
+    def evict(self, user_id: str):
+        self._users.pop(user_id, None)
 
 
 def jwt_claims(token: str) -> dict:
@@ -72,8 +100,8 @@ def role_table(app) -> list[tuple[str, str, list[str]]]:
     return sorted(rows, key=lambda r: (r[1], r[0]))
 
 
-PUBLIC = ("/healthz", "/readyz", "/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/docs",
-          "/api/v1/docs/<path:filename>", "/static/<path:filename>")
+PUBLIC = ("/healthz", "/readyz", "/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/asyncapi.json",
+          "/api/v1/docs", "/api/v1/docs/<path:filename>", "/static/<path:filename>")
 SUPPLIER_KEY_PREFIX = "/api/v1/supplier/"
 
 

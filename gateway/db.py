@@ -70,6 +70,7 @@ class GatewayDatabase:
     def __init__(self, url: str | None = None):
         self.url = url or database_url("gateway")
         self.engine = make_engine(self.url)
+        self.reader = make_engine(self.url, read_only=True) if self.url.startswith("sqlite") else self.engine
 
     def migrate(self):
         from services.common.migrations import upgrade
@@ -80,4 +81,10 @@ class GatewayDatabase:
     def session(self):
         """One short transaction: committed on success, rolled back on error."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self):
+        """A transaction that only reads: on SQLite it does not queue behind writers."""
+        with Session(self.reader, expire_on_commit=False) as session, session.begin():
             yield session

@@ -40,7 +40,7 @@ def secure(response):
     config = current_app.config
     prefix = config["OPENAPI_URL_PREFIX"]
     docs = f"{prefix}/{config['OPENAPI_SWAGGER_UI_PATH']}"
-    spec = f"{prefix}/{config['OPENAPI_JSON_PATH']}"
+    specs = (f"{prefix}/{config['OPENAPI_JSON_PATH']}", f"{prefix}/{config['ASYNCAPI_JSON_PATH']}")
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
@@ -49,8 +49,8 @@ def secure(response):
         headers["Content-Security-Policy"] = docs_policy(response.get_data(), config.get("OPENAPI_SWAGGER_UI_URL"))
     else:
         headers.setdefault("Content-Security-Policy", NOTHING)
-    # Tokens and personal data stay out of every cache; the published spec and its page may be cached.
-    if request.path.startswith(prefix + "/") and request.path not in (docs, spec) \
+    # Tokens and personal data stay out of every cache; the published specs and the page may be cached.
+    if request.path.startswith(prefix + "/") and request.path not in (docs, *specs) \
             and "no-store" not in headers.get("Cache-Control", ""):
         headers["Cache-Control"] = "no-store"
     return response

@@ -130,9 +130,14 @@ class DisableUser(MethodView):
     @allow("admin")
     @blp.response(200, StaffUserSchema)
     def post(self, user_id):
-        """Disable a staff user: their tokens stop working at once (admin)"""
+        """Disable a staff user: their tokens stop working (admin)
+
+        At once on this gateway process, within `GATEWAY_STAFF_CACHE_SECONDS` on the others.
+        """
         with current_app.extensions["gateway_db"].session() as session:
-            return staff.as_dict(staff.set_active(session, user_id, False, utcnow()))
+            user = staff.as_dict(staff.set_active(session, user_id, False, utcnow()))
+        current_app.extensions["staff_cache"].evict(user_id)
+        return user
 
 
 @blp.route("/users/<string:user_id>/enable")
@@ -142,4 +147,6 @@ class EnableUser(MethodView):
     def post(self, user_id):
         """Enable a disabled staff user (admin)"""
         with current_app.extensions["gateway_db"].session() as session:
-            return staff.as_dict(staff.set_active(session, user_id, True, utcnow()))
+            user = staff.as_dict(staff.set_active(session, user_id, True, utcnow()))
+        current_app.extensions["staff_cache"].evict(user_id)
+        return user

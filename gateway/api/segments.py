@@ -1,7 +1,7 @@
 """Segments (CRM): past customers for after-sales marketing, as JSON pages or a CSV file."""
 from flask.views import MethodView
 
-from services.crm import schemas as s
+from services.crm import wire
 
 from ..auth import allow
 from ..context import rpc
@@ -14,8 +14,8 @@ blp = Blueprint("segments", __name__, url_prefix="/api/v1/segments",
 @blp.route("/customers")
 class CustomerSegment(MethodView):
     @allow("consultant", "manager")
-    @blp.arguments(s.SegmentQuerySchema, location="query")
-    @blp.response(200, s.SegmentPageSchema)
+    @blp.arguments(wire.SegmentQuerySchema, location="query")
+    @blp.response(200, wire.SegmentPageSchema)
     def get(self, query):
         """Customers in a segment, a page at a time
 
@@ -24,13 +24,13 @@ class CustomerSegment(MethodView):
         `consent` (`given` by default: only customers who accept marketing; `not_given`, `any`).
         """
         with rpc() as services:
-            return services.crm.customer_segment(s.SegmentQuerySchema().dump(query))
+            return services.crm.customer_segment(wire.SegmentQuerySchema().dump(query))
 
 
 @blp.route("/customers.csv")
 class CustomerSegmentCsv(MethodView):
     @allow("consultant", "manager")
-    @blp.arguments(s.SegmentQuerySchema, location="query")
+    @blp.arguments(wire.SegmentQuerySchema, location="query")
     @blp.response(200, {"type": "string"}, description="The whole segment as CSV (UTF-8, header row)",
                   example="id,full_name,email,phone,preferred_language,nationality,interests,...\r\n", **CSV_DOC)
     def get(self, query):
@@ -40,4 +40,4 @@ class CustomerSegmentCsv(MethodView):
         would run as formulas are prefixed with a quote.
         """
         with rpc() as services:
-            return csv_response(services.crm.customer_segment_csv(s.SegmentQuerySchema().dump(query)))
+            return csv_response(services.crm.customer_segment_csv(wire.SegmentQuerySchema().dump(query)))

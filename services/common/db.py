@@ -11,7 +11,9 @@ from decimal import Decimal
 from sqlalchemy import (
     Column, DateTime, Index, Integer, MetaData, Numeric, String, Table, Text, create_engine, event,
 )
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Boolean, TypeDecorator
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +113,9 @@ def service_metadata() -> MetaData:
     return metadata
 
 
-def make_engine(url: str):
+def make_engine(url: str, *, read_only: bool = False):
+    """read_only (SQLite): transactions that only read begin deferred, so they neither take nor
+    wait for the write lock (WAL lets them read beside a writer)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -130,10 +134,39 @@ def make_engine(url: str):
         def _sqlite_begin(conn):
             # Take the write lock up front: a deferred transaction that reads and then writes
             # fails at once with "database is locked" when another process wrote meanwhile.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class usually(FunctionElement):
+    """A condition true for most rows it is tested on. SQLite, planning without statistics, would
+    otherwise start from an index on it (e.g. every active hold) instead of a selective one;
+    other databases plan from their statistics and get the condition as it is."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "usually"
+
+
+@compiles(usually)
+def _usually(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(usually, "sqlite")
+def _usually_sqlite(element, compiler, **kw):
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
+def refresh_statistics(connection):
+    """SQLite plans queries from the statistics ANALYZE leaves (PostgreSQL's autovacuum keeps its
+    own): without them it may walk every active hold rather than search the (day, product) index.
+    Sampled (analysis_limit), so it stays quick however large the tables grow. Run hourly."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
 
 
 class SqliteWriterLock:

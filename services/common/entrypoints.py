@@ -25,8 +25,7 @@ from nameko.exceptions import ContainerBeingKilled, MalformedRequest, Unserializ
 from nameko.messaging import QueueConsumer as NamekoQueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc as NamekoRpc, RpcConsumer as NamekoRpcConsumer, get_rpc_exchange
 
-from . import commands
-from .inbox import already_processed
+from . import commands, inbox
 from .unit_of_work import Database
 from .errors import DomainError
 from .redelivery import Redelivery
@@ -187,7 +186,7 @@ class Rpc(NamekoRpc):
             return
         database = service_database(self.container)
         if command is not None and database is not None:
-            with database.transaction() as session:
+            with database.reading() as session:
                 recorded = commands.recorded(session, database.metadata, command)
             if recorded is not None:
                 log.info("%s %s ran before: answering its recorded outcome", self.method_name, command.request_id)
@@ -239,7 +238,7 @@ class EventHandler(NamekoEventHandler):
         database = service_database(self.container)
         event_id = self._event_id(body)
         try:
-            done = database is not None and event_id and already_processed(database, event_id, self.handler_id)
+            done = database is not None and event_id and inbox.already_processed(database, event_id, self.handler_id)
         except Exception:  # database unreachable: run the handler; the inbox row still guards the commit
             log.exception("inbox check for %s %s failed", self.event_name, event_id)
             done = False

@@ -12,7 +12,7 @@ def record_processed(session, metadata, event_id: str, handler: str, event_type:
 
 def already_processed(database, event_id: str, handler: str) -> bool:
     inbox = database.metadata.tables["inbox"]
-    with database.transaction() as session:
+    with database.reading() as session:
         found = session.execute(
             select(inbox.c.event_id).where(inbox.c.event_id == event_id, inbox.c.handler == handler)
         ).first()

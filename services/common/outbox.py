@@ -76,11 +76,15 @@ class OutboxPublisher:
         outbox = database.metadata.tables["outbox"]
         now = utcnow()
         published = 0
+        due = (outbox.c.published_at.is_(None), outbox.c.created_at <= now - self.grace,
+               or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
+        with database.reading() as session:  # mostly nothing is due: ask without the write lock
+            if session.execute(select(outbox.c.id).where(*due).limit(1)).first() is None:
+                return 0
         with database.transaction() as session:
             query = (
                 select(outbox.c.id, outbox.c.envelope, outbox.c.attempts)
-                .where(outbox.c.published_at.is_(None), outbox.c.created_at <= now - self.grace)
-                .where(or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
+                .where(*due)
                 .order_by(outbox.c.created_at)
                 .limit(RELAY_BATCH)
             )

@@ -46,3 +46,4 @@ class ServiceBase:
     def prune_kernel_tables(self):
         database = self.uow.database
         pruning.prune(database, pruning.Retention.from_config(database.container.config))
+        database.refresh_statistics()

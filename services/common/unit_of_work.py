@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import commands, config as cfg
 from .contract import Event
-from .db import SqliteWriterLock, make_engine
+from .db import SqliteWriterLock, make_engine, refresh_statistics
 from .inbox import record_processed
 from .logs import correlation_id
 from .migrations import upgrade
@@ -95,6 +95,7 @@ class Database(DependencyProvider):
             patch_psycopg()
         self.engine = make_engine(self.url)
         self._writer = SqliteWriterLock(self.engine.url.database) if self.engine.dialect.name == "sqlite" else None
+        self.reader = make_engine(self.url, read_only=True) if self.engine.dialect.name == "sqlite" else self.engine
         self.publisher = OutboxPublisher(self.container.config)
         self.migrate()
 
@@ -104,11 +105,18 @@ class Database(DependencyProvider):
         else:
             self.metadata.create_all(self.engine)
 
+    def refresh_statistics(self):
+        if self.engine.dialect.name == "sqlite":
+            with self.transaction() as session:
+                refresh_statistics(session.connection())
+
     def stop(self):
         self.engine.dispose()
+        self.reader.dispose()
 
     def kill(self):
         self.engine.dispose()
+        self.reader.dispose()
 
     def lock(self):
         if self._writer is not None:
@@ -117,6 +125,13 @@ class Database(DependencyProvider):
     def unlock(self):
         if self._writer is not None:
             self._writer.release()
+
+    @contextmanager
+    def reading(self):
+        """A transaction that only reads (command log and inbox pre-checks): on SQLite it neither
+        takes nor waits for the writer's turn; WAL lets it read beside a writer."""
+        with Session(self.reader, expire_on_commit=False) as session, session.begin():
+            yield session
 
     @contextmanager
     def transaction(self):

@@ -15,10 +15,11 @@ from sqlalchemy import select, text as sql_text
 
 from services.common.db import utcnow
 from services.common.errors import Conflict, NotFound
+from services.common.etags import check_if_match
+from services.common.paging import contains, page_of
 
 from . import timeline
 from .models import Customer, CustomerContact
-from services.common.paging import contains, page_of
 from .text import clean_labels, fold, label_pattern, label_search
 
 LABEL_FIELDS = ("preferences", "interests", "dietary_needs", "accessibility_needs", "tags")
@@ -217,12 +218,16 @@ def _primary_first(values: list[str], primary: str, normalize) -> list[str]:
 
 
 def update_customer(session, customer_id: str, changes: dict, actor: str, now: datetime | None = None,
-                    confirm_duplicate: bool = False) -> tuple[Customer, dict]:
+                    confirm_duplicate: bool = False, if_match: str | None = None) -> tuple[Customer, dict]:
     """PATCH: changes as loaded by CustomerUpdateSchema. Returns the customer and, for each field
-    that really changed, its new value as the RPC shows it (documents masked)."""
+    that really changed, its new value as the RPC shows it (documents masked).
+
+    With if_match, PreconditionFailed unless it is the ETag of the customer as read now, with
+    documents masked or revealed (either is a read the clerk may have edited from)."""
     now = now or utcnow()
     customer = get_customer(session, customer_id, for_update=True)
     before = as_dict(customer, reveal_documents=True)
+    check_if_match(if_match, as_dict(customer), before)
     new: dict = {}
     for name in SIMPLE_FIELDS:
         if name in changes:

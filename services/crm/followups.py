@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from services.common.db import utcnow
 from services.common.errors import NotFound, ValidationFailed
+from services.common.paging import page_of
 
 from . import customers, inquiries, timeline
 from .models import FollowUp
-from services.common.paging import page_of
 
 
 def is_overdue(follow_up: FollowUp, now: datetime) -> bool:
@@ -91,8 +91,3 @@ def search(session, owner=None, customer_id=None, inquiry_id=None, done=None, ov
     statement = statement.order_by(FollowUp.due_at, FollowUp.id)
     return page_of(session, statement, page, page_size)
 
-
-def overdue(session, owner: str, now: datetime | None = None) -> list[FollowUp]:
-    """One owner's overdue tasks, the longest overdue first."""
-    items, _total = search(session, owner=owner, overdue=True, now=now, page=1, page_size=10_000)
-    return items

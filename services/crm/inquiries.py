@@ -15,10 +15,11 @@ from sqlalchemy import and_, or_, select
 
 from services.common.db import utcnow
 from services.common.errors import Conflict, NotFound, ValidationFailed
+from services.common.etags import check_if_match
+from services.common.paging import contains, page_of
 
 from . import customers, timeline
 from .models import Customer, Inquiry, InquiryTransition
-from services.common.paging import contains, page_of
 from .text import clean_labels, fold, label_search
 
 log = logging.getLogger(__name__)
@@ -161,12 +162,14 @@ def create_inquiry(session, data: dict, actor: str, now: datetime | None = None,
     return inquiry, new_customer
 
 
-def update_inquiry(session, inquiry_id: str, changes: dict, actor: str,
-                   now: datetime | None = None) -> tuple[Inquiry, dict]:
-    """PATCH everything but the status. Returns the inquiry and the new values of what changed."""
+def update_inquiry(session, inquiry_id: str, changes: dict, actor: str, now: datetime | None = None,
+                   if_match: str | None = None) -> tuple[Inquiry, dict]:
+    """PATCH everything but the status. Returns the inquiry and the new values of what changed.
+    With if_match, PreconditionFailed unless it is the ETag of the inquiry as read now."""
     now = now or utcnow()
     inquiry = get_inquiry(session, inquiry_id, for_update=True)
     before = as_dict(inquiry)
+    check_if_match(if_match, before)
     _apply_fields(inquiry, changes)
     after = as_dict(inquiry)
     changed = {k: after[k] for k in after if after[k] != before[k]}

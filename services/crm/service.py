@@ -1,8 +1,8 @@
 """CRM: customers, inquiries, follow-ups, timeline, segments. Thin entrypoints over services.crm rules.
 
-Validate what came over the wire, call the rules, announce the facts. Events:
-crm.customer_created, crm.customer_updated, crm.inquiry_created, crm.inquiry_updated,
-crm.inquiry_status_changed. Document numbers are masked in every event.
+Validate what came over the wire, call the rules, announce the facts: every event is declared in
+services.crm.wire (`EVENTS`) and produced by dumping its payload schema. Document numbers are
+masked in every event.
 """
 from datetime import date
 from pathlib import Path
@@ -12,13 +12,13 @@ from nameko.timer import timer
 from services.common.db import utcnow
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import validated
+from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import customers, followups, inquiries, segments, timeline, trips
-from . import schemas as s
+from . import customers, followups, inquiries, intake, segments, timeline, trips
+from . import wire
 from .models import Base
-from services.common.paging import page_dict
 
 
 def _today() -> date:
@@ -36,11 +36,12 @@ class CrmService(ServiceBase):
     def create_customer(self, data: dict, confirm_duplicate: bool = False) -> dict:
         """Conflict (naming the existing customers) when the email or phone is already known,
         unless confirm_duplicate."""
-        fields = validated(s.CustomerCreateSchema(), data)
+        fields = validated(wire.CustomerCreateSchema(), data)
         customer = customers.create_customer(self.uow.session, fields, self.uow.actor, utcnow(),
                                              confirm_duplicate=bool(confirm_duplicate))
-        self.uow.emit("crm.customer_created", customers.as_dict(customer))
-        return customers.as_dict(customer)
+        record = customers.as_dict(customer)
+        self.uow.emit(wire.CUSTOMER_CREATED, record)
+        return record
 
     @rpc
     def get_customer(self, customer_id: str, reveal_documents: bool = False) -> dict:
@@ -48,25 +49,29 @@ class CrmService(ServiceBase):
                                  reveal_documents=bool(reveal_documents))
 
     @rpc
-    def update_customer(self, customer_id: str, data: dict, confirm_duplicate: bool = False) -> dict:
-        changes = validated(s.CustomerUpdateSchema(), data)
+    def update_customer(self, customer_id: str, data: dict, confirm_duplicate: bool = False,
+                        if_match: str | None = None) -> dict:
+        """if_match: the ETag of a get_customer answer (documents masked or revealed); PreconditionFailed
+        when the customer has changed since."""
+        changes = validated(wire.CustomerUpdateSchema(), data)
         customer, changed = customers.update_customer(self.uow.session, customer_id, changes, self.uow.actor,
-                                                      utcnow(), confirm_duplicate=bool(confirm_duplicate))
+                                                      utcnow(), confirm_duplicate=bool(confirm_duplicate),
+                                                      if_match=if_match)
         if changed:
-            self.uow.emit("crm.customer_updated", {
+            self.uow.emit(wire.CUSTOMER_UPDATED, {
                 "id": customer.id, "changed_fields": sorted(changed), "changes": changed,
                 "updated_at": customer.updated_at, "updated_by": customer.updated_by})
         return customers.as_dict(customer)
 
     @rpc
     def search_customers(self, query: dict) -> dict:
-        q = validated(s.CustomerQuerySchema(), query)
+        q = validated(wire.CustomerQuerySchema(), query)
         items, total = customers.search(self.uow.session, **q)
         return page_dict([customers.as_dict(c) for c in items], total, q["page"], q["page_size"])
 
     @rpc
     def customer_timeline(self, customer_id: str, query: dict | None = None) -> dict:
-        q = validated(s.TimelineQuerySchema(), query or {})
+        q = validated(wire.TimelineQuerySchema(), query or {})
         customers.get_customer(self.uow.session, customer_id)
         items, total = timeline.entries(self.uow.session, customer_id, **q)
         return page_dict([timeline.as_dict(e) for e in items], total, q["page"], q["page_size"])
@@ -76,13 +81,13 @@ class CrmService(ServiceBase):
     @rpc
     def create_inquiry(self, data: dict, confirm_duplicate: bool = False) -> dict:
         """For a known customer (customer_id) or one registered with it (customer)."""
-        fields = validated(s.InquiryCreateSchema(), data)
+        fields = validated(wire.InquiryCreateSchema(), data)
         inquiry, new_customer = inquiries.create_inquiry(self.uow.session, fields, self.uow.actor, utcnow(),
                                                          confirm_duplicate=bool(confirm_duplicate))
         if new_customer is not None:
-            self.uow.emit("crm.customer_created", customers.as_dict(new_customer))
+            self.uow.emit(wire.CUSTOMER_CREATED, customers.as_dict(new_customer))
         record = inquiries.as_dict(inquiry)
-        self.uow.emit("crm.inquiry_created", record)
+        self.uow.emit(wire.INQUIRY_CREATED, record)
         return record
 
     @rpc
@@ -90,25 +95,27 @@ class CrmService(ServiceBase):
         return inquiries.as_dict(inquiries.get_inquiry(self.uow.session, inquiry_id))
 
     @rpc
-    def update_inquiry(self, inquiry_id: str, data: dict) -> dict:
-        changes = validated(s.InquiryUpdateSchema(), data)
-        inquiry, changed = inquiries.update_inquiry(self.uow.session, inquiry_id, changes, self.uow.actor, utcnow())
+    def update_inquiry(self, inquiry_id: str, data: dict, if_match: str | None = None) -> dict:
+        """if_match: the ETag of a get_inquiry answer; PreconditionFailed when the inquiry has changed since."""
+        changes = validated(wire.InquiryUpdateSchema(), data)
+        inquiry, changed = inquiries.update_inquiry(self.uow.session, inquiry_id, changes, self.uow.actor, utcnow(),
+                                                    if_match=if_match)
         if changed:
-            self.uow.emit("crm.inquiry_updated", {
+            self.uow.emit(wire.INQUIRY_UPDATED, {
                 "id": inquiry.id, "customer_id": inquiry.customer_id, "changed_fields": sorted(changed),
                 "changes": changed, "updated_at": inquiry.updated_at, "updated_by": inquiry.updated_by})
         return inquiries.as_dict(inquiry)
 
     @rpc
     def search_inquiries(self, query: dict) -> dict:
-        q = validated(s.InquiryQuerySchema(), query)
+        q = validated(wire.InquiryQuerySchema(), query)
         items, total = inquiries.search(self.uow.session, **q)
         return page_dict([inquiries.as_dict(i) for i in items], total, q["page"], q["page_size"])
 
     @rpc
     def transition_inquiry(self, inquiry_id: str, data: dict) -> dict:
         """Move an inquiry along its pipeline: Conflict when the move is not allowed."""
-        fields = validated(s.TransitionCreateSchema(), data)
+        fields = validated(wire.TransitionCreateSchema(), data)
         inquiry, moved = inquiries.transition(self.uow.session, inquiry_id, fields["to"], fields.get("reason"),
                                               self.uow.actor, utcnow())
         self._announce_move(inquiry, moved)
@@ -119,14 +126,14 @@ class CrmService(ServiceBase):
         return [inquiries.transition_dict(t) for t in inquiries.history(self.uow.session, inquiry_id)]
 
     def _announce_move(self, inquiry, moved):
-        self.uow.emit("crm.inquiry_status_changed", inquiries.transition_dict(moved) | {
+        self.uow.emit(wire.INQUIRY_STATUS_CHANGED, inquiries.transition_dict(moved) | {
             "customer_id": inquiry.customer_id})
 
     # --- follow-ups ------------------------------------------------------------------------
 
     @rpc
     def create_follow_up(self, data: dict) -> dict:
-        fields = validated(s.FollowUpCreateSchema(), data)
+        fields = validated(wire.FollowUpCreateSchema(), data)
         return followups.as_dict(followups.create(self.uow.session, fields, self.uow.actor, utcnow()))
 
     @rpc
@@ -139,7 +146,7 @@ class CrmService(ServiceBase):
 
     @rpc
     def search_follow_ups(self, query: dict) -> dict:
-        q = validated(s.FollowUpQuerySchema(), query)
+        q = validated(wire.FollowUpQuerySchema(), query)
         now = utcnow()
         items, total = followups.search(self.uow.session, now=now, **q)
         return page_dict([followups.as_dict(f, now) for f in items], total, q["page"], q["page_size"])
@@ -148,7 +155,7 @@ class CrmService(ServiceBase):
 
     @rpc
     def customer_segment(self, query: dict) -> dict:
-        q = validated(s.SegmentQuerySchema(), query)
+        q = validated(wire.SegmentQuerySchema(), query)
         page, page_size = q.pop("page"), q.pop("page_size")
         items, total = segments.search(self.uow.session, page, page_size, **q)
         return page_dict([segments.row(c) for c in items], total, page, page_size)
@@ -156,19 +163,19 @@ class CrmService(ServiceBase):
     @rpc
     def customer_segment_csv(self, query: dict) -> dict:
         """The whole segment (page and page_size ignored) as CSV: {"filename", "content_type", "content", "rows"}."""
-        q = validated(s.SegmentQuerySchema(), query)
+        q = validated(wire.SegmentQuerySchema(), query)
         q.pop("page"), q.pop("page_size")
         content, rows = segments.export_csv(self.uow.session, **q)
         return {"filename": f"customer-segment-{utcnow():%Y%m%d-%H%M%S}.csv",
                 "content_type": "text/csv; charset=utf-8", "content": content, "rows": rows}
 
     # --- other services' events, taken in through the inbox --------------------------------
-    # Contract for publishers: see services/crm/timeline.py. Each handler is idempotent: the
-    # inbox skips an event it already took in, and an event naming no known customer is
-    # acknowledged and recorded nowhere (retrying would not change that).
+    # Contract for publishers: see services/crm/timeline.py and intake.py. Each handler is
+    # idempotent: the inbox skips an event it already took in, and an event naming no known
+    # customer is acknowledged and recorded nowhere (retrying would not change that).
 
     def _take_in(self, envelope: dict):
-        for inquiry, moved in timeline.record_event(self.uow.session, envelope, today=_today()):
+        for inquiry, moved in intake.record_event(self.uow.session, envelope, today=_today()):
             self._announce_move(inquiry, moved)
 
     @timer(interval=3600, eager=True)

@@ -1,6 +1,7 @@
 """Labels for search (interests, tags, destinations), folded so accents and case never matter."""
 import re
 
+from services.common.paging import like_escape
 from services.common.text import fold
 
 _SPACES = re.compile(r"\s+")
@@ -26,6 +27,4 @@ def label_search(values) -> str:
 
 def label_pattern(value: str) -> str:
     """The LIKE pattern that finds one label in a label_search column (escaped for ESCAPE '\\')."""
-    from services.common.paging import like_escape
-
     return f"%|{like_escape(fold(value).replace('|', ' '))}|%"

@@ -2,7 +2,7 @@
 
 CRM writes an entry with each of its own changes (customer registered or updated, inquiry
 registered or moved, follow-up added or done), in the same transaction. Other services' events
-arrive through the inbox (services.crm.service) and become entries here, once per event and
+arrive through the inbox (services.crm.intake) and become entries here, once per event and
 customer: the inbox skips a redelivered event, and (source_event_id, customer_id) is unique.
 
 Which customer an event is about -- the contract the publishing services follow:
@@ -13,18 +13,15 @@ Which customer an event is about -- the contract the publishing services follow:
   an inquiry_id is about that inquiry's customer.
 An event that names no customer CRM knows is acknowledged and recorded nowhere.
 """
-import logging
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
 from services.common.db import utcnow
-
-from . import trips
-from .models import Customer, TimelineEntry
 from services.common.paging import page_of
 
-log = logging.getLogger(__name__)
+from . import trips
+from .models import TimelineEntry
 
 # The other services' events the timeline takes in, and the payload keys worth keeping.
 FOREIGN_EVENTS = {
@@ -90,7 +87,7 @@ def customers_named(event_type: str, payload: dict) -> list[str]:
     return list(dict.fromkeys(c for c in found if c))
 
 
-def _occurred_at(envelope: dict) -> datetime:
+def occurred_at(envelope: dict) -> datetime:
     try:
         value = datetime.fromisoformat(envelope["occurred_at"])
         return value if value.tzinfo else utcnow()
@@ -104,7 +101,7 @@ def _scalar(value):
     return value if isinstance(value, (int, float, bool)) or value is None else None
 
 
-def _subset(event_type: str, payload: dict) -> dict:
+def subset(event_type: str, payload: dict) -> dict:
     return {k: _scalar(payload[k]) for k in FOREIGN_EVENTS[event_type] if k in payload}
 
 
@@ -116,7 +113,7 @@ def _event_lines(event_type: str, payload: dict) -> list[dict]:
     return lines
 
 
-def _lines_of(event_type: str, payload: dict, customer_id: str) -> list[dict]:
+def lines_of(event_type: str, payload: dict, customer_id: str) -> list[dict]:
     lines = []
     for line in _event_lines(event_type, payload):
         travellers = [t for t in line.get("travellers") or () if isinstance(t, dict)]
@@ -176,59 +173,3 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
         score = p.get("score", p.get("nps"))
         return "Survey answered" + (f": score {score}" if score is not None else "")
     return event_type
-
-
-def record_event(session, envelope: dict, today: date | None = None) -> list:
-    """Take in another service's event: timeline entries, trips, inquiry moves.
-
-    Returns the inquiry transitions it made (for the caller to announce). Idempotent per event.
-    `today` (UTC) tells which trips have happened.
-    """
-    from . import inquiries
-
-    event_type, event_id = envelope.get("type"), envelope.get("id")
-    payload = envelope.get("payload")
-    if event_type not in set(FOREIGN_EVENTS) | set(trips.BOOKING_EVENTS) or not isinstance(payload, dict):
-        log.warning("ignoring %s %s: not an event CRM takes in, or no payload", event_type, event_id)
-        return []
-    source = envelope.get("source") or event_type.partition(".")[0]
-    actor = f"service:{source}"
-    occurred_at = _occurred_at(envelope)
-
-    named = customers_named(event_type, payload)
-    inquiry = inquiries.inquiry_named(session, payload) if event_type in inquiries.QUOTE_MOVES else None
-    if not named and inquiry is not None:
-        named = [inquiry.customer_id]
-    known = set(session.scalars(select(Customer.id).where(Customer.id.in_(named)))) if named else set()
-    customer_ids = [c for c in named if c in known]
-    if not customer_ids:
-        log.info("%s %s names no known customer; nothing recorded", event_type, event_id)
-        return []
-
-    if event_type in trips.BOOKING_EVENTS:
-        now = utcnow()
-        for customer_id in customer_ids:
-            trips.record(session, event_type, payload, session.get(Customer, customer_id),
-                         today=today or now.date(), now=now)
-    if event_type not in FOREIGN_EVENTS:
-        return []
-
-    already = set(session.scalars(select(TimelineEntry.customer_id).where(
-        TimelineEntry.source_event_id == event_id))) if event_id else set()
-    for customer_id in customer_ids:
-        if customer_id in already:
-            continue
-        kept = _subset(event_type, payload)
-        lines = None
-        if event_type in LINE_KEYS:
-            lines = _lines_of(event_type, payload, customer_id)
-            kept["lines"] = lines
-        add(session, customer_id, event_type, summary(event_type, payload, lines), occurred_at, actor=actor,
-            source=source, source_event_id=event_id, ref_type=event_type.partition(".")[2],
-            ref_id=str(payload.get("id") or payload.get("booking_id") or payload.get("quote_id")
-                       or payload.get("locator") or "")[:64] or None,
-            payload=kept)
-
-    if inquiry is not None and inquiry.customer_id in customer_ids:
-        return inquiries.follow_quote_event(session, inquiry, event_type, actor, occurred_at, event_id)
-    return []

@@ -4,23 +4,27 @@ The published list (the counter folder and the website) shows featured products 
 rank (lowest first), then everything else newest first (by when it was published).
 """
 import uuid
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
-from services.common.errors import NotFound, ValidationFailed
+from services.common.errors import NotFound, ValidationFailed, validated
 from services.common.serialization import to_plain
 
+from . import inventory as inv
 from .models import CatalogProduct, CatalogSeason
+from .plan import item_dates
+from .wire import ItemCreateSchema
 
 SCALARS = ("name", "kind", "destination", "summary", "duration_days", "included_services", "excluded_services",
            "featured", "rank")
 
 
-def get(session, product_id: str) -> CatalogProduct:
-    product = session.scalars(select(CatalogProduct).where(CatalogProduct.id == product_id)
-                              .options(selectinload(CatalogProduct.seasons))).first()
+def get(session, product_id: str, *, lock: bool = False) -> CatalogProduct:
+    query = select(CatalogProduct).where(CatalogProduct.id == product_id).options(selectinload(CatalogProduct.seasons))
+    product = session.scalars(query.with_for_update() if lock else query).first()
     if product is None:
         raise NotFound(f"No catalog product {product_id}.", {"catalog_product_id": product_id})
     return product
@@ -97,8 +101,8 @@ def as_dict(product: CatalogProduct) -> dict:
     }
 
 
-def search(session, *, published_only: bool, destination=None, kind=None, featured=None, limit=50,
-           offset=0) -> list[CatalogProduct]:
+def search(*, published_only: bool, destination=None, kind=None, featured=None) -> Select:
+    """The products that match, in the folder's order (a statement, to page or to limit)."""
     query = select(CatalogProduct).options(selectinload(CatalogProduct.seasons))
     if published_only:
         query = query.where(CatalogProduct.published.is_(True))
@@ -112,4 +116,42 @@ def search(session, *, published_only: bool, destination=None, kind=None, featur
     query = query.order_by(CatalogProduct.featured.desc(), case((CatalogProduct.featured.is_(True),
                                                                  CatalogProduct.rank), else_=0),
                            newest.desc(), CatalogProduct.id)
-    return list(session.scalars(query.limit(limit).offset(offset)))
+    return query
+
+
+# --- an itinerary from a product's template ---------------------------------------------------------
+
+@dataclass
+class Expansion:
+    """A catalog product's template laid out from a start date: what to add to the new itinerary,
+    and what to ask ticketing first (prices of its inventory items on their dates)."""
+
+    product_id: str
+    days: int
+    items: list[tuple[int, dict]] = field(default_factory=list)  # (day number, validated item fields)
+    needs: dict[str, set[date]] = field(default_factory=dict)
+    season_currency: str | None = None  # the season price's, when one covers the start date
+
+    def currencies(self, fetched: inv.InventoryData) -> set[str]:
+        """Every currency the itinerary's lines and package price will be in."""
+        return ({f["currency"] for _, f in self.items if f.get("currency")}
+                | {p["currency"] for p in fetched.products.values()}
+                | ({self.season_currency} if self.season_currency else set()))
+
+
+def expand(product: CatalogProduct, start: date, days: int | None) -> Expansion:
+    """The template's items on their dates, for a trip of `days` days (default: the product's);
+    template days beyond the trip are left out. Each item is checked as a new one."""
+    days = days or product.duration_days
+    season = package_price(product, start)
+    expansion = Expansion(product.id, days, season_currency=season["currency"] if season else None)
+    for day in product.template or []:
+        if day["day"] > days:
+            continue
+        for raw in day.get("items") or []:
+            fields = validated(ItemCreateSchema(), raw)
+            on = start + timedelta(days=day["day"] - 1)
+            inv.add_need(expansion.needs, fields.get("inventory_product_id"),
+                         item_dates(fields["kind"], on, fields.get("nights")))
+            expansion.items.append((day["day"], fields))
+    return expansion

@@ -8,9 +8,11 @@ service makes these calls before it opens its own transaction.
 from dataclasses import dataclass, field
 from datetime import date
 
-from nameko.exceptions import UnknownService, registry
+from nameko.exceptions import UnknownService
 
-from services.common.errors import NotFound, Unavailable, ValidationFailed
+from services.common.errors import NotFound, ValidationFailed
+
+from .wire.errors import TicketingUnavailable
 
 # Which ticketing product kinds each item kind may point at.
 PRODUCT_KINDS = {
@@ -18,13 +20,6 @@ PRODUCT_KINDS = {
     "transfer": {"transfer"}, "guide": {"guide"}, "meal": {"other"}, "insurance": {"other"}, "visa": {"other"},
     "other": {"other", "transfer", "guide", "attraction"},
 }
-
-
-class TicketingUnavailable(Unavailable):
-    """Ticketing did not answer: prices and availability cannot be read now."""
-
-
-registry[f"{TicketingUnavailable.__module__}.{TicketingUnavailable.__name__}"] = TicketingUnavailable
 
 
 @dataclass

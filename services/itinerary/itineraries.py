@@ -16,16 +16,13 @@ from . import catalog
 from . import inventory as inv
 from .costing import PackagePrice
 from .models import Itinerary, ItineraryDay, ItineraryItem
-from .plan import DEFAULT_BASIS, DEFAULT_OCCUPANCY, Party, Plan, PlanItem, occupancy_from
+from .plan import DEFAULT_BASIS, DEFAULT_OCCUPANCY, Party, Plan, PlanItem, item_dates, occupancy_from
 
 # Item fields a planner sets (the rest is derived or comes from ticketing).
 INPUT_FIELDS = ("kind", "description", "inventory_product_id", "supplier_name", "unit_cost", "currency", "basis",
                 "quantity", "nights", "from_location", "to_location", "location", "single_supplement",
                 "overnight", "occupancy", "position", "attributes", "notes", "service_date")
 MANUAL_ONLY = ("supplier_name", "unit_cost", "currency")
-# Changes that move a price, and so need a new approval.
-PRICE_FIELDS = ("party", "currency", "child_factor", "discount_percent", "service_fee", "service_fee_percent",
-                "tax_percent", "start_date", "package_price")
 
 
 def get(session, itinerary_id: str, *, lock: bool = False) -> Itinerary:
@@ -72,18 +69,13 @@ def get_item(itinerary: Itinerary, item_id: int) -> ItineraryItem:
     raise NotFound(f"The itinerary has no item {item_id}.", {"item_id": item_id})
 
 
-def item_dates(kind: str, service_date: date, nights: int | None) -> list[date]:
-    if kind == "hotel":
-        return [service_date + timedelta(days=n) for n in range(nights or 0)]
-    return [service_date]
-
-
 # --- creating ------------------------------------------------------------------------------------
 
-def create(session, fields: dict, *, settings: dict, actor: str, now: datetime, product=None) -> Itinerary:
-    """A new itinerary: blank, for an inquiry, or from a catalog product's template days (items are
-    added by the caller with add_item, priced from ticketing)."""
-    days = fields.get("days") or (product.duration_days if product is not None else 1)
+def create(session, fields: dict, *, settings: dict, actor: str, now: datetime, product=None,
+           template: catalog.Expansion | None = None, fetched: inv.InventoryData | None = None) -> Itinerary:
+    """A new itinerary: blank, for an inquiry, or from a catalog product (`product`, its template
+    expanded from the start date, and ticketing's prices for its inventory items fetched)."""
+    days = template.days if template is not None else fields.get("days") or 1
     origin = "catalog" if product is not None else "inquiry" if fields.get("inquiry_id") else "blank"
     itinerary = Itinerary(
         id=str(uuid.uuid4()), title=fields.get("title") or (product.name if product is not None else "New itinerary"),
@@ -97,11 +89,14 @@ def create(session, fields: dict, *, settings: dict, actor: str, now: datetime, 
         service_fee_percent=fields.get("service_fee_percent"), tax_percent=fields.get("tax_percent"),
         package_price=catalog.package_price(product, fields["start_date"]) if product is not None else None,
         notes=fields.get("notes"), revision=1, created_at=now, created_by=actor, updated_at=now, updated_by=actor)
-    template = {d["day"]: d for d in (product.template if product is not None else [])}
-    itinerary.days = [ItineraryDay(number=n, title=template.get(n, {}).get("title"),
-                                   description=template.get(n, {}).get("description"))
+    titles = {d["day"]: d for d in (product.template if product is not None else [])}
+    itinerary.days = [ItineraryDay(number=n, title=titles.get(n, {}).get("title"),
+                                   description=titles.get(n, {}).get("description"))
                       for n in range(1, days + 1)]
     session.add(itinerary)
+    for day_number, item_fields in template.items if template is not None else ():
+        add_item(itinerary, day_number, item_fields, fetched or inv.InventoryData(), actor=actor, now=now)
+    itinerary.revision = 1  # the template's items are part of the first revision
     session.flush()
     return itinerary
 
@@ -151,6 +146,17 @@ def update(itinerary: Itinerary, fields: dict, *, actor: str, now: datetime, pro
                 continue  # these always have a value
             setattr(itinerary, key, value)
     touch(itinerary, actor, now)
+
+
+def update_currencies(itinerary: Itinerary, fields: dict) -> tuple[str, set[str]]:
+    """(the itinerary's currency after the change, the currencies to convert into it): every item's
+    when the currency changes, and a package price's own."""
+    currency = fields.get("currency") or itinerary.currency
+    price = fields["package_price"] if "package_price" in fields else itinerary.package_price
+    price_currency = {(price or {}).get("currency") or currency} - {currency}
+    if currency != itinerary.currency:
+        return currency, {item.currency for item in itinerary.items} | price_currency
+    return currency, price_currency
 
 
 def start_shift_needs(itinerary: Itinerary, new_start: date) -> dict[str, set[date]]:
@@ -326,6 +332,12 @@ def update_item(itinerary: Itinerary, item: ItineraryItem, day_number: int, fiel
     return item
 
 
+def item_currency(fields: dict, data: inv.InventoryData) -> str:
+    """An item's cost currency: its ticketing product's, else the one the planner gave."""
+    product_id = fields.get("inventory_product_id")
+    return data.products[product_id]["currency"] if product_id else fields["currency"]
+
+
 def remove_item(itinerary: Itinerary, item: ItineraryItem, *, actor: str, now: datetime) -> None:
     require_editable(itinerary)
     itinerary.items.remove(item)
@@ -343,6 +355,15 @@ def reprice(itinerary: Itinerary, data: inv.InventoryData, now: datetime) -> lis
         if costs != (item.costs or []):
             changed.append(item.id)
         item.costs, item.priced_at = costs, now
+    return changed
+
+
+def refresh(itinerary: Itinerary, data: inv.InventoryData, *, actor: str, now: datetime) -> list[int]:
+    """Take ticketing's latest prices; a change of price is a new revision. Returns the changed ids."""
+    require_editable(itinerary)
+    changed = reprice(itinerary, data, now)
+    if changed:
+        touch(itinerary, actor, now)
     return changed
 
 
@@ -438,7 +459,8 @@ def summary(itinerary: Itinerary) -> dict:
             "revision": itinerary.revision, "updated_at": itinerary.updated_at}
 
 
-def search(session, *, customer_id=None, inquiry_id=None, status=None, limit=50) -> list[Itinerary]:
+def search(*, customer_id=None, inquiry_id=None, status=None):
+    """The itineraries that match, latest changed first (a statement, to page)."""
     query = select(Itinerary).options(selectinload(Itinerary.days))
     if customer_id:
         query = query.where(Itinerary.customer_id == customer_id)
@@ -446,4 +468,4 @@ def search(session, *, customer_id=None, inquiry_id=None, status=None, limit=50)
         query = query.where(Itinerary.inquiry_id == inquiry_id)
     if status:
         query = query.where(Itinerary.status == status)
-    return list(session.scalars(query.order_by(Itinerary.updated_at.desc(), Itinerary.id).limit(limit)))
+    return query.order_by(Itinerary.updated_at.desc(), Itinerary.id)

@@ -4,9 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-KINDS = ("flight", "train", "hotel", "transfer", "attraction", "meal", "guide", "insurance", "visa", "other")
-TRANSPORT = ("flight", "train", "transfer")
-BASES = ("per_person", "per_unit", "per_night")
+from .wire.vocabulary import MAX_OCCUPANCY, TRANSPORT
 
 # How an item is charged when the planner does not say: hotels per room and night, tickets and
 # services consumed by each traveller per person, vehicles and guides per unit (vehicle, day).
@@ -17,9 +15,15 @@ DEFAULT_BASIS = {
 }
 # People per hotel room when neither the item nor its ticketing product says (a double room).
 DEFAULT_OCCUPANCY = 2
-MAX_OCCUPANCY = 10
 # The ticketing product attribute giving a room's occupancy ("max_occupancy": 3 for a triple).
 OCCUPANCY_ATTRIBUTE = "max_occupancy"
+
+
+def item_dates(kind: str, service_date: date, nights: int | None) -> list[date]:
+    """The dates an item uses: a hotel stay each night from check-in, anything else its day."""
+    if kind == "hotel":
+        return [service_date + timedelta(days=n) for n in range(nights or 0)]
+    return [service_date]
 
 
 def occupancy_from(attributes: dict | None) -> int | None:

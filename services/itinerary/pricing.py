@@ -129,6 +129,25 @@ def missing_rate_error(error: costing.MissingRates, field_name: str = "currency"
         {field_name: [f"No exchange rate from {a} to {b} valid on {error.as_of}." for a, b in error.pairs]})
 
 
+def require_rates(session, itinerary_currency: str, currencies: set[str], today: date) -> None:
+    """Refuse (422 on currency) a change that brings in a currency with no rate to the itinerary's."""
+    try:
+        rate_book(session, today).require({(c, itinerary_currency) for c in currencies})
+    except costing.MissingRates as exc:
+        raise missing_rate_error(exc) from None
+
+
+def cost_sheet(session, itinerary: Itinerary, today: date, policy: dict | None = None) -> dict:
+    """The itinerary's cost sheet under the current policy, markup rules and today's rates."""
+    policy = policy or settings(session)
+    rules = [costing_rule(r) for r in list_rules(session)]
+    try:
+        return costing.cost_sheet(itineraries.plan_of(itinerary), pricing_for(itinerary, policy), rules,
+                                  rate_book(session, today))
+    except costing.MissingRates as exc:
+        raise missing_rate_error(exc) from None
+
+
 # --- markup rules --------------------------------------------------------------------------------
 
 def _scope(kind: str | None, supplier: str | None) -> str:
@@ -195,6 +214,8 @@ def list_rules(session) -> list[MarkupRule]:
 
 def record_approval(session, itinerary: Itinerary, sheet: dict, note: str | None, *, actor: str,
                     now: datetime) -> Approval:
+    if sheet["unpriced_items"]:
+        raise ValidationFailed("Some items have no price yet.", {"unpriced_items": sheet["unpriced_items"]})
     approval = Approval(itinerary_id=itinerary.id, revision=itinerary.revision, total=sheet["totals"]["total"],
                         currency=sheet["currency"], margin_percent=sheet["totals"]["margin_percent"],
                         discount_percent=sheet["totals"]["discount_percent"],

@@ -86,7 +86,7 @@ def package_fees(totals: dict, package: dict, currency: str) -> list[dict]:
 
 def snapshot(itinerary: Itinerary, quote: Quote, sheet: dict, problems: list[dict], terms: dict,
              approval: Approval | None, note: str | None, customer_name: str | None = None,
-             issued_by_name: str | None = None) -> dict:
+             issued_by_name: str | None = None, supersedes: Quote | None = None) -> dict:
     items = {item.id: item for item in itinerary.items}
     lines = []
     for line in sheet["lines"]:
@@ -100,7 +100,9 @@ def snapshot(itinerary: Itinerary, quote: Quote, sheet: dict, problems: list[dic
         "quote": {"id": quote.id, "number": quote_number(itinerary.id), "version": quote.version,
                   "issued_at": quote.issued_at,
                   "issued_by": quote.issued_by, "issued_by_name": issued_by_name, "valid_until": quote.valid_until,
-                  "note": note},
+                  "note": note,
+                  "supersedes": None if supersedes is None else {"quote_id": supersedes.id,
+                                                                 "version": supersedes.version}},
         "itinerary": {
             "id": itinerary.id, "title": itinerary.title, "revision": itinerary.revision, "origin": itinerary.origin,
             "customer_id": itinerary.customer_id, "customer_name": customer_name, "inquiry_id": itinerary.inquiry_id,
@@ -173,7 +175,7 @@ def issue(session, itinerary: Itinerary, sheet: dict, problems: list[dict], fiel
                   currency=sheet["currency"], total=sheet["totals"]["total"], valid_until=valid_until,
                   issued_at=now, issued_by=actor)
     quote.snapshot = snapshot(itinerary, quote, sheet, problems, terms, approval, fields.get("note"),
-                              fields.get("customer_name"), actor_name)
+                              fields.get("customer_name"), actor_name, superseded)
     session.add(quote)
     itinerary.status = "quoted"
     session.flush()
@@ -228,41 +230,3 @@ def expire_due(session, *, now: datetime, actor: str, limit: int = 200) -> list[
         expired.append((quote, itinerary))
     session.flush()
     return expired
-
-
-# --- event payloads (plain JSON) -------------------------------------------------------------------
-
-def _header(quote: Quote) -> dict:
-    snap = quote.snapshot
-    return {"quote_id": quote.id, "quote_number": snap["quote"]["number"], "itinerary_id": quote.itinerary_id,
-            "version": quote.version,
-            "customer_id": snap["itinerary"]["customer_id"], "inquiry_id": snap["itinerary"]["inquiry_id"],
-            "title": snap["itinerary"]["title"], "currency": quote.currency, "total": str(quote.total),
-            "valid_until": quote.valid_until.isoformat(), "status": quote.status}
-
-
-def issued_payload(quote: Quote, superseded: Quote | None) -> dict:
-    snap = quote.snapshot
-    return {**_header(quote), "issued_at": snap["quote"]["issued_at"], "issued_by": quote.issued_by,
-            "start_date": snap["itinerary"]["start_date"], "end_date": snap["itinerary"]["end_date"],
-            "party": snap["itinerary"]["party"],
-            "supersedes": None if superseded is None else {"quote_id": superseded.id, "version": superseded.version}}
-
-
-def accepted_payload(quote: Quote) -> dict:
-    """What contracts and ticketing need to open the order and book: everything on the quote."""
-    snap = quote.snapshot
-    return to_plain({
-        **_header(quote), "accepted_at": quote.decided_at, "accepted_by": quote.decided_by,
-        "note": quote.decision_note,
-        "start_date": snap["itinerary"]["start_date"], "end_date": snap["itinerary"]["end_date"],
-        "party": snap["itinerary"]["party"], "travellers": snap["per_person"]["travellers"],
-        "per_person": snap["per_person"], "lines": snap["lines"], "totals": snap["totals"], "fees": snap["fees"],
-        "rates": snap["rates"], "cancellation_terms": snap["terms"]["cancellation"],
-        "payment_terms": snap["terms"]["payment"], "terms_notes": snap["terms"].get("notes"),
-    })
-
-
-def decided_payload(quote: Quote) -> dict:
-    return to_plain({**_header(quote), "decided_at": quote.decided_at, "decided_by": quote.decided_by,
-                     "reason": quote.decision_note})

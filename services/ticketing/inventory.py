@@ -8,9 +8,9 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, or_, select, tuple_
 
-from services.common.db import as_dict, utcnow
+from services.common.db import as_dict, usually, utcnow
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.etags import check_if_match
 
@@ -61,21 +61,44 @@ def usage(session, keys: list[tuple[str, date]], now: datetime) -> dict[tuple[st
     result = defaultdict(lambda: (0, 0))
     if not keys:
         return result
-    booked = session.execute(
-        select(BookingLine.product_id, BookingLine.day, func.sum(BookingLine.quantity))
-        .where(BookingLine.status == "confirmed", tuple_(BookingLine.product_id, BookingLine.day).in_(keys))
-        .group_by(BookingLine.product_id, BookingLine.day))
-    for product_id, day, units in booked:
-        result[(product_id, day)] = (int(units), 0)
-    held = session.execute(
-        select(HoldLine.product_id, HoldLine.day, func.sum(HoldLine.quantity))
-        .join(Hold, Hold.id == HoldLine.hold_id)
-        .where(Hold.status == "active", Hold.expires_at > now,
-               tuple_(HoldLine.product_id, HoldLine.day).in_(keys))
-        .group_by(HoldLine.product_id, HoldLine.day))
-    for product_id, day, units in held:
-        result[(product_id, day)] = (result[(product_id, day)][0], int(units))
+    wanted = set(keys)
+    for product_id, day, units in session.execute(booked_units(keys)):
+        if (product_id, day) in wanted:
+            result[(product_id, day)] = (int(units), 0)
+    for product_id, day, units in session.execute(held_units(keys, now)):
+        if (product_id, day) in wanted:
+            result[(product_id, day)] = (result[(product_id, day)][0], int(units))
     return result
+
+
+# The two hot queries of every hold and availability check. Their plans are asserted by
+# tests/service/test_ticketing_query_plans.py: they must stay flat as holds and bookings pile up.
+def booked_units(keys: list[tuple[str, date]]):
+    return (select(BookingLine.product_id, BookingLine.day, func.sum(BookingLine.quantity))
+            .where(BookingLine.status == "confirmed", _at(BookingLine, keys))
+            .group_by(BookingLine.product_id, BookingLine.day))
+
+
+MAX_EXACT_KEYS = 100
+
+
+def _at(line, keys):
+    """Lines on the (product, day) keys, written so both databases search the (day, product)
+    index: one equality pair per key (SQLite does not search an index for a row-value IN), or
+    for a long list (a search over many products and days; SQLite caps an expression's depth)
+    the days' range and the products, which may also match other pairs: `usage` drops those."""
+    if len(keys) <= MAX_EXACT_KEYS:
+        return or_(*(and_(line.day == day, line.product_id == product_id) for product_id, day in keys))
+    days = [day for _, day in keys]
+    return and_(line.day.between(min(days), max(days)), line.product_id.in_({product_id for product_id, _ in keys}))
+
+
+def held_units(keys: list[tuple[str, date]], now: datetime):
+    return (select(HoldLine.product_id, HoldLine.day, func.sum(HoldLine.quantity))
+            .join(Hold, Hold.id == HoldLine.hold_id)
+            .where(usually(Hold.status == "active"), usually(Hold.expires_at > now),
+                   _at(HoldLine, keys))
+            .group_by(HoldLine.product_id, HoldLine.day))
 
 
 def is_overbooked(capacity: int, booked: int, held: int) -> bool:

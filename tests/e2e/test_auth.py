@@ -1,5 +1,6 @@
 """Sign-in, roles route by route, disabled accounts, throttling, idempotency."""
 import re
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -129,6 +130,24 @@ def test_admin_creates_and_disables_staff(client, staff_client, anonymous):
     weak = client.post("/api/v1/users", json={"username": "newbie", "full_name": "x", "password": "short",
                                               "roles": ["chef"]})
     assert weak.status_code == 422 and set(weak.json["errors"]) == {"password", "roles"}
+
+
+def test_another_gateway_process_refuses_a_disabled_user_once_its_cache_lapses(auth_app, suite_config, tmp_path,
+                                                                                 monkeypatch):
+    monkeypatch.setenv("GATEWAY_STAFF_CACHE_SECONDS", "0.5")
+    other = create_app(suite_config, rpc_pool=StubPool(),
+                       gateway_db=GatewayDatabase(f"sqlite:///{tmp_path / 'gateway.db'}")).test_client()
+    token = token_with(auth_app, "consultant")
+    me = {"Authorization": f"Bearer {token}"}
+    assert other.get("/api/v1/auth/me", headers=me).status_code == 200  # now cached there
+    user_id = other.get("/api/v1/auth/me", headers=me).json["id"]
+    admin = {"Authorization": f"Bearer {token_with(auth_app, 'admin')}"}
+    assert auth_app.test_client().post(f"/api/v1/users/{user_id}/disable", headers=admin).status_code == 200
+    assert auth_app.test_client().get("/api/v1/auth/me", headers=me).status_code == 401  # this process: at once
+    deadline = time.monotonic() + 5
+    while other.get("/api/v1/auth/me", headers=me).status_code != 401:  # the other: within its cache time
+        assert time.monotonic() < deadline, "the other gateway process still lets a disabled user in"
+        time.sleep(0.1)
 
 
 def test_passwords_are_stored_as_argon2_hashes(gateway_app):

@@ -211,7 +211,7 @@ def test_catalog_for_the_counter_and_an_itinerary_from_it(agency, staff_client):
     ok(consultant.post("/api/v1/catalog/products", json={"code": "DRAFT", "name": "Not yet", **folder,
                                                          "published": False}), 201)
     front_desk = staff_client("front_desk")
-    counter = ok(front_desk.get("/api/v1/catalog"))
+    counter = ok(front_desk.get("/api/v1/catalog"))["items"]
     assert [p["code"] for p in counter] == ["YUNNAN-TRAIN", "PARIS-3"]
     assert counter[1]["seasons"][0]["adult_price"] == "899.00"
     assert front_desk.post("/api/v1/catalog/products", json={}).status_code == 403
@@ -311,3 +311,108 @@ def test_a_low_margin_quote_waits_for_a_manager(agency):
     assert approval["approved_by"].startswith("user:user") and approval["total"] == sheet["totals"]["total"]
     quote = ok(consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={}), 201)
     assert quote["snapshot"]["approval"]["note"] == "VIP"
+
+
+# --- one way to do each thing: pages, versions, Location, 204 ------------------------------------------
+
+def test_itineraries_and_the_catalog_are_listed_a_page_at_a_time(agency):
+    consultant = agency["consultant"]
+    made = [ok(new_trip(agency, title=f"Trip {n}"), 201)["id"] for n in range(3)]
+    first = ok(consultant.get("/api/v1/itineraries", query_string={"customer_id": agency["customer_id"],
+                                                                   "page_size": 2}))
+    second = ok(consultant.get("/api/v1/itineraries", query_string={"customer_id": agency["customer_id"],
+                                                                    "page_size": 2, "page": 2}))
+    assert (first["total"], first["page"], first["page_size"], len(first["items"])) == (3, 1, 2, 2)
+    assert (second["total"], second["page"], len(second["items"])) == (3, 2, 1)
+    # Latest changed first, and every itinerary on exactly one page.
+    assert [i["id"] for i in first["items"] + second["items"]] == made[::-1]
+    assert consultant.get("/api/v1/itineraries", query_string={"page_size": 101}).status_code == 422
+
+    for n in range(3):
+        ok(consultant.post("/api/v1/catalog/products", json={"code": f"CITY-{n}", "name": f"City {n}",
+                                                             "kind": "route", "duration_days": 2,
+                                                             "published": True, "rank": n, "featured": True}), 201)
+    pages = [ok(consultant.get("/api/v1/catalog", query_string={"page": n, "page_size": 2})) for n in (1, 2)]
+    assert [p["code"] for page in pages for p in page["items"]] == ["CITY-0", "CITY-1", "CITY-2"]
+    assert pages[1]["total"] == 3 and pages[1]["page"] == 2
+    everything = ok(consultant.get("/api/v1/catalog/products", query_string={"page": 2, "page_size": 2}))
+    assert (everything["total"], [p["code"] for p in everything["items"]]) == (3, ["CITY-2"])
+
+
+def test_a_stale_if_match_is_412_and_changes_nothing(agency):
+    consultant = agency["consultant"]
+    trip = ok(new_trip(agency), 201)
+    url = f"/api/v1/itineraries/{trip['id']}"
+    item = add(consultant, trip["id"], 2, {"kind": "attraction", "inventory_product_id": agency["products"]["LOUVRE"]})
+    read = consultant.get(url)
+    etag = read.headers["ETag"]
+    renamed = consultant.patch(url, json={"title": "Paris first"}, headers={"If-Match": etag})
+    assert renamed.status_code == 200 and renamed.json["title"] == "Paris first"
+    assert renamed.headers["ETag"] != etag and renamed.headers["ETag"] == consultant.get(url).headers["ETag"]
+
+    # A second clerk still holds the first version: each change they send is refused.
+    for stale in (consultant.patch(url, json={"title": "Rome first"}, headers={"If-Match": etag}),
+                  consultant.patch(f"{url}/days/2", json={"title": "Louvre"}, headers={"If-Match": etag}),
+                  consultant.patch(f"{url}/items/{item['id']}", json={"notes": "Timed entry 9:00"},
+                                   headers={"If-Match": etag})):
+        assert stale.status_code == 412 and stale.json["etag"] == renamed.headers["ETag"], stale.json
+    current = consultant.get(url).json
+    assert current["title"] == "Paris first" and current["days"][1]["title"] is None
+    assert current["days"][1]["items"][0]["notes"] is None
+
+    # Days and items are part of the itinerary: its current ETag lets them change, and the
+    # answers carry the itinerary's new ETag.
+    day = consultant.patch(f"{url}/days/2", json={"title": "Louvre"}, headers={"If-Match": renamed.headers["ETag"]})
+    assert day.status_code == 200 and day.headers["ETag"] == consultant.get(url).headers["ETag"]
+    changed = consultant.patch(f"{url}/items/{item['id']}", json={"notes": "Timed entry 9:00"},
+                               headers={"If-Match": day.headers["ETag"]})
+    assert changed.status_code == 200 and changed.json["notes"] == "Timed entry 9:00"
+    assert changed.headers["ETag"] == consultant.get(url).headers["ETag"]
+    assert consultant.patch(url, json={"notes": "No If-Match: applies"}).status_code == 200
+
+    product = ok(consultant.post("/api/v1/catalog/products", json={
+        "code": "ROMA-2", "name": "Rome in two days", "kind": "route", "duration_days": 2,
+        "seasons": [{"name": "Summer", "start": "2027-08-01", "end": "2027-08-31", "currency": "EUR",
+                     "adult_price": "990", "child_price": "740.00"},
+                    {"name": "Spring", "start": "2027-04-01", "end": "2027-05-31", "currency": "EUR",
+                     "adult_price": "890.00", "child_price": "640.00"}]}), 201)
+    product_url = f"/api/v1/catalog/products/{product['id']}"
+    product_etag = consultant.get(product_url).headers["ETag"]
+    published = consultant.patch(product_url, json={"published": True}, headers={"If-Match": product_etag})
+    assert published.status_code == 200 and published.headers["ETag"] == consultant.get(product_url).headers["ETag"]
+    stale = consultant.patch(product_url, json={"published": False}, headers={"If-Match": product_etag})
+    assert stale.status_code == 412 and ok(consultant.get(product_url))["published"] is True
+
+
+def test_new_records_say_where_they_live_and_deletes_answer_204_with_no_body(agency):
+    consultant, manager = agency["consultant"], agency["manager"]
+    created = new_trip(agency, days=3)
+    assert created.status_code == 201
+    trip = ok(consultant.get(created.headers["Location"]))
+    assert trip["id"] == created.json["id"]
+
+    day = consultant.post(f"/api/v1/itineraries/{trip['id']}/days", json={"title": "Spare day"})
+    assert day.status_code == 201 and ok(consultant.get(day.headers["Location"]))["title"] == "Spare day"
+    item = consultant.post(f"/api/v1/itineraries/{trip['id']}/days/4/items", json={
+        "kind": "meal", "description": "Farewell dinner", "supplier_name": "Bistrot", "unit_cost": "45",
+        "currency": "EUR"})
+    assert item.status_code == 201 and ok(consultant.get(item.headers["Location"]))["id"] == item.json["id"]
+
+    removed = consultant.delete(item.headers["Location"])
+    assert (removed.status_code, removed.data) == (204, b"")
+    assert consultant.get(item.headers["Location"]).status_code == 404
+    removed = consultant.delete(day.headers["Location"])
+    assert (removed.status_code, removed.data) == (204, b"")
+    assert len(ok(consultant.get(created.headers["Location"]))["days"]) == 3
+
+    rule = manager.post("/api/v1/markup-rules", json={"item_kind": "meal", "method": "percent", "value": "8"})
+    assert rule.status_code == 201 and ok(manager.get(rule.headers["Location"]))["item_kind"] == "meal"
+    removed = manager.delete(rule.headers["Location"])
+    assert (removed.status_code, removed.data) == (204, b"")
+
+    add(consultant, trip["id"], 2, {"kind": "attraction", "inventory_product_id": agency["products"]["LOUVRE"]})
+    quote = consultant.post(f"/api/v1/itineraries/{trip['id']}/quotes", json={})
+    assert quote.status_code == 201 and ok(consultant.get(quote.headers["Location"]))["version"] == 1
+    product = consultant.post("/api/v1/catalog/products", json={"code": "LOIRE-1", "name": "Loire castles",
+                                                                "kind": "route", "duration_days": 1})
+    assert product.status_code == 201 and ok(consultant.get(product.headers["Location"]))["code"] == "LOIRE-1"

@@ -258,7 +258,7 @@ def test_the_walk_in_family_is_quoted_the_featured_tours_advertised_season_price
             {"day": 4, "title": "Lijiang", "items": [manual("hotel", "Lijiang Inn", "360.00", nights=3),
                                                        manual("attraction", "Jade Dragon Snow Mountain",
                                                               "180.00")]}]}), 201)
-    [tour] = ok(front_desk.get("/api/v1/catalog"))
+    [tour] = ok(front_desk.get("/api/v1/catalog"))["items"]
     assert (tour["seasons"][0]["adult_price"], tour["seasons"][0]["child_price"]) == ("6980.00", "4980.00")
     inquiry = walk_in(front_desk)   # 2 adults and a child of 8, from START
     trip = ok(consultant.post("/api/v1/itineraries", json={

@@ -11,7 +11,8 @@ from services.crm.service import CrmService
 from services.itinerary.service import ItineraryService
 from services.ticketing.service import TicketingService
 from tests.conftest import wait_for
-from tests.events import subscribe
+from services.itinerary import wire
+from tests.events import assert_honour_contract, outbox_envelopes, subscribe
 
 pytestmark = pytest.mark.service
 
@@ -175,6 +176,26 @@ def test_the_timer_expires_quotes_past_their_validity(suite, rpc, amqp, nameko_c
     assert rpc.itinerary.get_itinerary(trip["id"])["status"] == "draft"
 
 
+def test_every_event_itinerary_declares_is_emitted_as_its_wire_contract_says(suite, rpc):
+    """Issue, supersede, expire, reject and accept: each fact's outbox envelope against wire.EVENTS."""
+    trip = build_trip(rpc, suite)
+    url = suite["itinerary"].config["DATABASE_URLS"]["itinerary"]
+    first = rpc.itinerary.issue_quote(trip["id"])
+    rows(url, f"UPDATE quotes SET valid_until = '2001-01-01' WHERE id = '{first['id']}'")
+    wait_for(lambda: rpc.itinerary.get_quote(trip["id"], 1)["status"] == "expired", timeout=15,
+             message="the timer expires version 1")
+    rpc.itinerary.issue_quote(trip["id"])
+    rpc.itinerary.reject_quote(trip["id"], 2, {"note": "Too expensive"})
+    rpc.itinerary.issue_quote(trip["id"])
+    rpc.itinerary.issue_quote(trip["id"], {"note": "With the Louvre at opening time"})  # supersedes 3
+    rpc.itinerary.accept_quote(trip["id"], 4)
+    envelopes = outbox_envelopes(url)
+    assert_honour_contract(envelopes, wire.EVENTS)
+    issued = [e["payload"] for e in envelopes if e["type"] == "itinerary.quote_issued"]
+    assert [(p["version"], p["supersedes"]) for p in issued] == [
+        (1, None), (2, None), (3, None), (4, {"quote_id": issued[2]["quote_id"], "version": 3})]
+
+
 def test_bad_items_are_refused_and_write_nothing(suite, rpc):
     trip = new_itinerary(rpc, suite)
     url = suite["itinerary"].config["DATABASE_URLS"]["itinerary"]
@@ -280,9 +301,11 @@ def test_catalog_lists_featured_then_newest_and_seeds_itineraries(suite, rpc):
              "currency": "EUR", "location": "Rome"}]}],
         seasons=[{"name": "Summer", "start": "2027-06-01", "end": "2027-08-31", "currency": "EUR",
                   "adult_price": "990.00", "child_price": "740.00"}])
-    folder = [p["code"] for p in rpc.itinerary.published_catalog()]
+    folder = [p["code"] for p in rpc.itinerary.published_catalog()["items"]]
     assert folder == ["CANCUN-CHARTER", "YUNNAN-TRAIN", "ROME-CITY", "OLD"]
-    assert len(rpc.itinerary.list_catalog_products()) == 5
+    assert rpc.itinerary.list_catalog_products()["total"] == 5
+    second = rpc.itinerary.published_catalog({"page": 2, "page_size": 3})
+    assert ([p["code"] for p in second["items"]], second["total"]) == (["OLD"], 4)
     assert newest["seasons"][0]["adult_price"] == Decimal("990.00")
     assert special["featured"] and charter["rank"] == 1
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from services.common.errors import Conflict, NotFound, ValidationFailed, validated
 from services.crm import customers, timeline
 from services.crm.models import Base, Customer
-from services.crm.schemas import CustomerCreateSchema, CustomerUpdateSchema
+from services.crm.wire import CustomerCreateSchema, CustomerUpdateSchema
 from services.crm.text import fold
 
 

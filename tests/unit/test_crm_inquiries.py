@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from services.common.errors import Conflict, NotFound, ValidationFailed, validated
 from services.crm import customers, inquiries, timeline
 from services.crm.models import Base, Customer, Inquiry
-from services.crm.schemas import CustomerCreateSchema, InquiryCreateSchema, TransitionCreateSchema
+from services.crm.wire import CustomerCreateSchema, InquiryCreateSchema, TransitionCreateSchema
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 

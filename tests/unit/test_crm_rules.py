@@ -4,7 +4,7 @@ import pytest
 from services.common.errors import NotFound, ValidationFailed, validated
 from services.crm import customers
 from services.crm.models import Base
-from services.crm.schemas import CustomerCreateSchema
+from services.crm.wire import CustomerCreateSchema
 
 
 def test_customer_records_who_created_it(session):

@@ -7,9 +7,9 @@ import pytest
 
 from services.common.envelope import make_envelope
 from services.common.errors import ValidationFailed, validated
-from services.crm import customers, inquiries, segments, timeline
+from services.crm import customers, inquiries, intake, segments
 from services.crm.models import Base
-from services.crm.schemas import CustomerCreateSchema, InquiryCreateSchema, SegmentQuerySchema
+from services.crm.wire import CustomerCreateSchema, InquiryCreateSchema, SegmentQuerySchema
 
 
 def customer(session, name, **data):
@@ -29,7 +29,7 @@ def won(session, who, destinations, window):
 
 def booked(session, who, *lines):
     """A booking confirmed in ticketing: (day, destination) per line, the customer on each."""
-    timeline.record_event(session, make_envelope("ticketing.booking_confirmed", {
+    intake.record_event(session, make_envelope("ticketing.booking_confirmed", {
         "id": f"b-{who.id[:8]}-{lines[0][0]}", "locator": "XYZ789", "lines": [
             {"id": number, "day": day, "destination": destination,
              "travellers": [{"name": who.full_name, "customer_id": who.id}]}

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from services.common.db import utcnow
 from services.common.envelope import make_envelope
 from services.common.errors import NotFound, ValidationFailed, validated
-from services.crm import customers, followups, inquiries, timeline
+from services.crm import customers, followups, inquiries, intake, timeline
 from services.crm.models import Base, TimelineEntry
-from services.crm.schemas import CustomerCreateSchema, FollowUpCreateSchema, InquiryCreateSchema
+from services.crm.wire import CustomerCreateSchema, FollowUpCreateSchema, InquiryCreateSchema
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=timezone.utc)
 
@@ -45,9 +45,11 @@ def test_overdue_means_not_done_and_past_due(session):
     followups.complete(session, done.id, "user:lucia", NOW)
     follow_up(session, customer_id=ana.id, owner="pedro", due_at=(NOW - timedelta(days=2)).isoformat())
 
-    assert [f.id for f in followups.overdue(session, "lucia", NOW)] == [late.id, later.id]
-    later_on = NOW + timedelta(minutes=2)
-    assert [f.id for f in followups.overdue(session, "LUCIA", later_on)] == [late.id, later.id, soon.id]
+    def overdue(owner, now):
+        return [f.id for f in followups.search(session, owner=owner, overdue=True, now=now)[0]]
+
+    assert overdue("lucia", NOW) == [late.id, later.id]
+    assert overdue("LUCIA", NOW + timedelta(minutes=2)) == [late.id, later.id, soon.id]
     assert followups.as_dict(late, NOW)["overdue"] and not followups.as_dict(done, NOW)["overdue"]
     items, total = followups.search(session, overdue=True, now=NOW)
     assert total == 3  # every owner's
@@ -118,8 +120,8 @@ def test_a_booking_is_on_the_timeline_of_each_traveller_once(session):
     ana, li = new_customer(session), new_customer(session, "Li Wei")
     envelope = booking_event([{"name": "Ana", "customer_id": ana.id}, {"name": "Guest"}],
                              [{"name": "Ana", "customer_id": ana.id}, {"name": "Li", "customer_id": li.id}])
-    timeline.record_event(session, envelope)
-    timeline.record_event(session, envelope)  # delivered again: no second entry
+    intake.record_event(session, envelope)
+    intake.record_event(session, envelope)  # delivered again: no second entry
     for customer in (ana, li):
         [entry] = [e for e in entries(session, customer) if e.kind == "ticketing.booking_confirmed"]
         assert entry.source == "ticketing" and entry.source_event_id == envelope["id"]
@@ -141,7 +143,7 @@ def test_a_booking_is_on_the_timeline_of_each_traveller_once(session):
 def test_events_about_a_customer_are_on_their_timeline(session, event_type, payload, words):
     ana = new_customer(session)
     envelope = make_envelope(event_type, {"customer_id": ana.id, **payload}, None)
-    assert timeline.record_event(session, envelope) == []
+    assert intake.record_event(session, envelope) == []
     [entry] = [e for e in entries(session, ana) if e.kind == event_type]
     assert all(word in entry.summary for word in words)
     assert entry.occurred_at == datetime.fromisoformat(envelope["occurred_at"])
@@ -158,7 +160,7 @@ def test_events_about_a_customer_are_on_their_timeline(session, event_type, payl
 def test_events_naming_no_known_customer_are_recorded_nowhere(session, envelope):
     new_customer(session)
     before = session.scalar(select(func.count()).select_from(TimelineEntry))
-    assert timeline.record_event(session, envelope) == []
+    assert intake.record_event(session, envelope) == []
     assert session.scalar(select(func.count()).select_from(TimelineEntry)) == before
 
 
@@ -173,13 +175,13 @@ def test_quote_events_move_the_inquiry_they_name(session):
     ana = new_customer(session)
     inquiry = new_inquiry(session, ana, destinations=["Bali"], travel_window={"month": "2026-09"})
     inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
-    [(_, moved)] = timeline.record_event(session, quote_event("issued", ana, inquiry))
+    [(_, moved)] = intake.record_event(session, quote_event("issued", ana, inquiry))
     assert (moved.from_status, moved.to_status, moved.changed_by) == ("qualified", "quoted", "service:itinerary")
-    assert timeline.record_event(session, quote_event("issued", ana, inquiry, version=2)) == []  # already quoted
-    [(_, won)] = timeline.record_event(session, quote_event("accepted", ana, inquiry))
+    assert intake.record_event(session, quote_event("issued", ana, inquiry, version=2)) == []  # already quoted
+    [(_, won)] = intake.record_event(session, quote_event("accepted", ana, inquiry))
     assert won.to_status == "won" and inquiry.status == "won"
     assert ana.past_destinations == [] and ana.last_trip_date is None  # won is not travelled
-    assert timeline.record_event(session, quote_event("rejected", ana, inquiry)) == []  # won is final
+    assert intake.record_event(session, quote_event("rejected", ana, inquiry)) == []  # won is final
     assert inquiry.status == "won"
 
 
@@ -187,15 +189,15 @@ def test_a_rejected_quote_loses_the_inquiry(session):
     ana = new_customer(session)
     inquiry = new_inquiry(session, ana)
     inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
-    timeline.record_event(session, quote_event("issued", ana, inquiry))
-    [(_, lost)] = timeline.record_event(session, quote_event("rejected", ana, inquiry))
+    intake.record_event(session, quote_event("issued", ana, inquiry))
+    [(_, lost)] = intake.record_event(session, quote_event("rejected", ana, inquiry))
     assert lost.to_status == "lost" and inquiry.lost_reason == "quote rejected"
 
 
 def test_a_quote_issued_for_a_new_inquiry_does_not_skip_qualification(session):
     ana = new_customer(session)
     inquiry = new_inquiry(session, ana)
-    assert timeline.record_event(session, quote_event("issued", ana, inquiry)) == []
+    assert intake.record_event(session, quote_event("issued", ana, inquiry)) == []
     assert inquiry.status == "new"
     assert [e.kind for e in entries(session, ana)][-1] == "itinerary.quote_issued"  # still on the timeline
 
@@ -204,16 +206,16 @@ def test_an_acceptance_overtaking_its_issue_goes_through_quoted(session):
     ana = new_customer(session)
     inquiry = new_inquiry(session, ana)
     inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
-    moves = timeline.record_event(session, quote_event("accepted", ana, inquiry))
+    moves = intake.record_event(session, quote_event("accepted", ana, inquiry))
     assert [(m.from_status, m.to_status) for _, m in moves] == [("qualified", "quoted"), ("quoted", "won")]
-    assert timeline.record_event(session, quote_event("issued", ana, inquiry)) == []
+    assert intake.record_event(session, quote_event("issued", ana, inquiry)) == []
 
 
 def test_a_quote_event_for_another_customers_inquiry_moves_nothing(session):
     ana, li = new_customer(session), new_customer(session, "Li Wei")
     inquiry = new_inquiry(session, ana)
     inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
-    assert timeline.record_event(session, quote_event("issued", li, inquiry)) == []
+    assert intake.record_event(session, quote_event("issued", li, inquiry)) == []
     assert inquiry.status == "qualified"
 
 
@@ -222,7 +224,7 @@ def test_a_quote_event_naming_only_the_inquiry_is_about_its_customer(session):
     inquiry = new_inquiry(session, ana)
     inquiries.transition(session, inquiry.id, "qualified", None, "user:lucia")
     envelope = make_envelope("itinerary.quote_issued", {"quote_id": "Q-9", "inquiry_id": inquiry.id}, None)
-    assert len(timeline.record_event(session, envelope)) == 1 and inquiry.status == "quoted"
+    assert len(intake.record_event(session, envelope)) == 1 and inquiry.status == "quoted"
     assert any(e.kind == "itinerary.quote_issued" for e in entries(session, ana))
 
 
@@ -249,8 +251,8 @@ def test_a_change_a_cancellation_and_a_refund_are_on_the_travellers_timeline(ses
             "cancelled_lines": [line(3, "2026-12-11", ana, status="cancelled")]}, None),
     ]
     for envelope in events:
-        timeline.record_event(session, envelope, today=date(2026, 12, 1))
-        timeline.record_event(session, envelope, today=date(2026, 12, 1))  # again: nothing more
+        intake.record_event(session, envelope, today=date(2026, 12, 1))
+        intake.record_event(session, envelope, today=date(2026, 12, 1))  # again: nothing more
     summaries = [e.summary for e in entries(session, ana) if e.source == "ticketing"]
     assert summaries == [
         "Booking QX7P2M changed: QX7P2M-01 from 2026-12-09 to 2026-12-11, fare difference 200.00 CNY",

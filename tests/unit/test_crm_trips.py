@@ -6,9 +6,9 @@ import pytest
 
 from services.common.envelope import make_envelope
 from services.common.errors import validated
-from services.crm import customers, timeline, trips
+from services.crm import customers, intake, trips
 from services.crm.models import Base  # noqa: F401 (the session fixture makes its tables)
-from services.crm.schemas import CustomerCreateSchema
+from services.crm.wire import CustomerCreateSchema
 
 DAY = date(2026, 7, 10)
 
@@ -24,7 +24,7 @@ def line(customer, line_id, day, destination="Lijiang"):
 
 
 def take_in(session, event_type, payload, today):
-    timeline.record_event(session, make_envelope(event_type, {"booking_id": "b1", **payload}, None), today=today)
+    intake.record_event(session, make_envelope(event_type, {"booking_id": "b1", **payload}, None), today=today)
 
 
 def test_a_booked_trip_counts_only_once_its_day_has_passed(session, ana):

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from services.common.errors import Conflict, ValidationFailed
-from services.itinerary import checks, costing, itineraries, pricing, quotes
+from services.itinerary import checks, costing, itineraries, pricing, quotes, wire
 from services.itinerary.inventory import InventoryData, route_ends
 from services.itinerary.models import Base
 
@@ -165,6 +165,7 @@ def test_versions_supersede_each_other_and_only_a_valid_latest_one_is_accepted(s
     assert (v1.snapshot["quote"]["issued_by"], v1.snapshot["quote"]["issued_by_name"]) == ("user:ana", "Ana García")
     v2, superseded = issue(session, trip, valid_until=NOW.date() + timedelta(days=3))
     assert (v2.version, superseded.id, v1.status) == (2, v1.id, "superseded")
+    assert wire.QUOTE_ISSUED.payload(v2)["supersedes"] == {"quote_id": v1.id, "version": 1}
     with pytest.raises(Conflict, match="superseded"):
         quotes.accept(session, trip, 1, None, actor="user:ana", now=NOW)
     with pytest.raises(Conflict, match="expired"):
@@ -174,7 +175,8 @@ def test_versions_supersede_each_other_and_only_a_valid_latest_one_is_accepted(s
     v3, _ = issue(session, trip)
     accepted = quotes.accept(session, trip, 3, "ok", actor="user:ana", now=NOW)
     assert (accepted.status, trip.status) == ("accepted", "accepted")
-    payload = quotes.accepted_payload(accepted)
+    payload = wire.QUOTE_ACCEPTED.payload(accepted)
+    assert wire.QuoteAcceptedSchema().validate(payload) == {}  # what is sent, its own schema accepts
     assert (payload["customer_id"], payload["inquiry_id"], payload["total"]) == ("c1", "q1", "79.20")
     assert payload["lines"][0]["sell_amount"] == "79.20" and payload["payment_terms"]["deposit_due_days"] == 3
     with pytest.raises(Conflict):

@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from services.itinerary import checks, costing, documents, itineraries, pricing, quotes
+from services.itinerary.documents import typesetting
 from services.itinerary.inventory import InventoryData
 from services.itinerary.models import Base
 
@@ -280,8 +281,8 @@ def test_with_no_font_at_all_the_log_says_so_and_latin_text_still_prints(monkeyp
     from services.itinerary.service import PdfFonts
 
     monkeypatch.delenv(documents.FONT_ENV, raising=False)
-    monkeypatch.setattr(documents, "discover_font", lambda: None)
-    documents._fonts.cache_clear()
+    monkeypatch.setattr(typesetting, "discover_font", lambda: None)
+    typesetting._fonts.cache_clear()
     try:
         with caplog.at_level("WARNING"):
             PdfFonts().setup()  # what the service does when it starts
@@ -289,4 +290,4 @@ def test_with_no_font_at_all_the_log_says_so_and_latin_text_still_prints(monkeyp
         products = [{"code": "ES-1", "name": "Toledo con María Núñez", "kind": "route", "duration_days": 2}]
         assert "Toledo con María Núñez" in pdf_text(documents.brochure(products, as_of=date(2027, 3, 1)))
     finally:
-        documents._fonts.cache_clear()
+        typesetting._fonts.cache_clear()
