@@ -1,11 +1,12 @@
 """Ticketing for staff: suppliers, products, inventory, availability, holds, bookings."""
 from flask.views import MethodView
 
+from services.common.etags import etag_of
 from services.ticketing import schemas as s
 
 from ..auth import allow
 from ..context import rpc
-from . import CSV_DOC, Blueprint, csv_response
+from . import CSV_DOC, ETAG, IF_MATCH, LOCATION, PRECONDITION_412, Blueprint, created, csv_response, if_match, with_etag
 
 blp = Blueprint("ticketing", __name__, url_prefix="/api/v1", description="Supplier inventory, holds and bookings")
 
@@ -22,11 +23,12 @@ class Suppliers(MethodView):
 
     @allow("ticketing", "manager")
     @blp.arguments(s.SupplierCreateSchema)
-    @blp.response(201, s.SupplierSchema)
+    @blp.response(201, s.SupplierSchema, **LOCATION)
     def post(self, data):
         """Register a supplier"""
         with rpc() as services:
-            return services.ticketing.create_supplier(data)
+            supplier = services.ticketing.create_supplier(data)
+        return created(supplier, f"/api/v1/suppliers/{supplier['id']}")
 
 
 @blp.route("/suppliers/<string:supplier_id>")
@@ -42,18 +44,24 @@ class SupplierById(MethodView):
 @blp.route("/suppliers/<string:supplier_id>/api-key")
 class SupplierApiKey(MethodView):
     @allow("manager")
-    @blp.response(201, s.ApiKeySchema)
+    @blp.response(201, s.ApiKeySchema, **LOCATION)
     def post(self, supplier_id):
-        """Issue a new push API key (shown once; replaces any earlier key)"""
+        """Issue a new push API key (shown once; replaces any earlier key)
+
+        The key itself is never shown again: `Location` is the supplier, whose `api_key_prefix`
+        and `api_key_active` tell which key is in force.
+        """
         with rpc() as services:
-            return services.ticketing.issue_supplier_key(supplier_id)
+            key = services.ticketing.issue_supplier_key(supplier_id)
+        return created(key, f"/api/v1/suppliers/{supplier_id}")
 
     @allow("manager")
-    @blp.response(200, s.SupplierSchema)
+    @blp.response(204)
     def delete(self, supplier_id):
         """Revoke the supplier's API key"""
         with rpc() as services:
-            return services.ticketing.revoke_supplier_key(supplier_id)
+            services.ticketing.revoke_supplier_key(supplier_id)
+        return None
 
 
 @blp.route("/products")
@@ -68,12 +76,13 @@ class Products(MethodView):
 
     @allow("ticketing", "manager")
     @blp.arguments(s.ProductCreateSchema)
-    @blp.response(201, s.ProductSchema)
+    @blp.response(201, s.ProductSchema, **LOCATION)
     @blp.alt_response(404, description="No supplier with the given supplier_id.")
     def post(self, data):
-        """Add an inventory product (a flight, a room type, a ticket...)"""
+        """Add an inventory product (a flight, a hotel room type, an attraction ticket...)"""
         with rpc() as services:
-            return services.ticketing.create_product(data)
+            product = services.ticketing.create_product(data)
+        return created(product, f"/api/v1/products/{product['id']}")
 
 
 @blp.route("/products/<string:product_id>")
@@ -90,19 +99,32 @@ class ProductById(MethodView):
 class ProductInventory(MethodView):
     @allow("consultant", "ticketing", "manager")
     @blp.arguments(s.DateRangeQuerySchema, location="query")
-    @blp.response(200, s.DailyInventorySchema(many=True))
+    @blp.response(200, s.DailyInventorySchema(many=True), **ETAG)
     def get(self, query, product_id):
-        """Daily allotments with booked, held and available units"""
+        """Daily allotments with booked, held and available units
+
+        The `ETag` is the version of these dates (this `start` to `end`) as read now: send it in
+        `If-Match` with a PUT of the same `start` and `end`.
+        """
         with rpc() as services:
-            return services.ticketing.get_inventory(product_id, query["start"], query["end"])
+            return with_etag(services.ticketing.get_inventory(product_id, query["start"], query["end"]))
 
     @allow("ticketing", "manager")
     @blp.arguments(s.InventoryUpdateSchema)
-    @blp.response(200, s.InventorySetResultSchema)
+    @blp.doc(**IF_MATCH)
+    @blp.response(200, s.InventorySetResultSchema, **ETAG)
+    @blp.alt_response(412, **PRECONDITION_412)
     def put(self, data, product_id):
-        """Set capacity, prices, release days or stop-sell over a date range"""
+        """Set capacity, prices, release days or stop-sell over a date range
+
+        `If-Match` must be the `ETag` of a GET of this product's inventory with the same `start`
+        and `end` as this change (an ETag of another range never matches): the change is refused
+        with 412 if any of those dates changed since, including units booked or held there. The
+        answer's `days` and `ETag` are those dates after the change.
+        """
         with rpc() as services:
-            return services.ticketing.set_inventory(product_id, s.InventoryUpdateSchema().dump(data))
+            result = services.ticketing.set_inventory(product_id, s.InventoryUpdateSchema().dump(data), if_match())
+        return result, 200, {"ETag": etag_of(result["days"])}
 
 
 @blp.route("/products/<string:product_id>/inventory-changes")
@@ -150,13 +172,14 @@ class Holds(MethodView):
 
     @allow("consultant", "ticketing", "manager")
     @blp.arguments(s.HoldCreateSchema)
-    @blp.response(201, s.HoldSchema)
+    @blp.response(201, s.HoldSchema, **LOCATION)
     @blp.alt_response(404, description="No inventory product with a line's product_id.")
     @blp.alt_response(409, description="A line's date is past, has no allotment, is closed or has too few units left.")
     def post(self, data):
         """Hold several lines, all or nothing, until they expire"""
         with rpc() as services:
-            return services.ticketing.place_hold(s.HoldCreateSchema().dump(data))
+            hold = services.ticketing.place_hold(s.HoldCreateSchema().dump(data))
+        return created(hold, f"/api/v1/holds/{hold['id']}")
 
 
 @blp.route("/holds/<string:hold_id>")
@@ -196,7 +219,7 @@ class HoldRelease(MethodView):
 class HoldConfirm(MethodView):
     @allow("consultant", "ticketing", "manager")
     @blp.alt_response(409, description="The hold expired or was released, or a line can no longer be booked.")
-    @blp.response(201, s.BookingSchema)
+    @blp.response(201, s.BookingSchema, **LOCATION)
     @blp.alt_response(200, schema=s.BookingSchema, success=True,
                       description="The hold was confirmed before: its booking, unchanged")
     def post(self, hold_id):
@@ -207,7 +230,9 @@ class HoldConfirm(MethodView):
         """
         with rpc() as services:
             booking = services.ticketing.confirm_hold(hold_id)
-        return booking, 200 if booking.pop("already_confirmed", False) else 201
+        if booking.pop("already_confirmed", False):
+            return booking, 200
+        return created(booking, f"/api/v1/bookings/{booking['locator']}")
 
 
 @blp.route("/bookings")
@@ -270,16 +295,27 @@ class BookingLineChange(MethodView):
 class BookingLineRefunds(MethodView):
     @allow("ticketing", "finance", "manager")
     @blp.arguments(s.RefundCreateSchema)
-    @blp.response(201, s.RefundSchema)
+    @blp.response(201, s.RefundSchema, **LOCATION)
     @blp.alt_response(409, description="The line is still confirmed, or less than the amount is left to refund.")
     def post(self, data, booking_ref, line_id):
         """Record a refund on a cancelled or changed line"""
         with rpc() as services:
-            return services.ticketing.refund_booking_line(booking_ref, line_id, s.RefundCreateSchema().dump(data))
+            refund = services.ticketing.refund_booking_line(booking_ref, line_id, s.RefundCreateSchema().dump(data))
+        return created(refund, f"/api/v1/bookings/{booking_ref}/lines/{line_id}/refunds/{refund['id']}")
+
+
+@blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/refunds/<int:refund_id>")
+class BookingLineRefund(MethodView):
+    @allow("ticketing", "finance", "manager")
+    @blp.response(200, s.RefundSchema)
+    def get(self, booking_ref, line_id, refund_id):
+        """Get a refund of a booking line"""
+        with rpc() as services:
+            return services.ticketing.get_refund(booking_ref, line_id, refund_id)
 
 
 # --- sales reports ---------------------------------------------------------------------------
-# What each figure means: services/ticketing/reports.py.
+# What each figure means: services/ticketing/reports/__init__.py.
 
 @blp.route("/reports/sales")
 class SalesReport(MethodView):

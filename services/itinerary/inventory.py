@@ -16,9 +16,9 @@ from .wire.errors import TicketingUnavailable
 
 # Which ticketing product kinds each item kind may point at.
 PRODUCT_KINDS = {
-    "flight": {"flight"}, "train": {"train"}, "hotel": {"hotel_room"}, "attraction": {"attraction_ticket"},
+    "flight": {"flight"}, "train": {"train"}, "hotel": {"hotel"}, "attraction": {"attraction"},
     "transfer": {"transfer"}, "guide": {"guide"}, "meal": {"other"}, "insurance": {"other"}, "visa": {"other"},
-    "other": {"other", "transfer", "guide", "attraction_ticket"},
+    "other": {"other", "transfer", "guide", "attraction"},
 }
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, NotFound, ValidationFailed
 
 from . import holds, inventory
 from .lists import travellers_of
@@ -53,6 +53,12 @@ def confirm(session, hold_id: str, *, actor: str, now: datetime) -> tuple[Bookin
     return booking, True
 
 
+def totals(booking: Booking) -> dict:
+    """Sell and net price x quantity summed over the lines, as booking_confirmed announces them."""
+    return {"total_sell": sum(l.sell_price * l.quantity for l in booking.lines),
+            "total_net": sum(l.net_price * l.quantity for l in booking.lines)}
+
+
 def get(session, booking_ref: str, lock: bool = False) -> Booking:
     """By id or by locator (in any case)."""
     locator = normalize_locator(booking_ref)
@@ -88,7 +94,10 @@ def cancel(session, booking_ref: str, *, now: datetime, line_id: int | None = No
 
 def change(session, booking_ref: str, line_id: int, new: dict, *, now: datetime) -> tuple[BookingLine, BookingLine]:
     """Rebook a line onto another product or date in one transaction: the new units are secured
-    (locked and checked) before the old line lets its units go."""
+    (locked and checked) before the old line lets its units go. Onto a past date is a mistake in
+    the request (422), told before the booking is looked up."""
+    if new.get("day") and new["day"] < now.date():
+        raise ValidationFailed("Cannot change onto a past date.", {"day": ["Must not be in the past."]})
     booking = get(session, booking_ref, lock=True)
     old = _confirmed_line(booking, line_id)
     product_id = new.get("product_id") or old.product_id
@@ -141,6 +150,14 @@ def refund(session, booking_ref: str, line_id: int, amount: Decimal, reason: str
     session.add(record)
     session.flush()
     return record
+
+
+def get_refund(session, booking_ref: str, line_id: int, refund_id: int) -> Refund:
+    booking = get(session, booking_ref)
+    refund = session.get(Refund, refund_id)
+    if refund is None or refund.booking_line_id != line_id or refund.line.booking_id != booking.id:
+        raise NotFound(f"Line {line_id} of {booking.locator} has no refund {refund_id}.", {"refund_id": refund_id})
+    return refund
 
 
 def as_dict(booking: Booking) -> dict:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, NotFound, ValidationFailed
 
 from . import inventory
 from .models import Hold, HoldLine
@@ -45,6 +45,12 @@ def secure(session, wanted: dict, now: datetime, *, granted: bool = False):
 
 
 def place(session, data: dict, *, actor: str, now: datetime) -> Hold:
+    """Hold every line or none. A past date is a mistake in the request (422 naming the lines),
+    told before anything is looked up."""
+    past = [i for i, line in enumerate(data["lines"]) if line["day"] < now.date()]
+    if past:
+        raise ValidationFailed("Dates in the past cannot be held.",
+                               {"lines": {i: {"day": ["Must not be in the past."]} for i in past}})
     for line in data["lines"]:
         inventory.get_product(session, line["product_id"])
     secure(session, units_by_key(data["lines"]), now)

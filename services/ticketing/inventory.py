@@ -2,6 +2,7 @@
 
 available = capacity - confirmed booking lines - unexpired hold lines, computed on demand.
 """
+import calendar as month_calendar
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -9,15 +10,18 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select, tuple_
 
-from services.common.db import usually, utcnow
-from services.common.errors import Conflict, NotFound, ValidationFailed
+from services.common.db import as_dict, usually, utcnow
+from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.etags import check_if_match
 
+from . import suppliers
 from .models import BookingLine, DailyInventory, Hold, HoldLine, InventoryChange, Product
 
 FIELDS = ("capacity", "net_price", "sell_price", "release_days", "stop_sell")
 
 
 def create_product(session, data: dict, *, actor: str, now: datetime) -> Product:
+    suppliers.get(session, data["supplier_id"])
     existing = session.scalars(select(Product).where(Product.supplier_id == data["supplier_id"],
                                                      Product.supplier_code == data["supplier_code"])).first()
     if existing is not None:
@@ -35,6 +39,14 @@ def get_product(session, product_id: str) -> Product:
     product = session.get(Product, product_id)
     if product is None:
         raise NotFound(f"No inventory product {product_id}.", {"product_id": product_id})
+    return product
+
+
+def product_of_supplier(session, product_id: str, supplier_id: str) -> Product:
+    """A supplier sees and pushes its own products only."""
+    product = get_product(session, product_id)
+    if product.supplier_id != supplier_id:
+        raise Forbidden("This product belongs to another supplier.")
     return product
 
 
@@ -134,10 +146,13 @@ def lock_rows(session, keys) -> dict[tuple[str, date], DailyInventory]:
     return {(row.product_id, row.day): row for row in session.scalars(query)}
 
 
-def search(session, *, start: date, end: date, quantity: int = 1, kind=None, location=None, today: date):
+def search(session, *, start: date, end: date, quantity: int = 1, kind=None, location=None, product_id=None,
+           today: date):
     """Products with their daily availability between start and end."""
     query = select(DailyInventory, Product).join(Product, Product.id == DailyInventory.product_id).where(
         DailyInventory.day >= start, DailyInventory.day <= end)
+    if product_id:
+        query = query.where(Product.id == product_id)
     if kind:
         query = query.where(Product.kind == kind)
     if location:
@@ -151,6 +166,48 @@ def search(session, *, start: date, end: date, quantity: int = 1, kind=None, loc
         entry = products.setdefault(product.id, {"product": product, "days": []})
         entry["days"].append(day)
     return list(products.values())
+
+
+def days_of(session, product_id: str, start: date, end: date, *, today: date) -> list[dict]:
+    """One product's dates with an allotment between start and end: what staff read (GET
+    /products/{id}/inventory), and the representation its ETag is the version of."""
+    found = search(session, start=start, end=end, product_id=product_id, today=today)
+    return found[0]["days"] if found else []
+
+
+def month_grid(session, *, month: str, kind=None, location=None, today: date) -> dict:
+    """A month ("2027-03") as a product x date grid, for the ticketing desk's wall chart."""
+    year, number = map(int, month.split("-"))
+    start, end = date(year, number, 1), date(year, number, month_calendar.monthrange(year, number)[1])
+    found = search(session, start=start, end=end, kind=kind, location=location, today=today)
+    return {"month": month, "days": days_in(start, end),
+            "products": [{"product": as_dict(entry["product"]),
+                          "days": {d["day"].isoformat(): {"available": d["available"], "status": d["status"],
+                                                          "sell_price": d["sell_price"]} for d in entry["days"]}}
+                         for entry in found]}
+
+
+def set_by_staff(session, product_id: str, update: dict, *, actor: str, today: date,
+                 if_match: str | None = None) -> tuple[Product, dict]:
+    """Staff set the allotment over a range of dates (no supplier sequence applies); returns the
+    product and what apply_update did.
+
+    Past dates are history: refused. With `if_match`, the change applies only if the product's
+    inventory over the same start..end still reads as the GET that gave that ETag (checked after
+    the dates are locked, so nobody books or pushes in between); otherwise PreconditionFailed.
+    """
+    product = get_product(session, product_id)
+    if update["start"] < today:
+        raise ValidationFailed("Dates in the past cannot be changed.", {"start": ["Must not be in the past."]})
+    if if_match is not None:
+        lock_rows(session, [(product.id, day) for day in days_in(update["start"], update["end"])])
+        check_if_match(if_match, days_of(session, product.id, update["start"], update["end"], today=today))
+    days = days_in(update["start"], update["end"], update.get("weekdays"))
+    outcome = apply_update(session, product, days, update, actor=actor, source="staff")
+    if outcome["missing"]:
+        raise ValidationFailed("Opening new dates needs capacity, net_price and sell_price.",
+                               {"capacity": ["Required for dates without an allotment."]})
+    return product, outcome
 
 
 def apply_update(session, product: Product, days: list[date], changes: dict, *, actor: str, source: str,

@@ -6,7 +6,7 @@ from services.common.paging import PageQuerySchema, PageSchema
 from services.common.validators import CODE, CURRENCY
 
 SUPPLIER_KINDS = ("airline", "rail", "hotel", "attraction", "ground_handler", "guide")
-PRODUCT_KINDS = ("flight", "train", "hotel_room", "attraction_ticket", "transfer", "guide", "other")
+PRODUCT_KINDS = ("flight", "train", "hotel", "attraction", "transfer", "guide", "other")
 CHANNELS = ("online", "consultant", "phone", "walk_in", "partner")
 MAX_QUANTITY = 50          # units on one line: a group larger than this is a group contract
 MAX_HOLD_LINES = 30
@@ -352,6 +352,9 @@ class InventorySetResultSchema(Schema):
     applied_days = fields.Integer()
     overbooked = fields.List(fields.Nested(OverbookedDaySchema),
                              metadata={"description": "Dates this change left with more booked and held than capacity"})
+    days = fields.List(fields.Nested(DailyInventorySchema), metadata={
+        "description": "The product's inventory from start to end after the change, as GET .../inventory of that "
+                       "range reads it (the ETag header is its version)"})
 
 
 class PushUpdateResultSchema(Schema):
@@ -388,7 +391,7 @@ class RefundSchema(Schema):
 
 
 # --- sales reports ----------------------------------------------------------------------------
-# The rules and what each figure means: services/ticketing/reports.py.
+# The rules and what each figure means: services/ticketing/reports/__init__.py.
 
 MAX_REPORT_DAYS = 366
 REPORT_GRANULARITIES = ("day", "week", "month")

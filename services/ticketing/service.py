@@ -2,7 +2,6 @@
 
 Thin entrypoints: validate what came over the wire, call the rules, announce the facts.
 """
-import calendar as month_calendar
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from nameko.timer import timer
 
 from services.common.db import as_dict, utcnow
 from services.common.entrypoints import rpc
-from services.common.errors import Forbidden, Unauthorized, ValidationFailed, validated
+from services.common.errors import Unauthorized, validated
 from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
@@ -73,7 +72,6 @@ class TicketingService(ServiceBase):
     @rpc
     def create_product(self, data: dict) -> dict:
         fields = validated(s.ProductCreateSchema(), data)
-        suppliers.get(self.uow.session, fields["supplier_id"])
         return as_dict(inventory.create_product(self.uow.session, fields, actor=self.uow.actor, now=utcnow()))
 
     @rpc
@@ -87,27 +85,23 @@ class TicketingService(ServiceBase):
         return page_dict([as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
-    def set_inventory(self, product_id: str, data: dict) -> dict:
-        """Staff set the allotment over a date range (no supplier sequence applies)."""
+    def set_inventory(self, product_id: str, data: dict, if_match: str | None = None) -> dict:
+        """Staff set the allotment over a date range; `days` is the inventory of start..end after
+        the change (get_inventory of that range). `if_match`: the ETag of a get_inventory of the
+        same range, or PreconditionFailed."""
         update = validated(s.InventoryUpdateSchema(), data)
-        product = inventory.get_product(self.uow.session, product_id)
-        if update["start"] < _today():
-            raise ValidationFailed("Dates in the past cannot be changed.", {"start": ["Must not be in the past."]})
-        days = inventory.days_in(update["start"], update["end"], update.get("weekdays"))
-        outcome = inventory.apply_update(self.uow.session, product, days, update, actor=self.uow.actor,
-                                         source="staff")
-        if outcome["missing"]:
-            raise ValidationFailed("Opening new dates needs capacity, net_price and sell_price.",
-                                   {"capacity": ["Required for dates without an allotment."]})
+        product, outcome = inventory.set_by_staff(self.uow.session, product_id, update, actor=self.uow.actor,
+                                                  today=_today(), if_match=if_match)
         for event, payload in pushes.announcements(product, update, outcome, self.uow.actor):
             self.uow.emit(event, payload)
-        return {"applied_days": len(outcome["applied"]), "overbooked": outcome["overbooked"]}
+        return {"applied_days": len(outcome["applied"]), "overbooked": outcome["overbooked"],
+                "days": inventory.days_of(self.uow.session, product.id, update["start"], update["end"],
+                                          today=_today())}
 
     @rpc
     def get_inventory(self, product_id: str, start: date, end: date) -> list[dict]:
         inventory.get_product(self.uow.session, product_id)
-        found = inventory.search(self.uow.session, start=start, end=end, today=_today())
-        return next((entry["days"] for entry in found if entry["product"].id == product_id), [])
+        return inventory.days_of(self.uow.session, product_id, start, end, today=_today())
 
     @rpc
     def inventory_changes(self, product_id: str, start: date, end: date) -> list[dict]:
@@ -123,16 +117,7 @@ class TicketingService(ServiceBase):
     @rpc
     def availability_calendar(self, query: dict) -> dict:
         """A product x date grid of one month, for the ticketing desk's wall chart."""
-        q = validated(s.CalendarQuerySchema(), query)
-        year, month = map(int, q["month"].split("-"))
-        start, end = date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
-        found = inventory.search(self.uow.session, start=start, end=end, kind=q["kind"], location=q["location"],
-                                 today=_today())
-        return {"month": q["month"], "days": inventory.days_in(start, end),
-                "products": [{"product": as_dict(e["product"]),
-                              "days": {d["day"].isoformat(): {"available": d["available"], "status": d["status"],
-                                                              "sell_price": d["sell_price"]} for d in e["days"]}}
-                             for e in found]}
+        return inventory.month_grid(self.uow.session, **validated(s.CalendarQuerySchema(), query), today=_today())
 
     # --- supplier pushes -------------------------------------------------------------------
 
@@ -150,20 +135,14 @@ class TicketingService(ServiceBase):
     @rpc
     def supplier_inventory(self, api_key: str, product_id: str, start: date, end: date) -> list[dict]:
         supplier = self._supplier(api_key)
-        product = inventory.get_product(self.uow.session, product_id)
-        if product.supplier_id != supplier.id:
-            raise Forbidden("This product belongs to another supplier.")
-        return self.get_inventory(product_id, start, end)
+        inventory.product_of_supplier(self.uow.session, product_id, supplier.id)
+        return inventory.days_of(self.uow.session, product_id, start, end, today=_today())
 
     # --- holds -----------------------------------------------------------------------------
 
     @rpc
     def place_hold(self, data: dict) -> dict:
         fields = validated(s.HoldCreateSchema(), data)
-        past = [i for i, line in enumerate(fields["lines"]) if line["day"] < _today()]
-        if past:
-            raise ValidationFailed("Dates in the past cannot be held.",
-                                   {"lines": {i: {"day": ["Must not be in the past."]} for i in past}})
         hold = holds.place(self.uow.session, fields, actor=self.uow.actor, now=utcnow())
         record = holds.as_dict(hold)
         self.uow.emit("ticketing.hold_placed", record)
@@ -204,9 +183,7 @@ class TicketingService(ServiceBase):
         booking, made = bookings.confirm(self.uow.session, hold_id, actor=self.uow.actor, now=utcnow())
         record = bookings.as_dict(booking)
         if made:
-            self.uow.emit("ticketing.booking_confirmed", record | {
-                "total_sell": sum(l.sell_price * l.quantity for l in booking.lines),
-                "total_net": sum(l.net_price * l.quantity for l in booking.lines)})
+            self.uow.emit("ticketing.booking_confirmed", record | bookings.totals(booking))
         return record | {"already_confirmed": not made}
 
     @rpc
@@ -231,8 +208,6 @@ class TicketingService(ServiceBase):
     @rpc
     def change_booking_line(self, booking_ref: str, line_id: int, data: dict) -> dict:
         new = validated(s.LineChangeSchema(), data)
-        if new.get("day") and new["day"] < _today():
-            raise ValidationFailed("Cannot change onto a past date.", {"day": ["Must not be in the past."]})
         old, replacement = bookings.change(self.uow.session, booking_ref, line_id, new, now=utcnow())
         difference = replacement.fare_difference
         booking = replacement.booking
@@ -255,8 +230,12 @@ class TicketingService(ServiceBase):
             "currency": refund.currency, "reason": refund.reason})
         return as_dict(refund)
 
+    @rpc
+    def get_refund(self, booking_ref: str, line_id: int, refund_id: int) -> dict:
+        return as_dict(bookings.get_refund(self.uow.session, booking_ref, line_id, refund_id))
+
     # --- sales reports -----------------------------------------------------------------------
-    # Read-only; what each figure means is in services/ticketing/reports.py.
+    # Read-only; what each figure means is in services/ticketing/reports/__init__.py.
 
     @rpc
     def sales_report(self, query: dict) -> dict:

@@ -74,7 +74,7 @@ def test_the_customer_timeline_shows_a_bookings_change_refund_and_cancellation(r
     run_services(CrmService, TicketingService)
     hotel = ok(client.post("/api/v1/suppliers", json={"name": "Hotel Arts Barcelona", "kind": "hotel"}), 201)
     room = ok(client.post("/api/v1/products", json={
-        "supplier_id": hotel["id"], "supplier_code": "DBL-SEA", "kind": "hotel_room", "name": "Double sea view",
+        "supplier_id": hotel["id"], "supplier_code": "DBL-SEA", "kind": "hotel", "name": "Double sea view",
         "location": "Barcelona", "currency": "EUR"}), 201)
     ok(client.put(f"/api/v1/products/{room['id']}/inventory", json={
         "start": DAY.isoformat(), "end": (DAY + timedelta(3)).isoformat(), "capacity": 4,

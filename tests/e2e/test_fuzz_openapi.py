@@ -71,7 +71,7 @@ def seed(client) -> tuple[dict, str]:
     hotel = made(client.post("/api/v1/suppliers", json={"name": "Fuzz hotel", "kind": "hotel"}))
     key = made(client.post(f"/api/v1/suppliers/{hotel['id']}/api-key"))["api_key"]
     room = made(client.post("/api/v1/products", json={
-        "supplier_id": hotel["id"], "supplier_code": "DBL", "kind": "hotel_room", "name": "Double",
+        "supplier_id": hotel["id"], "supplier_code": "DBL", "kind": "hotel", "name": "Double",
         "location": "Annecy", "currency": "EUR"}))
     made(client.put(f"/api/v1/products/{room['id']}/inventory", json={
         "start": day, "end": day, "capacity": 50, "net_price": "80.00", "sell_price": "110.50"}), 200)

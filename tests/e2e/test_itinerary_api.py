@@ -65,14 +65,14 @@ def agency(run_services, client, staff_client):
           "3900.00", "4500.00")
     stock(trenitalia, "FR9241", "train", "Frecciarossa Paris-Milan-Rome", "Paris-Rome", "EUR", 4, 4, "89.00", "110.00")
     stock(trenitalia, "RM-BCN", "train", "Rome-Barcelona rail", "Rome-Barcelona", "EUR", 7, 7, "120.00", "150.00")
-    stock(hotels, "PAR-DBL", "hotel_room", "Pullman Paris Tour Eiffel, double", "Paris", "EUR", 1, 3,
+    stock(hotels, "PAR-DBL", "hotel", "Pullman Paris Tour Eiffel, double", "Paris", "EUR", 1, 3,
           "210.00", "260.00", capacity=5)
-    stock(hotels, "ROM-A", "hotel_room", "Hotel Quirinale, double", "Rome", "EUR", 4, 6, "180.00", "220.00", 5)
-    stock(hotels, "ROM-B", "hotel_room", "Hotel Artemide, double", "Rome", "EUR", 4, 6, "150.00", "190.00", 5)
-    stock(hotels, "BCN-DBL", "hotel_room", "Hotel Arts Barcelona, double", "Barcelona", "EUR", 7, 9,
+    stock(hotels, "ROM-A", "hotel", "Hotel Quirinale, double", "Rome", "EUR", 4, 6, "180.00", "220.00", 5)
+    stock(hotels, "ROM-B", "hotel", "Hotel Artemide, double", "Rome", "EUR", 4, 6, "150.00", "190.00", 5)
+    stock(hotels, "BCN-DBL", "hotel", "Hotel Arts Barcelona, double", "Barcelona", "EUR", 7, 9,
           "240.00", "300.00", capacity=5)
-    stock(museums, "LOUVRE", "attraction_ticket", "Louvre timed entry", "Paris", "EUR", 1, 10, "22.00", "22.00")
-    stock(museums, "VATICAN", "attraction_ticket", "Vatican Museums", "Rome", "EUR", 1, 10, "27.00", "32.00")
+    stock(museums, "LOUVRE", "attraction", "Louvre timed entry", "Paris", "EUR", 1, 10, "22.00", "22.00")
+    stock(museums, "VATICAN", "attraction", "Vatican Museums", "Rome", "EUR", 1, 10, "27.00", "32.00")
 
     manager = staff_client("manager")
     ok(manager.post("/api/v1/exchange-rates", json={"base": "EUR", "quote": "CNY", "rate": "7.8125",

@@ -94,7 +94,7 @@ def test_hotel_rooms_follow_the_party_and_the_room_occupancy_and_the_consultant_
     consultant = desk["consultant"]
     supplier = ok(client.post("/api/v1/suppliers", json={"name": "Lijiang Inns", "kind": "hotel"}), 201)
     family_room = ok(client.post("/api/v1/products", json={
-        "supplier_id": supplier["id"], "supplier_code": "FAM", "kind": "hotel_room", "name": "Family room",
+        "supplier_id": supplier["id"], "supplier_code": "FAM", "kind": "hotel", "name": "Family room",
         "location": "Lijiang", "currency": "CNY", "attributes": {"max_occupancy": 3}}), 201)
     ok(client.put(f"/api/v1/products/{family_room['id']}/inventory", json={
         "start": START.isoformat(), "end": (START + timedelta(days=3)).isoformat(), "capacity": 5,

@@ -29,7 +29,7 @@ def hotels(run_services, client):
         key = ok(client.post(f"/api/v1/suppliers/{supplier['id']}/api-key"), 201)["api_key"]
         made.append({"supplier": supplier, "key": key})
     room = ok(client.post("/api/v1/products", json={
-        "supplier_id": made[0]["supplier"]["id"], "supplier_code": "DBL", "kind": "hotel_room", "name": "Double",
+        "supplier_id": made[0]["supplier"]["id"], "supplier_code": "DBL", "kind": "hotel", "name": "Double",
         "location": "Sevilla", "currency": "EUR"}), 201)
     ok(client.put(f"/api/v1/products/{room['id']}/inventory", json={
         "start": DAY.isoformat(), "end": (DAY + timedelta(6)).isoformat(), "capacity": 4, "net_price": "90.00",

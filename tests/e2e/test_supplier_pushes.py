@@ -62,7 +62,7 @@ def open_hotel(rpc, codes=("KING", "QUEEN")) -> tuple[str, str, dict]:
     products = {}
     for code in codes:
         product = rpc.ticketing.create_product({
-            "supplier_id": supplier["id"], "supplier_code": code, "kind": "hotel_room", "name": f"{code} room",
+            "supplier_id": supplier["id"], "supplier_code": code, "kind": "hotel", "name": f"{code} room",
             "location": "Annecy", "currency": "EUR"})
         rpc.ticketing.set_inventory(product["id"], {"start": DAY.isoformat(), "end": (DAY + timedelta(6)).isoformat(),
                                                     "capacity": 10, "net_price": "80.00", "sell_price": "110.00"})

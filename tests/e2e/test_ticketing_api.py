@@ -25,7 +25,7 @@ def desk(run_services, client):
         "contacts": [{"name": "Reservas", "email": "reservas@example.es"}]}), 201)
     key = ok(client.post(f"/api/v1/suppliers/{supplier['id']}/api-key"), 201)["api_key"]
     room = ok(client.post("/api/v1/products", json={
-        "supplier_id": supplier["id"], "supplier_code": "DBL-SEA", "kind": "hotel_room",
+        "supplier_id": supplier["id"], "supplier_code": "DBL-SEA", "kind": "hotel",
         "name": "Double sea view, breakfast", "location": "Barcelona",
         "attributes": {"room_type": "DBL", "board": "BB"}, "currency": "EUR"}), 201)
     ok(client.put(f"/api/v1/products/{room['id']}/inventory", json={
@@ -46,7 +46,7 @@ def rows(suite_config, sql) -> int:
 def test_search_hold_confirm_change_cancel_refund(client, desk):
     room = desk["room"]["id"]
     found = ok(client.get("/api/v1/availability", query_string={
-        "kind": "hotel_room", "location": "barcelona", "start": DAY.isoformat(), "end": DAY.isoformat(),
+        "kind": "hotel", "location": "barcelona", "start": DAY.isoformat(), "end": DAY.isoformat(),
         "quantity": 2}))
     assert [(p["product"]["id"], p["days"][0]["available"], p["days"][0]["bookable"]) for p in found] == \
         [(room, 4, True)]
@@ -149,7 +149,9 @@ def test_supplier_keys_are_checked_and_suppliers_see_only_their_own(client, desk
                          headers={"Authorization": f"Bearer {other_key}"},
                          query_string={"start": start, "end": start})
     assert foreign.status_code == 403
-    ok(client.delete(f"/api/v1/suppliers/{desk['supplier']['id']}/api-key"))
+    revoked = client.delete(f"/api/v1/suppliers/{desk['supplier']['id']}/api-key")
+    assert (revoked.status_code, revoked.data) == (204, b"")
+    assert ok(client.get(f"/api/v1/suppliers/{desk['supplier']['id']}"))["api_key_active"] is False
     assert client.post("/api/v1/supplier/inventory", json=body,
                        headers={"X-Api-Key": desk["key"]}).status_code == 401
 
@@ -183,3 +185,91 @@ def test_every_date_on_a_ticketing_answer_is_iso_8601(client, desk):
     assert (day["day"], day["overbooked"], day["status"]) == (DAY.isoformat(), True, "overbooked")
     for stamp in (hold["created_at"], hold["expires_at"]):
         assert datetime.fromisoformat(stamp).tzinfo is not None
+
+
+def test_kinds_of_service_are_the_itinerary_words_and_the_old_ones_are_refused(client, desk, suite_config):
+    product = {"supplier_id": desk["supplier"]["id"], "supplier_code": "MUSEU", "name": "Museu Picasso",
+               "location": "Barcelona", "currency": "EUR"}
+    for old in ("hotel_room", "attraction_ticket"):
+        refused = client.post("/api/v1/products", json=product | {"kind": old})
+        assert refused.status_code == 422, refused.json
+        assert "hotel, attraction" in refused.json["errors"]["kind"][0], refused.json
+        listed = client.get("/api/v1/products", query_string={"kind": old})
+        assert listed.status_code == 422 and "hotel, attraction" in listed.json["errors"]["kind"][0]
+    assert rows(suite_config, "SELECT count(*) FROM products") == 1
+    museum = ok(client.post("/api/v1/products", json=product | {"kind": "attraction"}), 201)
+    assert [p["id"] for p in ok(client.get("/api/v1/products", query_string={"kind": "attraction"}))["items"]] == \
+        [museum["id"]]
+    assert desk["room"]["kind"] == "hotel"
+
+
+def test_new_records_answer_201_with_where_to_read_them(client, desk):
+    supplier = client.post("/api/v1/suppliers", json={"name": "Renfe", "kind": "rail"})
+    assert supplier.status_code == 201
+    assert ok(client.get(supplier.headers["Location"]))["id"] == supplier.json["id"]
+    key = client.post(f"/api/v1/suppliers/{supplier.json['id']}/api-key")
+    assert key.status_code == 201
+    assert ok(client.get(key.headers["Location"]))["api_key_prefix"] == key.json["api_key"].split("_")[1]
+    train = client.post("/api/v1/products", json={
+        "supplier_id": supplier.json["id"], "supplier_code": "AVE-03071", "kind": "train", "name": "AVE 03071",
+        "location": "MAD-BCN", "destination": "Barcelona", "currency": "EUR"})
+    assert train.status_code == 201 and ok(client.get(train.headers["Location"]))["id"] == train.json["id"]
+
+    hold = client.post("/api/v1/holds", json={"lines": [
+        {"product_id": desk["room"]["id"], "day": DAY.isoformat(), "quantity": 1}]})
+    assert hold.status_code == 201 and ok(client.get(hold.headers["Location"]))["id"] == hold.json["id"]
+    booking = client.post(f"/api/v1/holds/{hold.json['id']}/confirm")
+    assert booking.status_code == 201
+    assert booking.headers["Location"] == f"/api/v1/bookings/{booking.json['locator']}"
+    assert ok(client.get(booking.headers["Location"]))["id"] == booking.json["id"]
+    again = client.post(f"/api/v1/holds/{hold.json['id']}/confirm")
+    assert again.status_code == 200 and again.json == booking.json
+
+    line = booking.json["lines"][0]["id"]
+    ok(client.post(f"/api/v1/bookings/{booking.json['locator']}/lines/{line}/cancel"))
+    refund = client.post(f"/api/v1/bookings/{booking.json['locator']}/lines/{line}/refunds",
+                         json={"amount": "50.00", "reason": "goodwill"})
+    assert refund.status_code == 201
+    assert ok(client.get(refund.headers["Location"])) == refund.json
+    other_line = client.get(f"/api/v1/bookings/{booking.json['locator']}/lines/{line + 1}/refunds/"
+                            f"{refund.json['id']}")
+    assert other_line.status_code == 404
+
+
+def test_inventory_changes_with_a_stale_etag_are_412_and_change_nothing(client, desk, suite_config):
+    room = desk["room"]["id"]
+    week = {"start": DAY.isoformat(), "end": (DAY + timedelta(6)).isoformat()}
+    read = client.get(f"/api/v1/products/{room}/inventory", query_string=week)
+    assert read.status_code == 200 and read.headers["ETag"]
+
+    # Another clerk raises the price first, with the ETag both read.
+    first = client.put(f"/api/v1/products/{room}/inventory", json=week | {"sell_price": "199.00"},
+                       headers={"If-Match": read.headers["ETag"]})
+    assert first.status_code == 200, first.json
+    assert {d["sell_price"] for d in first.json["days"]} == {"199.00"}
+    reread = client.get(f"/api/v1/products/{room}/inventory", query_string=week)
+    assert first.headers["ETag"] == reread.headers["ETag"] != read.headers["ETag"]
+
+    stale = client.put(f"/api/v1/products/{room}/inventory", json=week | {"capacity": 2},
+                       headers={"If-Match": read.headers["ETag"]})
+    assert stale.status_code == 412 and stale.mimetype == "application/problem+json"
+    assert {d["capacity"] for d in ok(client.get(f"/api/v1/products/{room}/inventory", query_string=week))} == {4}
+
+    # A hold on one of the dates changes what was read (units held), so it too makes the ETag stale.
+    ok(client.post("/api/v1/holds", json={"lines": [
+        {"product_id": room, "day": DAY.isoformat(), "quantity": 1}]}), 201)
+    assert client.put(f"/api/v1/products/{room}/inventory", json=week | {"capacity": 2},
+                      headers={"If-Match": reread.headers["ETag"]}).status_code == 412
+    # An ETag of another range never matches, even over the same dates' data.
+    day_one = client.get(f"/api/v1/products/{room}/inventory", query_string={"start": week["start"],
+                                                                            "end": week["start"]})
+    assert client.put(f"/api/v1/products/{room}/inventory", json=week | {"capacity": 2},
+                      headers={"If-Match": day_one.headers["ETag"]}).status_code == 412
+    assert rows(suite_config, "SELECT count(*) FROM daily_inventory WHERE capacity = 2") == 0
+
+    current = client.get(f"/api/v1/products/{room}/inventory", query_string=week).headers["ETag"]
+    changed = client.put(f"/api/v1/products/{room}/inventory", json=week | {"capacity": 2},
+                         headers={"If-Match": current})
+    assert changed.status_code == 200 and [d["held"] for d in changed.json["days"]][:2] == [1, 0]
+    # Without If-Match the change applies to whatever is current.
+    ok(client.put(f"/api/v1/products/{room}/inventory", json=week | {"capacity": 3}))

@@ -31,7 +31,7 @@ def desk(run_services, client):
         "supplier_id": airline["id"], "supplier_code": "MU5911-Y", "kind": "flight", "name": "MU5911 KMG-LJG",
         "location": "KMG-LJG", "destination": "Lijiang", "currency": "CNY"}), 201)
     room = ok(client.post("/api/v1/products", json={
-        "supplier_id": hotel["id"], "supplier_code": "DBL-SEA", "kind": "hotel_room",
+        "supplier_id": hotel["id"], "supplier_code": "DBL-SEA", "kind": "hotel",
         "name": "Double sea view", "location": "Barcelona", "currency": "EUR"}), 201)
     for product, net, sell in ((flight, "600.00", "780.00"), (room, "150.00", "189.00")):
         ok(client.put(f"/api/v1/products/{product['id']}/inventory", json={
@@ -53,7 +53,7 @@ def test_staff_list_suppliers_products_and_holds(client, desk):
     assert [p["id"] for p in ok(client.get("/api/v1/products", query_string={"q": "mu5911"}))["items"]] == \
         [desk["flight"]["id"]]
     assert [p["id"] for p in ok(client.get("/api/v1/products", query_string={
-        "kind": "hotel_room", "location": "barce"}))["items"]] == [desk["room"]["id"]]
+        "kind": "hotel", "location": "barce"}))["items"]] == [desk["room"]["id"]]
 
     first = ok(client.post("/api/v1/holds", json={"reference": "Q-1", "lines": [
         {"product_id": desk["room"]["id"], "day": DAY.isoformat(), "quantity": 1}]}), 201)
@@ -72,7 +72,7 @@ def test_bookings_are_found_by_locator_in_any_case_traveller_product_supplier_an
     wang = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 1,
                           "travellers": [{"name": "王小明", "phone": "+86 139-1234-5678"}]}])
     ruiz = book(client, [{"product_id": room, "day": (DAY + timedelta(2)).isoformat(), "quantity": 2,
-                          "travellers": [{"name": "María Núñez", "phone": "+34 600 11 22 33"},
+                          "travellers": [{"name": "María Núñez", "phone": "+34 600 11 22 33", "customer_id": "c-77"},
                                          {"name": "Luis Ruiz"}]}])
 
     locator = wang["locator"]
@@ -82,6 +82,8 @@ def test_bookings_are_found_by_locator_in_any_case_traveller_product_supplier_an
         return [b["id"] for b in ok(client.get("/api/v1/bookings", query_string=query))["items"]]
 
     assert found(locator=locator.lower()) == [wang["id"]]
+    assert found(locator=locator[:3].lower() + locator[3:]) == [wang["id"]]
+    assert found(customer_id="c-77") == [ruiz["id"]]
     assert found(name="maria nunez") == [ruiz["id"]]
     assert found(name="小明") == [wang["id"]]
     assert found(phone="600112233") == [ruiz["id"]]

@@ -60,7 +60,7 @@ def test_sales_reports_as_json_and_csv(client, config):
     beijing = created(client.post("/api/v1/suppliers", json={"name": "北京文旅", "kind": "attraction"}))
     iberia = created(client.post("/api/v1/suppliers", json={"name": "Iberia", "kind": "airline"}))
     palace = open_product(client, beijing, "GUGONG-A", "故宫博物院门票", "北京", "CNY", travel, "40.10", "60.35",
-                          kind="attraction_ticket")
+                          kind="attraction")
     flight = open_product(client, iberia, "IB3250-Y", "IB3250 MAD-FCO", "MAD-FCO", "EUR", travel, "80.00", "100.00")
     sold = book(client, palace, travel, 3)
     cancelled = book(client, flight, travel, 2)

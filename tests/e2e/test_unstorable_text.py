@@ -50,7 +50,7 @@ def test_a_text_field_the_database_cannot_hold_is_a_422_naming_it(run_services, 
 def test_free_form_objects_are_checked_keys_and_values(run_services, client, suite_config):
     run_services(TicketingService)
     supplier = client.post("/api/v1/suppliers", json={"name": "Hotel Nul", "kind": "hotel"}).json
-    product = {"supplier_id": supplier["id"], "supplier_code": "DBL", "kind": "hotel_room", "name": "Double",
+    product = {"supplier_id": supplier["id"], "supplier_code": "DBL", "kind": "hotel", "name": "Double",
                "location": "Annecy", "currency": "EUR"}
     refused(client.post("/api/v1/products", json=dict(product, attributes={"view": NUL})), "attributes", "view")
     refused(client.post("/api/v1/products", json=dict(product, attributes={"a\x00": 1})), "attributes")

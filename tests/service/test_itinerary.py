@@ -38,7 +38,7 @@ def suite(start_service, rpc):
         "supplier_id": airline["id"], "supplier_code": "AF1404-Y", "kind": "flight", "name": "AF1404 Paris-Rome",
         "location": "Paris-Rome", "attributes": {"flight": "AF1404"}, "currency": "EUR"})
     room = rpc.ticketing.create_product({
-        "supplier_id": hotelier["id"], "supplier_code": "DBL", "kind": "hotel_room", "name": "Quirinale double",
+        "supplier_id": hotelier["id"], "supplier_code": "DBL", "kind": "hotel", "name": "Quirinale double",
         "location": "Rome", "currency": "EUR"})
     rpc.ticketing.set_inventory(flight["id"], {"start": day(3).isoformat(), "end": day(3).isoformat(),
                                                "capacity": 9, "net_price": "120.00", "sell_price": "150.00"})
@@ -204,7 +204,7 @@ def test_bad_items_are_refused_and_write_nothing(suite, rpc):
     assert "inventory_product_id" in unknown.value.details
     with pytest.raises(ValidationFailed) as wrong_kind:
         rpc.itinerary.add_item(trip["id"], 1, {"kind": "train", "inventory_product_id": suite["room"]["id"]})
-    assert "hotel_room" in wrong_kind.value.details["inventory_product_id"][0]
+    assert "hotel" in wrong_kind.value.details["inventory_product_id"][0]
     with pytest.raises(ValidationFailed) as negative:
         rpc.itinerary.add_item(trip["id"], 1, {"kind": "meal", "description": "Dinner", "supplier_name": "Bistrot",
                                                "unit_cost": "-5", "currency": "EUR"})

@@ -19,7 +19,7 @@ from services.ticketing.models import Base
 pytestmark = pytest.mark.service
 
 SCRIPTS = str(Path(services.ticketing.__file__).parent / "migrations")
-HEAD = "ticketing_0007"
+HEAD = "ticketing_0008"
 
 
 @pytest.fixture
@@ -75,3 +75,26 @@ def test_upgrade_matches_the_models_and_keeps_old_bookings_findable_then_downgra
         command.downgrade(alembic_config(SCRIPTS, connection), "ticketing_0003")
     assert "booking_travellers" not in inspect(engine).get_table_names()
     upgrade(engine, SCRIPTS)  # and up again
+
+
+def test_products_of_the_old_kinds_take_the_itinerary_words_and_get_them_back_on_downgrade(engine):
+    upgrade(engine, SCRIPTS, "ticketing_0007")
+    now = _at(engine, datetime(2026, 5, 1, 9, tzinfo=timezone.utc))
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO suppliers (id, name, kind, contacts, created_at, created_by) "
+                          "VALUES ('s1', 'Roma', 'hotel', '[]', :at, 'user:old')"), {"at": now})
+        for product_id, kind in (("room", "hotel_room"), ("museum", "attraction_ticket"), ("flight", "flight")):
+            conn.execute(text(
+                "INSERT INTO products (id, supplier_id, supplier_code, kind, name, location, destination, attributes, "
+                "currency, created_at, created_by) VALUES (:id, 's1', :id, :kind, :id, 'Rome', 'Rome', '{}', 'EUR', "
+                ":at, 'user:old')"), {"id": product_id, "kind": kind, "at": now})
+
+    def kinds():
+        with engine.connect() as conn:
+            return dict(conn.execute(text("SELECT id, kind FROM products")).all())
+
+    upgrade(engine, SCRIPTS)
+    assert kinds() == {"room": "hotel", "museum": "attraction", "flight": "flight"}
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(SCRIPTS, connection), "ticketing_0007")
+    assert kinds() == {"room": "hotel_room", "museum": "attraction_ticket", "flight": "flight"}

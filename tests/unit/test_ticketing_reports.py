@@ -47,13 +47,13 @@ def world(session):
                      "80.00", "100.00")
     inventory.apply_update(session, flight, [T2], {"capacity": 20, "net_price": D("95.50"),
                                                    "sell_price": D("130.25")}, actor="t", source="staff")
-    palace = product(session, beijing, "GUGONG-A", "attraction_ticket", "故宫博物院门票", "北京", "CNY", [T1], 100,
+    palace = product(session, beijing, "GUGONG-A", "attraction", "故宫博物院门票", "北京", "CNY", [T1], 100,
                      "40.10", "60.35")
     small = product(session, iberia, "VY6104-Y", "flight", "VY6104 BCN-FCO", "BCN-FCO", "EUR", [T1], 2,
                     "50.00", "75.99")
-    hotel = product(session, iberia, "ROMA-DBL", "hotel_room", "Hotel Roma doppia", "ROM", "EUR",
+    hotel = product(session, iberia, "ROMA-DBL", "hotel", "Hotel Roma doppia", "ROM", "EUR",
                     [T1, T1 + timedelta(1), T1 + timedelta(2)], 50, "70.00", "90.00")
-    spare = product(session, iberia, "ROMA-SGL", "hotel_room", "Hotel Roma singola", "ROM", "EUR", [T1], 5,
+    spare = product(session, iberia, "ROMA-SGL", "hotel", "Hotel Roma singola", "ROM", "EUR", [T1], 5,
                     "60.00", "80.00")
     b1 = sell(session, [(flight, T1, 2)], at(3, 1, 9))
     # 07:30 in Beijing on 2 March is 23:30 UTC on 1 March: the report goes by the UTC date.
@@ -133,7 +133,7 @@ def test_totals_are_per_currency_and_exact_to_the_cent(session, world):
 def test_grouping_by_kind_supplier_and_destination(session, world):
     by_kind = rows_by(reports.sales(session, **MARCH, granularity="month", group_by="kind"),
                       "group_key", "currency")
-    assert set(by_kind) == {("flight", "EUR"), ("attraction_ticket", "CNY")}
+    assert set(by_kind) == {("flight", "EUR"), ("attraction", "CNY")}
     assert by_kind[("flight", "EUR")]["units_sold"] == 7
     by_supplier = rows_by(reports.sales(session, **MARCH, granularity="month", group_by="supplier"),
                           "group_label", "currency")
@@ -286,11 +286,11 @@ def test_sales_csv_has_a_header_plain_decimals_and_chinese_names(session, world)
 
 
 def test_csv_cells(session):
-    assert reports._cell("sell_total", D("1.2505E+3")) == "1250.5"
-    assert reports._cell("sell_total", D("1250.50")) == "1250.50"
-    assert reports._cell("balance_sell_total", D("-200.00")) == "-200.00"   # numbers are never escaped
-    assert reports._cell("group_label", "=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
-    assert reports._cell("cancelled_at", None) == ""
+    assert reports.csv_files.cell("sell_total", D("1.2505E+3")) == "1250.5"
+    assert reports.csv_files.cell("sell_total", D("1250.50")) == "1250.50"
+    assert reports.csv_files.cell("balance_sell_total", D("-200.00")) == "-200.00"   # numbers are never escaped
+    assert reports.csv_files.cell("group_label", "=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert reports.csv_files.cell("cancelled_at", None) == ""
 
 
 def test_supplier_bookings_csv(session, world):

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.common.errors import Conflict
+from services.common.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
+from services.common.etags import etag_of
 from services.ticketing import bookings, holds, inventory, pushes, suppliers
 from services.ticketing.locators import ALPHABET, new_locator
 from services.ticketing.models import Base, InventoryChange
@@ -332,3 +333,66 @@ def test_a_message_re_sent_after_its_log_entry_is_pruned_changes_nothing(session
                                          message_id="m1", today=TODAY)
     assert [r["status"] for r in results] == ["ignored_stale"] and events == []
     assert available(session, flight)["capacity"] == 7
+
+
+def test_past_dates_are_refused_as_bad_input_before_anything_is_looked_up(session, flight):
+    with pytest.raises(ValidationFailed) as held:
+        holds.place(session, {"channel": "online", "lines": [
+            {"product_id": "no-such-product", "day": DAY, "quantity": 1},
+            {"product_id": flight.id, "day": TODAY - timedelta(1), "quantity": 1}]}, actor="t", now=NOW)
+    assert held.value.details == {"lines": {1: {"day": ["Must not be in the past."]}}}
+    with pytest.raises(ValidationFailed) as changed:
+        bookings.change(session, "NOSUCH", 1, {"day": TODAY - timedelta(1)}, now=NOW)
+    assert list(changed.value.details) == ["day"]
+    with pytest.raises(ValidationFailed) as staff:
+        inventory.set_by_staff(session, flight.id, {"start": TODAY - timedelta(1), "end": DAY, "capacity": 9},
+                               actor="t", today=TODAY)
+    assert list(staff.value.details) == ["start"]
+    # Today is not the past: it goes on to the allotment (none here).
+    with pytest.raises(Conflict, match="No allotment"):
+        hold(session, flight, day=TODAY)
+
+
+def test_staff_change_only_what_they_read_when_they_send_its_etag(session, flight):
+    week = {"start": DAY, "end": DAY + timedelta(1)}  # the two dates the flight has
+    read = etag_of(inventory.days_of(session, flight.id, **week, today=TODAY))
+    hold(session, flight)  # someone holds a seat after the clerk read the dates
+    with pytest.raises(PreconditionFailed) as stale:
+        inventory.set_by_staff(session, flight.id, week | {"capacity": 1}, actor="t", today=TODAY, if_match=read)
+    current = inventory.days_of(session, flight.id, **week, today=TODAY)
+    assert stale.value.details == {"etag": etag_of(current)}
+    assert [d["capacity"] for d in current] == [3, 3]
+
+    _, outcome = inventory.set_by_staff(session, flight.id, week | {"capacity": 1}, actor="t", today=TODAY,
+                                        if_match=etag_of(current))
+    assert len(outcome["applied"]) == 2 and outcome["overbooked"] == []
+    _, outcome = inventory.set_by_staff(session, flight.id, week | {"capacity": 2}, actor="t", today=TODAY)
+    assert len(outcome["applied"]) == 2  # without If-Match, whatever is current
+
+
+def test_staff_open_new_dates_only_with_capacity_and_prices(session, flight):
+    with pytest.raises(ValidationFailed) as refused:
+        inventory.set_by_staff(session, flight.id, {"start": DAY, "end": DAY + timedelta(2), "capacity": 5},
+                               actor="t", today=TODAY)
+    assert list(refused.value.details) == ["capacity"]
+
+
+def test_a_supplier_reaches_only_its_own_products(session, supplier, flight):
+    assert inventory.product_of_supplier(session, flight.id, supplier.id) is flight
+    other = suppliers.create(session, {"name": "Vueling", "kind": "airline", "contacts": []}, actor="t", now=NOW)
+    with pytest.raises(Forbidden):
+        inventory.product_of_supplier(session, flight.id, other.id)
+
+
+def test_the_month_grid_has_every_date_and_a_row_per_product(session, flight):
+    grid = inventory.month_grid(session, month="2027-04", today=TODAY)
+    assert (grid["days"][0], grid["days"][-1], len(grid["days"])) == (date(2027, 4, 1), date(2027, 4, 30), 30)
+    assert [row["product"]["id"] for row in grid["products"]] == [flight.id]
+    assert grid["products"][0]["days"]["2027-04-10"] == {"available": 3, "status": "available",
+                                                         "sell_price": Decimal("100.00")}
+    assert inventory.month_grid(session, month="2027-04", kind="hotel", today=TODAY)["products"] == []
+
+
+def test_a_booking_totals_sell_and_net_over_its_lines(session, flight):
+    booking = confirm(session, hold(session, flight, 2))
+    assert bookings.totals(booking) == {"total_sell": Decimal("200.00"), "total_net": Decimal("160.00")}
