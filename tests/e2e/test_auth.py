@@ -163,6 +163,7 @@ def test_idempotency_key_gives_the_same_result_and_creates_nothing_twice(run_ser
     again = client.post("/api/v1/suppliers", json=body, headers={"Idempotency-Key": "k-1"})
     assert first.status_code == again.status_code == 201
     assert again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"] == f"/api/v1/suppliers/{first.json['id']}"
     other_body = client.post("/api/v1/suppliers", json={"name": "Italo", "kind": "rail"},
                              headers={"Idempotency-Key": "k-1"})
     assert other_body.status_code == 422
