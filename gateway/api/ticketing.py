@@ -1,7 +1,7 @@
 """Ticketing for staff: suppliers, products, inventory, availability, holds, bookings."""
 from flask.views import MethodView
 
-from services.ticketing import schemas as s
+from services.ticketing import wire as s
 
 from ..auth import allow
 from ..context import rpc

@@ -38,9 +38,9 @@ from services.common.errors import NotFound, ValidationFailed
 
 from . import inventory, suppliers
 from .models import Booking, BookingLine, DailyInventory, Product, Supplier
-from .schemas import MAX_REPORT_DAYS as MAX_PERIOD_DAYS
-from .schemas import REPORT_GRANULARITIES as GRANULARITIES
-from .schemas import REPORT_GROUP_BY as GROUP_BY
+from .wire import MAX_REPORT_DAYS as MAX_PERIOD_DAYS
+from .wire import REPORT_GRANULARITIES as GRANULARITIES
+from .wire import REPORT_GROUP_BY as GROUP_BY
 
 ZERO = Decimal("0.00")
 
