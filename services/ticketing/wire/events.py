@@ -83,7 +83,7 @@ class InventoryChangedPayload(Schema):
     days = fields.List(fields.Date(), required=True, metadata={"description": "The dates the update changed"})
     changes = fields.Nested(InventoryChangesSchema, required=True)
     changed_by = fields.String(required=True, metadata={
-        "description": "Who: user:<username> (staff) or supplier:<supplier id>"})
+        "description": "Who: user:<username> (staff), supplier:<supplier id>, or service:<name> when no one is named"})
 
 
 class OverbookedPayload(Schema):
