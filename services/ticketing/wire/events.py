@@ -14,7 +14,7 @@ from .bookings import BookingLineSchema, BookingSchema, HoldSchema
 
 __all__ = [
     "HoldPayload", "BookingConfirmedPayload", "BookingCancelledPayload", "BookingChangedPayload",
-    "BookingRefundedPayload", "InventoryChangesSchema", "InventoryChangedPayload", "OverbookedPayload",
+    "BookingRefundedPayload", "ChangedFieldsSchema", "InventoryChangedPayload", "OverbookedPayload",
     "HOLD_PLACED", "HOLD_RELEASED", "HOLD_EXPIRED", "BOOKING_CONFIRMED", "BOOKING_CANCELLED", "BOOKING_CHANGED",
     "BOOKING_REFUNDED", "INVENTORY_CHANGED", "OVERBOOKED", "EVENTS",
 ]
@@ -63,7 +63,7 @@ class BookingRefundedPayload(_BookingRef):
     reason = fields.String(required=True, allow_none=True)
 
 
-class InventoryChangesSchema(Schema):
+class ChangedFieldsSchema(Schema):
     """The fields an update set (only those it gave)."""
 
     capacity = fields.Integer()
@@ -81,7 +81,7 @@ class InventoryChangedPayload(Schema):
     kind = fields.String(required=True)
     location = fields.String(required=True)
     days = fields.List(fields.Date(), required=True, metadata={"description": "The dates the update changed"})
-    changes = fields.Nested(InventoryChangesSchema, required=True)
+    changes = fields.Nested(ChangedFieldsSchema, required=True)
     changed_by = fields.String(required=True, metadata={
         "description": "Who: user:<username> (staff), supplier:<supplier id>, or service:<name> when no one is named"})
 
