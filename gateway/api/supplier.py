@@ -9,7 +9,8 @@ from flask.views import MethodView
 
 from services.common.errors import Conflict, Unauthorized, ValidationFailed
 from services.common.validators import unstorable
-from services.ticketing import ota, schemas as s
+from services.ticketing import wire as s
+from services.ticketing.wire import ota
 
 from ..context import rpc
 from . import Blueprint

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 
 from services.common.etags import etag_of
-from services.ticketing import schemas as s
+from services.ticketing import wire as s
 
 from ..auth import allow
 from ..context import rpc

@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from services.common.errors import Conflict, NotFound, ValidationFailed
+from services.common.errors import NotFound, ValidationFailed
 
 from . import inventory
 from .models import Hold, HoldLine
+from .wire import HoldNotActive
 
 # How long an option lasts when the caller does not say: short online, longer for a consultant.
 DEFAULT_EXPIRY = {
@@ -29,7 +30,7 @@ def units_by_key(lines) -> dict:
 
 
 def secure(session, wanted: dict, now: datetime, *, granted: bool = False):
-    """Lock the allotments in order, then check every one again: all can be taken, or Conflict.
+    """Lock the allotments in order, then check every one again: all can be taken, or NotBookable.
 
     New units compete with every confirmed booking and every live hold: none is granted while
     booked + held >= capacity. Units a hold was already `granted` compete only with confirmed
@@ -83,9 +84,9 @@ def get_active(session, hold_id: str, now: datetime, hold: Hold | None = None) -
     """The hold, locked, if it can still be extended, released or confirmed."""
     hold = hold or get_locked(session, hold_id)
     if hold.status == "active" and hold.expires_at <= now:
-        raise Conflict(f"Hold {hold_id} expired at {hold.expires_at.isoformat()}.", {"status": "expired"})
+        raise HoldNotActive(f"Hold {hold_id} expired at {hold.expires_at.isoformat()}.", {"status": "expired"})
     if hold.status != "active":
-        raise Conflict(f"Hold {hold_id} is {hold.status}.", {"status": hold.status})
+        raise HoldNotActive(f"Hold {hold_id} is {hold.status}.", {"status": hold.status})
     return hold
 
 

@@ -11,11 +11,12 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select, tuple_
 
 from services.common.db import as_dict, usually, utcnow
-from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.common.etags import check_if_match
 
 from . import suppliers
 from .models import BookingLine, DailyInventory, Hold, HoldLine, InventoryChange, Product
+from .wire import NotBookable
 
 FIELDS = ("capacity", "net_price", "sell_price", "release_days", "stop_sell")
 
@@ -284,16 +285,16 @@ def changes_for(session, product_id: str, start: date, end: date) -> list[Invent
 
 
 def require_bookable(row: DailyInventory | None, key, quantity: int, booked: int, held: int, today: date):
-    """Raise Conflict unless `quantity` units can be taken now on this date."""
+    """Raise NotBookable unless `quantity` units can be taken now on this date."""
     product_id, day = key
     where = {"product_id": product_id, "day": day.isoformat()}
     if day < today:
-        raise Conflict(f"{day} is in the past.", where | {"reason": "past_date"})
+        raise NotBookable(f"{day} is in the past.", where | {"reason": "past_date"})
     if row is None:
-        raise Conflict(f"No allotment for {product_id} on {day}.", where | {"reason": "no_allotment"})
+        raise NotBookable(f"No allotment for {product_id} on {day}.", where | {"reason": "no_allotment"})
     available, status = status_of(row, booked, held, today)
     if status in ("stop_sell", "on_request"):
-        raise Conflict(f"{product_id} on {day} is {status.replace('_', ' ')}.", where | {"reason": status})
+        raise NotBookable(f"{product_id} on {day} is {status.replace('_', ' ')}.", where | {"reason": status})
     if available < quantity:
-        raise Conflict(f"Only {available} left for {product_id} on {day}.",
+        raise NotBookable(f"Only {available} left for {product_id} on {day}.",
                        where | {"reason": "sold_out", "available": available, "requested": quantity})

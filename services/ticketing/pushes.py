@@ -9,15 +9,17 @@ from datetime import date
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from services.common.contract import Event
+
 from . import inventory
 from .models import Product
-from .schemas import SupplierUpdateSchema
+from .wire import INVENTORY_CHANGED, OVERBOOKED, SupplierUpdateSchema
 
 _update_schema = SupplierUpdateSchema()
 
 
 def apply_batch(session, supplier, updates: list[dict], *, source: str, message_id: str | None,
-                today: date) -> tuple[list[dict], list[dict]]:
+                today: date) -> tuple[list[dict], list[tuple[Event, dict]]]:
     """Returns (results, events): one result per update, and the facts to announce."""
     # Looked up before each update is validated, so only text can be a code (a list is not hashable).
     codes = {u.get("product_code") for u in updates if isinstance(u, dict) and isinstance(u.get("product_code"), str)}
@@ -60,17 +62,17 @@ def _result(index, update, outcome) -> dict:
     return result
 
 
-def announcements(product, update: dict, outcome: dict, actor: str) -> list[tuple[str, dict]]:
+def announcements(product, update: dict, outcome: dict, actor: str) -> list[tuple[Event, dict]]:
     events = []
     if outcome["applied"]:
         changed = {k: update[k] for k in (*inventory.FIELDS, "available") if update.get(k) is not None}
-        events.append(("ticketing.inventory_changed", {
+        events.append((INVENTORY_CHANGED, {
             "product_id": product.id, "supplier_id": product.supplier_id, "supplier_code": product.supplier_code,
             "kind": product.kind, "location": product.location, "days": outcome["applied"],
             "changes": changed, "changed_by": actor}))
     for over in outcome["overbooked"]:
         # short_by: units booked or held beyond the capacity, which the desk must find or cancel.
-        events.append(("ticketing.overbooked", {
+        events.append((OVERBOOKED, {
             "product_id": product.id, "supplier_id": product.supplier_id, "day": over["day"],
             "capacity": over["capacity"], "booked": over["booked"], "held": over["held"],
             "short_by": over["short_by"]}))

@@ -15,10 +15,7 @@ from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import bookings, holds, inventory, lists, pushes, suppliers
-from . import schemas as s
-from . import reports
-from . import ota, supplier_queue
+from . import bookings, holds, inventory, lists, ota_receiving, pushes, reports, supplier_queue, suppliers, wire
 from .models import Base
 
 
@@ -35,7 +32,7 @@ class TicketingService(ServiceBase):
 
     @rpc
     def create_supplier(self, data: dict) -> dict:
-        fields = validated(s.SupplierCreateSchema(), data)
+        fields = validated(wire.SupplierCreateSchema(), data)
         return suppliers.as_dict(suppliers.create(self.uow.session, fields, actor=self.uow.actor, now=utcnow()))
 
     @rpc
@@ -44,7 +41,7 @@ class TicketingService(ServiceBase):
 
     @rpc
     def list_suppliers(self, query: dict) -> dict:
-        q = validated(s.SupplierQuerySchema(), query)
+        q = validated(wire.SupplierQuerySchema(), query)
         items, total = lists.suppliers(self.uow.session, **q)
         return page_dict([suppliers.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
@@ -71,7 +68,7 @@ class TicketingService(ServiceBase):
 
     @rpc
     def create_product(self, data: dict) -> dict:
-        fields = validated(s.ProductCreateSchema(), data)
+        fields = validated(wire.ProductCreateSchema(), data)
         return as_dict(inventory.create_product(self.uow.session, fields, actor=self.uow.actor, now=utcnow()))
 
     @rpc
@@ -80,7 +77,7 @@ class TicketingService(ServiceBase):
 
     @rpc
     def list_products(self, query: dict) -> dict:
-        q = validated(s.ProductQuerySchema(), query)
+        q = validated(wire.ProductQuerySchema(), query)
         items, total = lists.products(self.uow.session, **q)
         return page_dict([as_dict(x) for x in items], total, q["page"], q["page_size"])
 
@@ -89,7 +86,7 @@ class TicketingService(ServiceBase):
         """Staff set the allotment over a date range; `days` is the inventory of start..end after
         the change (get_inventory of that range). `if_match`: the ETag of a get_inventory of the
         same range, or PreconditionFailed."""
-        update = validated(s.InventoryUpdateSchema(), data)
+        update = validated(wire.InventoryUpdateSchema(), data)
         product, outcome = inventory.set_by_staff(self.uow.session, product_id, update, actor=self.uow.actor,
                                                   today=_today(), if_match=if_match)
         for event, payload in pushes.announcements(product, update, outcome, self.uow.actor):
@@ -110,14 +107,14 @@ class TicketingService(ServiceBase):
 
     @rpc
     def search_availability(self, query: dict) -> list[dict]:
-        q = validated(s.AvailabilityQuerySchema(), query)
+        q = validated(wire.AvailabilityQuerySchema(), query)
         found = inventory.search(self.uow.session, today=_today(), **q)
         return [{"product": as_dict(e["product"]), "days": e["days"]} for e in found]
 
     @rpc
     def availability_calendar(self, query: dict) -> dict:
         """A product x date grid of one month, for the ticketing desk's wall chart."""
-        return inventory.month_grid(self.uow.session, **validated(s.CalendarQuerySchema(), query), today=_today())
+        return inventory.month_grid(self.uow.session, **validated(wire.CalendarQuerySchema(), query), today=_today())
 
     # --- supplier pushes -------------------------------------------------------------------
 
@@ -125,7 +122,7 @@ class TicketingService(ServiceBase):
     def supplier_push(self, api_key: str, data: dict, source: str = "supplier_json",
                       message_id: str | None = None) -> dict:
         supplier = self._supplier(api_key)
-        batch = validated(s.SupplierPushSchema(), data)
+        batch = validated(wire.SupplierPushSchema(), data)
         results, events = pushes.apply_batch(self.uow.session, supplier, batch["updates"], source=source,
                                              message_id=message_id, today=_today())
         for event, payload in events:
@@ -142,10 +139,10 @@ class TicketingService(ServiceBase):
 
     @rpc
     def place_hold(self, data: dict) -> dict:
-        fields = validated(s.HoldCreateSchema(), data)
+        fields = validated(wire.HoldCreateSchema(), data)
         hold = holds.place(self.uow.session, fields, actor=self.uow.actor, now=utcnow())
         record = holds.as_dict(hold)
-        self.uow.emit("ticketing.hold_placed", record)
+        self.uow.emit(wire.HOLD_PLACED, record)
         return record
 
     @rpc
@@ -154,25 +151,25 @@ class TicketingService(ServiceBase):
 
     @rpc
     def list_holds(self, query: dict) -> dict:
-        q = validated(s.HoldQuerySchema(), query)
+        q = validated(wire.HoldQuerySchema(), query)
         items, total = lists.holds(self.uow.session, **q)
         return page_dict([holds.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
     def extend_hold(self, hold_id: str, data: dict) -> dict:
-        fields = validated(s.HoldExtendSchema(), data)
+        fields = validated(wire.HoldExtendSchema(), data)
         return holds.as_dict(holds.extend(self.uow.session, hold_id, fields["expires_in_minutes"], utcnow()))
 
     @rpc
     def release_hold(self, hold_id: str) -> dict:
         record = holds.as_dict(holds.release(self.uow.session, hold_id, utcnow()))
-        self.uow.emit("ticketing.hold_released", record)
+        self.uow.emit(wire.HOLD_RELEASED, record)
         return record
 
     @timer(interval=5)
     def expire_holds(self):
         for hold in holds.expire_due(self.uow.session, utcnow()):
-            self.uow.emit("ticketing.hold_expired", holds.as_dict(hold))
+            self.uow.emit(wire.HOLD_EXPIRED, hold)
 
     # --- bookings --------------------------------------------------------------------------
 
@@ -183,7 +180,7 @@ class TicketingService(ServiceBase):
         booking, made = bookings.confirm(self.uow.session, hold_id, actor=self.uow.actor, now=utcnow())
         record = bookings.as_dict(booking)
         if made:
-            self.uow.emit("ticketing.booking_confirmed", record | bookings.totals(booking))
+            self.uow.emit(wire.BOOKING_CONFIRMED, record | bookings.totals(booking))
         return record | {"already_confirmed": not made}
 
     @rpc
@@ -192,7 +189,7 @@ class TicketingService(ServiceBase):
 
     @rpc
     def search_bookings(self, query: dict) -> dict:
-        q = validated(s.BookingQuerySchema(), query)
+        q = validated(wire.BookingQuerySchema(), query)
         items, total = lists.bookings(self.uow.session, **q)
         return page_dict([bookings.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
@@ -200,33 +197,33 @@ class TicketingService(ServiceBase):
     def cancel_booking(self, booking_ref: str, line_id: int | None = None) -> dict:
         booking, lines = bookings.cancel(self.uow.session, booking_ref, now=utcnow(), line_id=line_id)
         record = bookings.as_dict(booking)
-        self.uow.emit("ticketing.booking_cancelled", {
+        self.uow.emit(wire.BOOKING_CANCELLED, {
             "booking_id": booking.id, "locator": booking.locator, "status": booking.status,
-            "reference": booking.reference, "cancelled_lines": [bookings.line_dict(l) for l in lines]})
+            "reference": booking.reference, "cancelled_lines": lines})
         return record
 
     @rpc
     def change_booking_line(self, booking_ref: str, line_id: int, data: dict) -> dict:
-        new = validated(s.LineChangeSchema(), data)
+        new = validated(wire.LineChangeSchema(), data)
         old, replacement = bookings.change(self.uow.session, booking_ref, line_id, new, now=utcnow())
         difference = replacement.fare_difference
         booking = replacement.booking
-        self.uow.emit("ticketing.booking_changed", {
+        self.uow.emit(wire.BOOKING_CHANGED, {
             "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
-            "old_line": bookings.line_dict(old), "new_line": bookings.line_dict(replacement),
+            "old_line": old, "new_line": replacement,
             "fare_difference": difference, "currency": replacement.currency})
         return {"booking": bookings.as_dict(booking), "fare_difference": difference,
                 "currency": replacement.currency}
 
     @rpc
     def refund_booking_line(self, booking_ref: str, line_id: int, data: dict) -> dict:
-        fields = validated(s.RefundCreateSchema(), data)
+        fields = validated(wire.RefundCreateSchema(), data)
         refund = bookings.refund(self.uow.session, booking_ref, line_id, fields["amount"], fields["reason"],
                                  actor=self.uow.actor, now=utcnow())
         booking = refund.line.booking
-        self.uow.emit("ticketing.booking_refunded", {
+        self.uow.emit(wire.BOOKING_REFUNDED, {
             "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
-            "refund_id": refund.id, "line": bookings.line_dict(refund.line), "amount": refund.amount,
+            "refund_id": refund.id, "line": refund.line, "amount": refund.amount,
             "currency": refund.currency, "reason": refund.reason})
         return as_dict(refund)
 
@@ -240,36 +237,36 @@ class TicketingService(ServiceBase):
     @rpc
     def sales_report(self, query: dict) -> dict:
         """Sales per day, week or month and per product, kind, supplier or destination, per currency."""
-        q = validated(s.SalesReportQuerySchema(), query)
+        q = validated(wire.SalesReportQuerySchema(), query)
         return reports.sales(self.uow.session, **q)
 
     @rpc
     def sales_report_csv(self, query: dict) -> dict:
         """The sales report's rows as CSV text: {"filename", "content_type", "content"}."""
-        q = validated(s.SalesReportCsvQuerySchema(), query)
+        q = validated(wire.SalesReportCsvQuerySchema(), query)
         bom = q.pop("bom")
         report = reports.sales(self.uow.session, **q)
         return reports.csv_file(reports.sales_filename(report), reports.sales_csv(report, bom=bom))
 
     @rpc
     def top_sellers(self, query: dict) -> dict:
-        q = validated(s.SellersQuerySchema(), query)
+        q = validated(wire.SellersQuerySchema(), query)
         return reports.top_sellers(self.uow.session, **q)
 
     @rpc
     def slow_sellers(self, query: dict) -> dict:
-        q = validated(s.SellersQuerySchema(), query)
+        q = validated(wire.SellersQuerySchema(), query)
         return reports.slow_sellers(self.uow.session, **q)
 
     @rpc
     def supplier_bookings_report(self, supplier_id: str, query: dict) -> dict:
         """A supplier's booking lines over a period, for matching its invoices."""
-        q = validated(s.SupplierBookingsQuerySchema(), query)
+        q = validated(wire.SupplierBookingsQuerySchema(), query)
         return reports.supplier_bookings(self.uow.session, supplier_id, **q)
 
     @rpc
     def supplier_bookings_report_csv(self, supplier_id: str, query: dict) -> dict:
-        q = validated(s.SupplierBookingsCsvQuerySchema(), query)
+        q = validated(wire.SupplierBookingsCsvQuerySchema(), query)
         bom = q.pop("bom")
         report = reports.supplier_bookings(self.uow.session, supplier_id, **q)
         return reports.csv_file(reports.supplier_bookings_filename(report),
@@ -278,11 +275,11 @@ class TicketingService(ServiceBase):
     @rpc
     def manifest(self, query: dict) -> dict:
         """The confirmed lines of a supplier (or a product) travelling on a date, for the supplier."""
-        return reports.manifest(self.uow.session, **validated(s.ManifestQuerySchema(), query))
+        return reports.manifest(self.uow.session, **validated(wire.ManifestQuerySchema(), query))
 
     @rpc
     def manifest_csv(self, query: dict) -> dict:
-        q = validated(s.ManifestCsvQuerySchema(), query)
+        q = validated(wire.ManifestCsvQuerySchema(), query)
         bom = q.pop("bom")
         report = reports.manifest(self.uow.session, **q)
         return reports.csv_file(reports.manifest_filename(report), reports.manifest_csv(report, bom=bom))
@@ -295,8 +292,8 @@ class TicketingService(ServiceBase):
         {"status": http status, "xml": the answer, "content_type": its Content-Type}."""
         skew = timedelta(seconds=float(self.config.get("OTA_MAX_CLOCK_SKEW_SECONDS") or 300))
         now = utcnow()
-        return ota.receive(self.uow, api_key, xml_text, today=now.date(), now=now, content_type=content_type,
-                           max_skew=skew)
+        return ota_receiving.receive(self.uow, api_key, xml_text, today=now.date(), now=now,
+                                     content_type=content_type, max_skew=skew)
 
     @timer(interval=600, eager=True)
     def prune_supplier_messages(self) -> int:

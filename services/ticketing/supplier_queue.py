@@ -46,7 +46,9 @@ from services.common.errors import DomainError, Unauthorized, ValidationFailed, 
 from services.common.redelivery import DEFAULT_EXCHANGE, Redelivery, dead_letter_queue_name, retry_queue_name
 from services.common.serialization import to_plain
 
+from . import pushes, suppliers
 from .models import SupplierMessage
+from .wire import SupplierPushSchema
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +132,6 @@ def prune(session, older_than: datetime, limit: int = PRUNE_BATCH) -> int:
 
 def receive(unit, data, *, api_key: str | None, message_id: str | None, today: date) -> dict:
     """Apply one AMQP push; raises Unauthorized or ValidationFailed (nothing written) when refused."""
-    from . import pushes, suppliers
-    from .schemas import SupplierPushSchema
-
     session = unit.session
     try:
         supplier = suppliers.authenticate(session, api_key or "")

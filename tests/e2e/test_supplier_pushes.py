@@ -14,9 +14,10 @@ from sqlalchemy import create_engine, text
 
 from gateway.app import create_app
 from gateway.rpc import RpcPool
-from services.ticketing import ota, pushes
+from services.ticketing import pushes
 from services.ticketing.service import TicketingService
 from services.ticketing.supplier_queue import API_KEY_HEADER, queue_names
+from services.ticketing.wire import ota
 from tests.conftest import wait_for
 from tests.events import subscribe
 

@@ -1,10 +1,11 @@
-"""OpenTravel XML mapping: no broker, no database."""
+"""OpenTravel XML mapping and the rules of receiving it: no broker, no database."""
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.ticketing import ota
+from services.ticketing import ota_receiving as receiving
+from services.ticketing.wire import ota
 
 NS = {"ota": ota.NS}
 STAMP = "2026-05-01T09:30:00.000Z"
@@ -50,7 +51,7 @@ def test_an_inventory_count_becomes_an_available_update_sequenced_by_the_timesta
     message = ota.parse(inv_count(inventory()))
     assert (message.root, message.echo_token, message.version, message.sequence) == \
         (ota.INV_COUNT, "tok-1", "3.0", STAMP_MS)
-    updates, origins = ota.coalesce(message)
+    updates, origins = receiving.coalesce(message)
     assert updates == [{"product_code": "KING", "start": "2026-06-01", "end": "2026-06-30",
                         "sequence": STAMP_MS, "available": 7}]
     assert origins == [[1]]
@@ -68,14 +69,14 @@ def test_weekday_flags_select_iso_weekdays(flags, weekdays):
     message = ota.parse(inv_count(inventory(f'Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" {flags}')))
     [element] = message.elements
     assert element.weekdays == weekdays
-    [update], _ = ota.coalesce(message)
+    [update], _ = receiving.coalesce(message)
     assert update.get("weekdays") == weekdays
 
 
 def test_seven_false_weekday_flags_select_nothing_and_say_so():
     flags = " ".join(f'{day}="false"' for day in ("Mon", "Tue", "Weds", "Thur", "Fri", "Sat", "Sun"))
     message = ota.parse(inv_count(inventory(f'Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" {flags}')))
-    assert ota.coalesce(message) == ([], [])
+    assert receiving.coalesce(message) == ([], [])
     [note] = message.notes
     assert note.record == "1" and "no date is selected" in note.text
 
@@ -94,7 +95,7 @@ def test_a_weekday_flag_that_is_not_a_boolean_is_refused():
 ])
 def test_master_restriction_close_and_open_are_stop_sell(restriction, stop_sell):
     message = ota.parse(avail(status_message(restriction)))
-    [update], _ = ota.coalesce(message)
+    [update], _ = receiving.coalesce(message)
     assert update["stop_sell"] is stop_sell and "capacity" not in update
     assert message.notes == []
 
@@ -103,7 +104,7 @@ def test_arrival_and_departure_restrictions_are_not_applied_but_reported():
     message = ota.parse(avail(status_message('<RestrictionStatus Status="Close" Restriction="Arrival"/>'),
                               status_message('<RestrictionStatus Status="Close" Restriction="Departure"/>',
                                              control='Start="2026-07-01" End="2026-07-01" InvTypeCode="KING"')))
-    assert ota.coalesce(message) == ([], [])
+    assert receiving.coalesce(message) == ([], [])
     assert [(n.record, n.type) for n in message.notes] == [("1", ota.EWT_NO_IMPLEMENTATION),
                                                             ("2", ota.EWT_NO_IMPLEMENTATION)]
     assert "Arrival" in message.notes[0].text
@@ -116,13 +117,13 @@ def test_a_restriction_status_that_is_neither_open_nor_close_is_refused():
 
 def test_booking_limit_is_the_capacity_and_combines_with_a_restriction():
     message = ota.parse(avail(status_message('<RestrictionStatus Status="Close"/>', attrs='BookingLimit="12"')))
-    [update], _ = ota.coalesce(message)
+    [update], _ = receiving.coalesce(message)
     assert (update["capacity"], update["stop_sell"]) == (12, True)
 
 
 def test_booking_limit_adjustments_are_not_applied_but_reported():
     message = ota.parse(avail(status_message(attrs='BookingLimit="2" BookingLimitMessageType="AdjustLimit"')))
-    assert ota.coalesce(message) == ([], [])
+    assert receiving.coalesce(message) == ([], [])
     assert "AdjustLimit" in message.notes[0].text
 
 
@@ -130,7 +131,7 @@ def test_rate_plan_level_messages_are_not_applied_to_the_whole_room_type():
     message = ota.parse(avail(status_message(
         '<RestrictionStatus Status="Close"/>',
         control='Start="2026-06-01" End="2026-06-03" InvTypeCode="KING" RatePlanCode="BAR"')))
-    assert ota.coalesce(message) == ([], [])
+    assert receiving.coalesce(message) == ([], [])
     assert "rate plans are not supported" in message.notes[0].text
 
 
@@ -147,7 +148,7 @@ def test_rate_plan_level_messages_are_not_applied_to_the_whole_room_type():
 ])
 def test_count_types_1_and_2_are_applied_with_their_meaning(counts, fields):
     message = ota.parse(inv_count(inventory(counts=counts)))
-    [update], _ = ota.coalesce(message)
+    [update], _ = receiving.coalesce(message)
     assert {k: v for k, v in update.items() if k in ("capacity", "available")} == fields
     assert message.notes == []
 
@@ -155,7 +156,7 @@ def test_count_types_1_and_2_are_applied_with_their_meaning(counts, fields):
 def test_counts_of_other_types_only_are_reported_not_applied():
     message = ota.parse(inv_count(inventory(counts='<InvCount CountType="3" Count="2"/>'
                                                    '<InvCount CountType="4" Count="3"/>')))
-    assert ota.coalesce(message) == ([], [])
+    assert receiving.coalesce(message) == ([], [])
     [note] = message.notes
     assert note.record == "1" and note.type == ota.EWT_NO_IMPLEMENTATION
     assert "CountType 3 (tentative availability) = 2, 4 (definite sold) = 3 not applied" in note.text
@@ -167,7 +168,7 @@ def test_other_counts_beside_the_available_one_are_warned_per_element_and_the_re
                          '<InvCount CountType="4" Count="3"/><InvCount CountType="5" Count="2"/>'),
         inventory('Start="2026-07-01" End="2026-07-02" InvTypeCode="KING"', '<InvCount CountType="2" Count="6"/>'
                   '<InvCount CountType="6" Count="1"/>')))
-    updates, _ = ota.coalesce(message)
+    updates, _ = receiving.coalesce(message)
     assert [(u["capacity"] if "capacity" in u else None, u["available"]) for u in updates] == [(20, 15), (None, 6)]
     assert [(n.record, n.type) for n in message.notes] == [("1", ota.EWT_NO_IMPLEMENTATION),
                                                             ("2", ota.EWT_NO_IMPLEMENTATION)]
@@ -178,7 +179,7 @@ def test_other_counts_beside_the_available_one_are_warned_per_element_and_the_re
 def test_a_physical_count_beside_sold_counts_but_no_available_one_is_not_applied():
     message = ota.parse(inv_count(inventory(counts='<InvCount CountType="1" Count="20"/>'
                                                    '<InvCount CountType="4" Count="12"/>')))
-    assert ota.coalesce(message) == ([], [])
+    assert receiving.coalesce(message) == ([], [])
     assert [n.type for n in message.notes] == [ota.EWT_BIZ_RULE, ota.EWT_NO_IMPLEMENTATION]
     assert "CountType 1 (physical) was not applied" in message.notes[0].text
 
@@ -208,7 +209,7 @@ def test_elements_of_one_product_on_the_same_dates_fold_into_one_update():
     # A limit and a closure in separate messages: both must apply, though they share a TimeStamp.
     message = ota.parse(avail(status_message(attrs='BookingLimit="5"'),
                               status_message('<RestrictionStatus Status="Close"/>')))
-    updates, origins = ota.coalesce(message)
+    updates, origins = receiving.coalesce(message)
     assert updates == [{"product_code": "KING", "start": "2026-06-01", "end": "2026-06-03",
                         "sequence": STAMP_MS, "capacity": 5, "stop_sell": True}]
     assert origins == [[1, 2]]
@@ -219,7 +220,7 @@ def test_a_later_element_wins_on_the_dates_it_overlaps():
         inventory('Start="2026-06-01" End="2026-06-05" InvTypeCode="KING"', '<InvCount CountType="2" Count="10"/>'),
         inventory('Start="2026-06-03" End="2026-06-03" InvTypeCode="KING"', '<InvCount CountType="2" Count="2"/>'),
         inventory('Start="2026-06-01" End="2026-06-05" InvTypeCode="QUEEN"', '<InvCount CountType="2" Count="4"/>')))
-    updates, origins = ota.coalesce(message)
+    updates, origins = receiving.coalesce(message)
     assert [(u["product_code"], u["start"], u["end"], u["available"]) for u in updates] == [
         ("KING", "2026-06-01", "2026-06-02", 10),
         ("KING", "2026-06-03", "2026-06-03", 2),
@@ -235,7 +236,7 @@ def test_elements_on_different_days_of_the_week_stay_as_sent():
                   '<InvCount Count="2"/>'),
         inventory('Start="2026-06-01" End="2026-06-30" InvTypeCode="KING" Sat="0" Sun="0"',
                   '<InvCount Count="8"/>')))
-    updates, origins = ota.coalesce(message)
+    updates, origins = receiving.coalesce(message)
     assert [(u["weekdays"], u["available"]) for u in updates] == [([6, 7], 2), ([1, 2, 3, 4, 5], 8)]
     assert origins == [[1], [2]]
 
@@ -388,8 +389,8 @@ def test_result_warnings_name_each_update_that_was_not_fully_applied():
 
 def test_unknown_product_codes_are_an_error_naming_each():
     message = ota.parse(inv_count(inventory(), inventory('Start="2026-06-01" End="2026-06-02" InvTypeCode="SUITE"')))
-    assert ota.unknown_codes(message, {"KING", "SUITE"}) is None
-    error = ota.unknown_codes(message, {"KING"})
+    assert receiving.unknown_codes(message, {"KING", "SUITE"}) is None
+    error = receiving.unknown_codes(message, {"KING"})
     assert error.status == 422
     assert [(p.code, p.record) for p in error.problems] == [(ota.ERR_INVALID_ROOM_TYPE, "2")]
     assert "SUITE" in ota.error_rs(error)
@@ -494,11 +495,11 @@ def test_a_bare_rq_as_text_xml_is_answered_bare():
 def test_a_timestamp_beyond_the_clock_skew_is_refused():
     message = ota.parse(inv_count(inventory()))   # 2026-05-01T09:30:00Z
     at = datetime(2026, 5, 1, 9, 25, tzinfo=timezone.utc)
-    assert ota.too_far_ahead(message, at) is None                                  # 5 minutes ahead: our skew
-    error = ota.too_far_ahead(message, at - timedelta(seconds=1))
+    assert receiving.too_far_ahead(message, at) is None                                  # 5 minutes ahead: our skew
+    error = receiving.too_far_ahead(message, at - timedelta(seconds=1))
     assert error.status == 422 and errors_of(error) == [(ota.EWT_BIZ_RULE, ota.ERR_INVALID_DATE)]
     assert "in the future" in error.problems[0].text and error.problems[0].tag.endswith("@TimeStamp")
-    assert ota.too_far_ahead(message, at - timedelta(minutes=55), max_skew=timedelta(hours=1)) is None
+    assert receiving.too_far_ahead(message, at - timedelta(minutes=55), max_skew=timedelta(hours=1)) is None
 
 
 def test_a_repeated_echo_token_gets_the_first_answer_marked_as_a_repeat():

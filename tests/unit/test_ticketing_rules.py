@@ -275,7 +275,7 @@ def test_supplier_push_results_per_update(session, supplier, flight):
     assert [r["status"] for r in results] == ["applied", "ignored_stale", "rejected", "rejected", "rejected"]
     assert results[2]["reason"] == "unknown_product"  # another supplier's code is not found for this one
     assert results[4]["reason"] == "no_allotment"
-    assert [e for e, _ in events] == ["ticketing.inventory_changed"]
+    assert [e.name for e, _ in events] == ["ticketing.inventory_changed"]
     assert available(session, flight)["capacity"] == 7
 
 

@@ -4,8 +4,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from services.common.errors import ValidationFailed
 
-from ..schemas import MAX_REPORT_DAYS as MAX_PERIOD_DAYS
-from ..schemas import REPORT_GRANULARITIES as GRANULARITIES
+from ..wire import MAX_REPORT_DAYS as MAX_PERIOD_DAYS
+from ..wire import REPORT_GRANULARITIES as GRANULARITIES
 
 
 def check_period(start: date, end: date):

@@ -3,7 +3,7 @@ from datetime import date
 
 from services.common.errors import ValidationFailed
 
-from ..schemas import REPORT_GROUP_BY as GROUP_BY
+from ..wire import REPORT_GROUP_BY as GROUP_BY
 from .periods import GRANULARITIES, bucket_of, buckets, check_period
 from .tallies import Figures, events_of, lines_in_period
 
