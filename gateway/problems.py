@@ -88,7 +88,7 @@ def register(app):
                        headers={"Retry-After": RETRY_AFTER_SECONDS})
 
     @app.errorhandler(RemoteError)
-    def _remote(error):
+    def _remote_failure(error):
         log.error("unexpected error in a service: %s", error)
         return problem(500, "Internal server error", "A service failed unexpectedly.")
 

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 from . import serialization
 from .db import utcnow
-from .errors import DomainError, _remote
+from .errors import DomainError, remote_error
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ DEADLINE = "deadline"
 MAX_REQUEST_ID = 200
 
 
-@_remote
+@remote_error
 class RequestExpired(DomainError):
     """The request reached the service after its caller's deadline: it was not run."""
 

@@ -6,7 +6,7 @@ nameko's exception registry makes the caller re-raise the same type instead of R
 from nameko.exceptions import registry
 
 
-def _remote(cls):
+def remote_error(cls):
     registry[f"{cls.__module__}.{cls.__name__}"] = cls
     return cls
 
@@ -24,13 +24,13 @@ class DomainError(Exception):
         return self.message
 
 
-@_remote
+@remote_error
 class NotFound(DomainError):
     status = 404
     title = "Not found"
 
 
-@_remote
+@remote_error
 class Unauthorized(DomainError):
     """No credentials, or credentials that are wrong, expired or revoked."""
 
@@ -38,7 +38,7 @@ class Unauthorized(DomainError):
     title = "Unauthorized"
 
 
-@_remote
+@remote_error
 class Forbidden(DomainError):
     """Known caller, but this is not theirs to see or change."""
 
@@ -46,7 +46,7 @@ class Forbidden(DomainError):
     title = "Forbidden"
 
 
-@_remote
+@remote_error
 class Conflict(DomainError):
     """The request is valid but clashes with the current state (sold out, duplicate, wrong status)."""
 
@@ -54,7 +54,7 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
-@_remote
+@remote_error
 class PreconditionFailed(DomainError):
     """If-Match named a version that is no longer current: someone changed it since it was read."""
 
@@ -62,7 +62,7 @@ class PreconditionFailed(DomainError):
     title = "Precondition failed"
 
 
-@_remote
+@remote_error
 class ValidationFailed(DomainError):
     """details maps each field to its list of messages, as marshmallow reports them."""
 
@@ -70,7 +70,7 @@ class ValidationFailed(DomainError):
     title = "Unprocessable entity"
 
 
-@_remote
+@remote_error
 class Unavailable(DomainError):
     """Another service this request needs is not running: try again later."""
 

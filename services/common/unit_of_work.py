@@ -62,11 +62,8 @@ class UnitOfWork:
     def emit(self, event: Event, data) -> str:
         """Record `event` with its schema's dump of `data` in this transaction; it is published
         once the transaction commits."""
-        if isinstance(event, str):  # TRANSITION (issue 9): a hand-built payload, until every service declares its events
-            envelope = add_to_outbox(self.session, self.database.metadata, event, data, self.correlation_id, 1)
-        else:
-            envelope = add_to_outbox(self.session, self.database.metadata, event.name, event.payload(data),
-                                     self.correlation_id, event.version)
+        envelope = add_to_outbox(self.session, self.database.metadata, event.name, event.payload(data),
+                                 self.correlation_id, event.version)
         self.events.append(envelope)
         return envelope["id"]
 

@@ -5,9 +5,12 @@ they exist only for the tests.
 """
 from decimal import Decimal
 
+from marshmallow import Schema
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common import fields
+from services.common.contract import Event
 from services.common.db import Money, as_dict, service_metadata
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Conflict
@@ -15,6 +18,15 @@ from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
 handler_calls: dict[str, int] = {}
+
+
+class PaymentRecordedPayload(Schema):
+    payment_id = fields.Integer(required=True)
+    amount = fields.Decimal(required=True, as_string=True)
+    currency = fields.String(required=True)
+
+
+PAYMENT_RECORDED = Event("ledger.payment_recorded", PaymentRecordedPayload, "A payment was recorded.")
 
 
 class LedgerBase(DeclarativeBase):
@@ -39,19 +51,19 @@ class LedgerService(ServiceBase):
         payment = Payment(amount=amount, currency=currency)
         self.uow.session.add(payment)
         self.uow.session.flush()
-        self.uow.emit("ledger.payment_recorded", {"payment_id": payment.id, "amount": amount, "currency": currency})
+        self.uow.emit(PAYMENT_RECORDED, {"payment_id": payment.id, "amount": amount, "currency": currency})
         return as_dict(payment)
 
     @rpc
     def record_then_fail(self, amount: Decimal) -> None:
         self.uow.session.add(Payment(amount=amount, currency="EUR"))
-        self.uow.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
+        self.uow.emit(PAYMENT_RECORDED, {"payment_id": 0, "amount": amount, "currency": "EUR"})
         raise ValueError("the worker failed after writing")
 
     @rpc
     def record_then_refuse(self, amount: Decimal) -> None:
         self.uow.session.add(Payment(amount=amount, currency="EUR"))
-        self.uow.emit("ledger.payment_recorded", {"payment_id": 0, "amount": amount, "currency": "EUR"})
+        self.uow.emit(PAYMENT_RECORDED, {"payment_id": 0, "amount": amount, "currency": "EUR"})
         raise Conflict("refused after writing")
 
     @rpc

@@ -7,20 +7,20 @@ Unauthorized (a supplier's API key), Forbidden (another supplier's product), Con
 is not confirmed, a change across currencies, a refund over what is left) and ValidationFailed with
 per-field messages.
 """
-from services.common.errors import Conflict, _remote
+from services.common.errors import Conflict, remote_error
 
 __all__ = ["NotBookable", "HoldNotActive", "NOT_BOOKABLE_REASONS"]
 
 NOT_BOOKABLE_REASONS = ("past_date", "no_allotment", "stop_sell", "on_request", "sold_out")
 
 
-@_remote
+@remote_error
 class NotBookable(Conflict):
     """Units cannot be taken on a date. details: product_id, day, reason (one of
     NOT_BOOKABLE_REASONS) and, when sold out, how many are `available` of those `requested`."""
 
 
-@_remote
+@remote_error
 class HoldNotActive(Conflict):
     """The hold can no longer be extended, released or confirmed. details: status (expired,
     released or confirmed)."""
