@@ -148,7 +148,13 @@ def lock_rows(session, keys) -> dict[tuple[str, date], Row]:
     if not keys:
         return {}
     session.flush()  # a Core SELECT does not autoflush: rows added through the ORM must be seen
-    query = (select(_INVENTORY).where(tuple_(_INVENTORY.c.product_id, _INVENTORY.c.day).in_(keys))
+    days_by_product = defaultdict(list)
+    for product_id, day in keys:
+        days_by_product[product_id].append(day)
+    # Per product, its days as one IN list: both databases search the primary key with it, where
+    # a row-value IN of a year of (product, day) pairs cost PostgreSQL more to plan than to run.
+    query = (select(_INVENTORY).where(or_(*(and_(_INVENTORY.c.product_id == product_id, _INVENTORY.c.day.in_(days))
+                                            for product_id, days in days_by_product.items())))
              .order_by(_INVENTORY.c.product_id, _INVENTORY.c.day).with_for_update())
     return {(row.product_id, row.day): row for row in session.execute(query)}
 
@@ -267,8 +273,8 @@ def apply_update(session, product: Product, days: list[date], changes: dict, *, 
             old = {k: _plain(getattr(row, k)) for k in day_changes}
             short_before = booked + held - row.capacity
             capacity = day_changes.get("capacity", row.capacity)
-            changed_rows.append({"key_product_id": product.id, "key_day": day} | day_changes)
-            values = changed_rows[-1]
+            values = dict(day_changes)
+            changed_rows.append((day, values))
         short = booked + held - capacity
         # Kept as of this change; what callers see is computed from rows (is_overbooked), since
         # holds that lapse end an overbooking without any change here.
@@ -281,21 +287,28 @@ def apply_update(session, product: Product, days: list[date], changes: dict, *, 
             log.append({"product_id": product.id, "day": day, "actor": actor, "source": source,
                         "source_message": source_message, "old": old, "new": new, "changed_at": now})
         applied.append(day)
-    _write(session, new_rows, changed_rows, log)
+    _write(session, product.id, new_rows, changed_rows, log)
     return {"applied": applied, "stale": stale, "missing": missing, "overbooked": overbooked}
 
 
-# Every row of one apply_update sets the same columns, so one statement serves them all.
-_CHANGE_ROW = (update(_INVENTORY).where(_INVENTORY.c.product_id == bindparam("key_product_id"),
-                                        _INVENTORY.c.day == bindparam("key_day")))
+# The SET clause is the columns of the parameters given: those of one apply_update.
+_CHANGE_DAYS = (update(_INVENTORY).where(_INVENTORY.c.product_id == bindparam("key_product_id"),
+                                         _INVENTORY.c.day.in_(bindparam("key_days", expanding=True))))
 
 
-def _write(session, new_rows: list[dict], changed_rows: list[dict], log: list[dict]):
+def _write(session, product_id: str, new_rows: list[dict], changed_rows: list[tuple[date, dict]], log: list[dict]):
     if new_rows:
         session.execute(insert(_INVENTORY), new_rows)
     if changed_rows:
-        session.execute(_CHANGE_ROW, changed_rows)
-        _expire_loaded(session, {(r["key_product_id"], r["key_day"]) for r in changed_rows})
+        # Dates given the same values (all of them, but for a capacity from `available` on dates
+        # with bookings, or an overbooking) share one UPDATE: an executemany is one statement per
+        # row, and on PostgreSQL one round trip per row.
+        days_by_values = defaultdict(list)
+        for day, values in changed_rows:
+            days_by_values[tuple(values.items())].append(day)
+        for values, days in days_by_values.items():
+            session.execute(_CHANGE_DAYS, {"key_product_id": product_id, "key_days": days, **dict(values)})
+        _expire_loaded(session, {(product_id, day) for day, _ in changed_rows})
     if log:
         session.execute(insert(_CHANGES), log)
 
