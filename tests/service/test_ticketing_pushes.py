@@ -100,3 +100,17 @@ def test_a_batch_mixing_new_changed_stale_and_missing_dates(session):
     assert [(d["day"], d["capacity"], d["status"]) for d in inventory.days_of(session, room.id, D1, D5, today=TODAY)] == [
         (D1, 1, "available"), (D2, 1, "overbooked"), (D3, 4, "available"), (D4, 1, "available"),
         (D5, 1, "available")]
+
+
+def test_rows_are_locked_and_returned_in_product_then_day_order(session):
+    supplier = suppliers.create(session, {"name": "Lijiang Inn", "kind": "hotel", "contacts": []}, actor="t", now=NOW)
+    rooms = [inventory.create_product(session, {
+        "supplier_id": supplier.id, "supplier_code": code, "kind": "hotel", "name": code, "location": "Lijiang",
+        "attributes": {}, "currency": "CNY"}, actor="t", now=NOW) for code in ("R-1", "R-2")]
+    for room in rooms:
+        inventory.apply_update(session, room, [D1, D2, D3], {"capacity": 2, "net_price": Decimal("90.00"),
+                                                             "sell_price": Decimal("120.00")}, actor="t", source="staff")
+    first, second = sorted(room.id for room in rooms)
+    rows = inventory.lock_rows(session, [(second, D2), (first, D3), (second, D1), (first, D1), (first, D6)])
+    assert list(rows) == [(first, D1), (first, D3), (second, D1), (second, D2)]  # D6 has no allotment
+    assert {(r.capacity, r.net_price, r.stop_sell) for r in rows.values()} == {(2, Decimal("90.00"), False)}
