@@ -234,9 +234,9 @@ def apply_update(session, product: Product, days: list[date], changes: dict, *, 
     truth: it is accepted and the date is overbooked. Returns what happened, and the days that
     became overbooked (or more so).
 
-    A push writes a year of dates per product: the rows are written with one executemany per
-    statement (new dates, changed dates, change log), not through the ORM's unit of work,
-    which cost ten times the database's own work here.
+    A push writes a year of dates per product, so the rows are written with Core statements (new
+    dates and the change log each in one executemany INSERT, changed dates in one UPDATE per set
+    of values), not through the ORM's unit of work, which cost ten times the database's work here.
     """
     to_sell = changes.get("available")
     changes = {k: v for k, v in changes.items() if k in FIELDS and v is not None}
@@ -300,9 +300,9 @@ def _write(session, product_id: str, new_rows: list[dict], changed_rows: list[tu
     if new_rows:
         session.execute(insert(_INVENTORY), new_rows)
     if changed_rows:
-        # Dates given the same values (all of them, but for a capacity from `available` on dates
-        # with bookings, or an overbooking) share one UPDATE: an executemany is one statement per
-        # row, and on PostgreSQL one round trip per row.
+        # Dates given the same values share one UPDATE (an executemany is a statement per row, on
+        # PostgreSQL a round trip per row). Only capacity (from `available`) and overbooked differ
+        # from date to date; the other values are the same objects for all, so equal means same.
         days_by_values = defaultdict(list)
         for day, values in changed_rows:
             days_by_values[tuple(values.items())].append(day)
