@@ -43,7 +43,7 @@ def batch(codes, start: date, sequence: int, price: str) -> list[dict]:
              "net_price": price, "sell_price": "120.00", "sequence": sequence} for code in codes]
 
 
-def seed(engine) -> list[str]:
+def seed(engine) -> tuple[str, list[str]]:
     with Session(engine) as session, session.begin():
         supplier = Supplier(id=str(uuid.uuid4()), name="Bench", kind="hotel", contacts=[],
                             created_at=utcnow(), created_by="bench")
