@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Boolean, Integer, LargeBinary, String, Text, Unique
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from services.common.config import database_url
-from services.common.db import NAMING_CONVENTION, UtcDateTime, make_engine
+from services.common.db import NAMING_CONVENTION, UtcDateTime, make_engine, reader_for
 from sqlalchemy import MetaData
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -71,7 +71,7 @@ class GatewayDatabase:
     def __init__(self, url: str | None = None):
         self.url = url or database_url("gateway")
         self.engine = make_engine(self.url)
-        self.reader = make_engine(self.url, read_only=True) if self.url.startswith("sqlite") else self.engine
+        self.reader = reader_for(self.engine)
 
     def migrate(self):
         from services.common.migrations import upgrade

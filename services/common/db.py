@@ -140,6 +140,14 @@ def make_engine(url: str, *, read_only: bool = False):
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def reader_for(engine):
+    """The engine to read with: on SQLite a twin whose transactions begin deferred (make_engine's
+    read_only), elsewhere the engine itself."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return make_engine(engine.url.render_as_string(hide_password=False), read_only=True)
+
+
 class usually(FunctionElement):
     """A condition true for most rows it is tested on. SQLite, planning without statistics, would
     otherwise start from an index on it (e.g. every active hold) instead of a selective one;

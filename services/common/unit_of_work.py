@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import commands, config as cfg
 from .contract import Event
-from .db import SqliteWriterLock, make_engine, refresh_statistics
+from .db import SqliteWriterLock, make_engine, reader_for, refresh_statistics
 from .inbox import record_processed
 from .logs import correlation_id
 from .migrations import upgrade
@@ -92,7 +92,7 @@ class Database(DependencyProvider):
             patch_psycopg()
         self.engine = make_engine(self.url)
         self._writer = SqliteWriterLock(self.engine.url.database) if self.engine.dialect.name == "sqlite" else None
-        self.reader = make_engine(self.url, read_only=True) if self.engine.dialect.name == "sqlite" else self.engine
+        self.reader = reader_for(self.engine)
         self.publisher = OutboxPublisher(self.container.config)
         self.migrate()
 
