@@ -1,4 +1,5 @@
-"""The gateway depends on each service's published contract only: its wire module.
+"""The gateway depends on each service's published contract only: its wire module, which stands
+alone.
 
 Anything else of a service (schemas, rules, models) is the service's to change; a gateway that
 imports it breaks when the service is refactored, and loads its ORM models for nothing.
@@ -8,6 +9,8 @@ import json
 import re
 import subprocess
 import sys
+
+import pytest
 
 from services.common.config import REPO_ROOT, SERVICES
 
@@ -87,3 +90,23 @@ def test_a_running_gateway_has_loaded_no_service_module_but_the_contracts(tmp_pa
     assert not models, f"the gateway loads services' ORM models: {models}"
     assert not insides, "the gateway loads modules of services other than their wire:\n" + "\n".join(insides)
     assert any(CONTRACT.match(name) for name in loaded), "no wire module loaded: the probe saw no gateway"
+
+
+WIRE_PROBE = """
+import json, sys
+import services.{service}.wire
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("services."))))
+"""
+STORAGE = {"services.common.db", "services.common.unit_of_work", "services.common.outbox"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_wire_loads_nothing_else_of_its_service_and_no_database(service):
+    run = subprocess.run([sys.executable, "-c", WIRE_PROBE.format(service=service)], cwd=REPO_ROOT,
+                         capture_output=True, text=True, timeout=60, check=True)
+    loaded = json.loads(run.stdout.strip().splitlines()[-1])
+    assert f"services.{service}.wire" in loaded
+    insides = [name for name in loaded
+               if name.startswith(f"services.{service}.") and not name.startswith(f"services.{service}.wire")]
+    assert insides == [], insides
+    assert not STORAGE & set(loaded), STORAGE & set(loaded)

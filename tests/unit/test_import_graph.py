@@ -1,5 +1,6 @@
 """The kernel and each service import their own modules without a cycle, counting imports inside
-functions too (a deferred import hides a cycle, it does not remove it)."""
+functions too (a deferred import hides a cycle, it does not remove it); a service imports its own
+modules at the top, where a cycle shows."""
 import ast
 from pathlib import Path
 
@@ -84,3 +85,21 @@ def test_the_finder_sees_a_cycle_through_a_deferred_import():
 def test_no_import_cycle(package):
     cycle = find_cycle(import_graph(package))
     assert cycle is None, " -> ".join(cycle)
+
+
+@pytest.mark.parametrize("package", PACKAGES[1:])  # the kernel's healthcheck defers nameko for the gateway's check
+def test_a_service_imports_its_own_modules_at_the_top(package):
+    nested = []
+    for path in (REPO_ROOT / package).rglob("*.py"):
+        if "migrations" in path.relative_to(REPO_ROOT / package).parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {id(node) for node in tree.body}
+        own = package.replace("/", ".")
+        for node in ast.walk(tree):
+            if id(node) in top_level or not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            if (isinstance(node, ast.ImportFrom) and node.level) or any(n.startswith(own) for n in names):
+                nested.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
+    assert not nested, f"imports of the service's own modules inside a function: {nested}"
