@@ -51,5 +51,7 @@ def rpc(commands: bool = True):
     data = {"correlation_id": g.get("correlation_id"), "actor": g.get("actor", "gateway")}
     if g.get("user") is not None:  # the person, for documents that name them ("your consultant")
         data["actor_name"] = g.user.full_name
+        # For rules that depend on who approves (a refund over finance's limit, a manager's override).
+        data["actor_roles"] = sorted(g.user.roles)
     return current_app.extensions["rpc"].client(data, request_ids() if commands else None,
                                                 deadline=g.get("deadline"))

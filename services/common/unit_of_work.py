@@ -56,6 +56,11 @@ class UnitOfWork:
         return self.worker_ctx.data.get("actor_name")
 
     @property
+    def actor_roles(self) -> set[str]:
+        """The acting staff user's roles as the gateway gave them (none for services, suppliers)."""
+        return set(self.worker_ctx.data.get("actor_roles") or ())
+
+    @property
     def correlation_id(self) -> str | None:
         return self.worker_ctx.data.get("correlation_id") or correlation_id.get()
 

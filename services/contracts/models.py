@@ -1,8 +1,260 @@
-"""Contracts's own tables. No other service reads them."""
-from sqlalchemy.orm import DeclarativeBase
+"""Contracts's own tables: the order file and its money. No other service reads them.
 
-from services.common.db import service_metadata
+What is paid on an instalment is not stored: payments are applied to the schedule in due order
+(schedule.apply_payments), so a payment, a refund or an amendment needs no bookkeeping of its own.
+Numbers that must have no gaps (order files, receipts, invoices) come from `number_series`, whose
+row is locked by the transaction that takes a number, so a rolled-back issue gives it back.
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from services.common.db import Money, UtcDateTime, service_metadata
 
 
 class Base(DeclarativeBase):
     metadata = service_metadata()
+
+
+class NumberSeries(Base):
+    """The last number taken in a series ("OF-2026", "receipt-2026", "A-2026"...)."""
+
+    __tablename__ = "number_series"
+
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class OrderFile(Base):
+    """The order file: one per accepted quote version, from contract to the money it brings."""
+
+    __tablename__ = "order_files"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    order_number: Mapped[str] = mapped_column(String(20), unique=True)
+    quote_id: Mapped[str] = mapped_column(String(36), unique=True)
+    quote_number: Mapped[str | None] = mapped_column(String(40))
+    quote_version: Mapped[int] = mapped_column(Integer)
+    itinerary_id: Mapped[str] = mapped_column(String(36))
+    customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    inquiry_id: Mapped[str | None] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    language: Mapped[str] = mapped_column(String(5))
+    # drafted -> signed -> cancelled (the trip's own steps come with the trip process)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    # What the customer accepted, frozen: lines, per-person prices, fees, totals, party.
+    quote: Mapped[dict] = mapped_column(JSON)
+    payment_terms: Mapped[dict] = mapped_column(JSON)
+    cancellation_tiers: Mapped[list] = mapped_column(JSON)
+    terms_notes: Mapped[str | None] = mapped_column(Text)
+    special_arrangements: Mapped[str | None] = mapped_column(Text)
+    # Travellers as CRM had them when added (names as in their documents, masked numbers).
+    travellers: Mapped[list] = mapped_column(JSON, default=list)
+    # What the destination asks of travellers: {"passport_required", "visa_required"}.
+    entry_requirements: Mapped[dict] = mapped_column(JSON, default=dict)
+    document_override: Mapped[dict | None] = mapped_column(JSON)
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancellation: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    versions: Mapped[list["ContractVersion"]] = relationship(
+        back_populates="order_file", order_by="ContractVersion.version")
+    instalments: Mapped[list["Instalment"]] = relationship(order_by="Instalment.n")
+    payments: Mapped[list["Payment"]] = relationship(order_by="Payment.id")
+
+
+class ContractVersion(Base):
+    """One version of the contract: version 1 from the quote, each amendment a new one.
+
+    Once signed it never changes: the signed document's bytes and SHA-256 are kept with it."""
+
+    __tablename__ = "contract_versions"
+    __table_args__ = (UniqueConstraint("order_file_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    # draft -> signed; a draft replaced by a newer one is superseded
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(30))  # initial, customer_request, agency_error, supplier_change
+    changes: Mapped[str | None] = mapped_column(Text)
+    total: Mapped[Decimal] = mapped_column(Money)
+    lines: Mapped[list] = mapped_column(JSON)
+    affected_suppliers: Mapped[list] = mapped_column(JSON, default=list)
+    signing_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    signing_token_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    signature: Mapped[dict | None] = mapped_column(JSON)
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    signed_document: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+
+    order_file: Mapped[OrderFile] = relationship(back_populates="versions")
+    confirmations: Mapped[list["SupplierConfirmation"]] = relationship(order_by="SupplierConfirmation.id")
+
+
+class SupplierConfirmation(Base):
+    """A supplier's word on an amendment: who confirmed it, when, and their reference."""
+
+    __tablename__ = "supplier_confirmations"
+    __table_args__ = (UniqueConstraint("contract_version_id", "supplier"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contract_version_id: Mapped[int] = mapped_column(ForeignKey("contract_versions.id"))
+    supplier: Mapped[str] = mapped_column(String(200))
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(120))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Instalment(Base):
+    """One due amount of the payment schedule (deposit, instalment, balance)."""
+
+    __tablename__ = "instalments"
+    __table_args__ = (UniqueConstraint("order_file_id", "n"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"))
+    n: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    # The day instalment_overdue went out for it, so the alert is raised once.
+    overdue_announced_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Payment(Base):
+    """Money the customer paid in (amount > 0), or a refund paid back to them (amount < 0)."""
+
+    __tablename__ = "payments"
+    __table_args__ = (Index("ix_payments_desk_day", "desk", "business_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), index=True)
+    receipt_number: Mapped[str] = mapped_column(String(30), unique=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(120), index=True)
+    desk: Mapped[str] = mapped_column(String(60))
+    business_day: Mapped[date] = mapped_column(Date)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
+    corrects_payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_by: Mapped[str] = mapped_column(String(120))
+
+
+class Invoice(Base):
+    """An issued invoice or credit note. Never changed once issued: a correction is a credit note."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("series", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # invoice, credit_note
+    series: Mapped[str] = mapped_column(String(40))
+    number: Mapped[int] = mapped_column(Integer)
+    display_number: Mapped[str] = mapped_column(String(60), unique=True)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    buyer: Mapped[dict] = mapped_column(JSON)
+    lines: Mapped[list] = mapped_column(JSON)
+    tax_totals: Mapped[list] = mapped_column(JSON)  # per rate: base and tax
+    subtotal: Mapped[Decimal] = mapped_column(Money)
+    tax_total: Mapped[Decimal] = mapped_column(Money)
+    total: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str | None] = mapped_column(Text)
+    fiscal_number: Mapped[str | None] = mapped_column(String(60))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[str] = mapped_column(String(120))
+
+
+class Refund(Base):
+    """Money owed back to the customer (a cancellation, a price cut): approved, then paid."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(Text)
+    # pending_approval -> approved -> paid
+    status: Mapped[str] = mapped_column(String(20))
+    needs_manager: Mapped[bool] = mapped_column(default=False)
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class DeskDay(Base):
+    """A desk's business day: open (takes payments), closed by the desk, confirmed by finance.
+
+    Every payment locks its day's row, and so does closing it: a payment and the close of its day
+    take turns, so the closed totals are exactly the payments the day kept."""
+
+    __tablename__ = "desk_days"
+
+    desk: Mapped[str] = mapped_column(String(60), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))  # open, closed, confirmed
+    totals: Mapped[dict | None] = mapped_column(JSON)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(120))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class BankStatement(Base):
+    """An imported bank statement; the file's SHA-256 makes a re-import a no-op."""
+
+    __tablename__ = "bank_statements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    checksum: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[str] = mapped_column(String(10))
+    account: Mapped[str | None] = mapped_column(String(60))
+    statement_id: Mapped[str | None] = mapped_column(String(120))
+    currency: Mapped[str] = mapped_column(String(3))
+    opening_balance: Mapped[Decimal | None] = mapped_column(Money)
+    closing_balance: Mapped[Decimal | None] = mapped_column(Money)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    imported_by: Mapped[str] = mapped_column(String(120))
+
+    lines: Mapped[list["BankLine"]] = relationship(order_by="BankLine.line_no")
+
+
+class BankLine(Base):
+    """One entry of a statement, and the payment it was matched to (automatically or by hand)."""
+
+    __tablename__ = "bank_lines"
+    __table_args__ = (UniqueConstraint("statement_id", "line_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("bank_statements.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    booked_on: Mapped[date] = mapped_column(Date)
+    value_on: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str | None] = mapped_column(Text)
+    counterparty: Mapped[str | None] = mapped_column(String(200))
+    bank_reference: Mapped[str | None] = mapped_column(String(120))
+    # A payment is matched to at most one line: the unique key settles two imports racing.
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), unique=True)
+    match_rule: Mapped[str | None] = mapped_column(String(40))  # the rule that matched, or "manual"
+    # matched (proposed) -> confirmed by finance
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(String(120))

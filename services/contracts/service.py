@@ -1,12 +1,447 @@
-"""Contracts: order files, payment schedules, payments, invoices, refunds, amendments."""
+"""Contracts: the order file — contract, signing, amendments, payment schedule, payments, invoices,
+refunds, the desk's day and bank reconciliation.
+
+Thin entrypoints: validate what came over the wire, ask CRM or itinerary what is needed *before*
+this service's transaction opens, apply the rules, announce the facts. Documents (contract,
+receipts, invoices) are rendered in a thread (reportlab would block the event loop).
+"""
+import base64
+import binascii
+import hashlib
+from datetime import date
 from pathlib import Path
 
+from eventlet import tpool
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
+from nameko.timer import timer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from services.common.db import utcnow
+from services.common.entrypoints import event_handler, rpc
+from services.common.errors import Conflict, ValidationFailed, validated
+from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from .models import Base
+from . import bank, cancellation, desk_days, documents, invoices, order_files, payments, schedule, settings, upstream, wire
+from .models import Base, Instalment, OrderFile
+
+PDF = "application/pdf"
+
+
+def _attachment(filename: str, content: bytes) -> dict:
+    return {"filename": filename, "content_type": PDF, "content_base64": base64.b64encode(content).decode("ascii")}
 
 
 class ContractsService(ServiceBase):
     name = "contracts"
     uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    config = Config()
+    crm = RpcProxy("crm")
+    itinerary = RpcProxy("itinerary")
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> settings.Settings:
+        return settings.from_config(self.config)
+
+    def _today(self) -> date:
+        """The desk's calendar day (DESK_TIMEZONE): which day a payment is taken on."""
+        return utcnow().astimezone(self.settings.desk_timezone).date()
+
+    def _order(self, order_id: str, lock: bool = False) -> OrderFile:
+        return order_files.get(self.uow.session, order_id, lock=lock)
+
+    def _order_dict(self, order: OrderFile) -> dict:
+        self.uow.session.flush()
+        return order_files.as_dict(self.uow.session, order, self._today())
+
+    def _ref(self, order: OrderFile, v=None) -> dict:
+        v = v or order_files.version(order)
+        return {"order_file_id": order.id, "order_number": order.order_number, "contract_id": order.order_number,
+                "customer_id": order.customer_id, "quote_id": order.quote_id, "itinerary_id": order.itinerary_id,
+                "title": order.title, "start_date": order.start_date, "end_date": order.end_date,
+                "currency": order.currency, "total": v.total, "version": v.version}
+
+    def _render_contract(self, order: OrderFile, v) -> bytes:
+        if v.signed_document is not None:
+            return v.signed_document
+        data = order_files.document_data(order, self.settings.agency, v, self._today())
+        return tpool.execute(documents.contract, data, language=order.language)
+
+    # --- opening the order file ------------------------------------------------------------------
+
+    def _open(self, accepted: dict) -> OrderFile:
+        """The quote's order file: opened now, or found if the event or a request opened it first."""
+        cid = accepted.get("customer_id")
+        customer = upstream.customers(self.crm, [cid], "customer_id")[cid] if cid else None
+        session = self.uow.session
+        existing = order_files.find_by_quote(session, accepted["quote_id"])
+        if existing is not None:
+            return existing
+        try:
+            with session.begin_nested():  # an open racing this one (PostgreSQL) wins; its number is not taken
+                order = order_files.open_from_quote(session, accepted, customer, actor=self.uow.actor, now=utcnow())
+        except IntegrityError:
+            return order_files.find_by_quote(session, accepted["quote_id"])
+        self.uow.emit(wire.CONTRACT_DRAFTED, self._ref(order))
+        return order
+
+    @event_handler("itinerary.quote_accepted")
+    def on_quote_accepted(self, envelope):
+        """The customer accepted a quote version: its order file opens, the contract drafted."""
+        self._open(envelope["payload"])
+
+    @rpc
+    def open_order_file(self, data: dict) -> dict:
+        """Open the order file of an accepted quote version now (the event does it too: whichever
+        comes first opens it, the other finds it)."""
+        fields = validated(wire.OrderFileOpenSchema(), data)
+        accepted = upstream.accepted_quote(self.itinerary, fields["itinerary_id"], fields["version"])
+        return self._order_dict(self._open(accepted))
+
+    @rpc
+    def get_order_file(self, order_id: str) -> dict:
+        return self._order_dict(self._order(order_id))
+
+    @rpc
+    def list_order_files(self, query: dict) -> dict:
+        q = validated(wire.OrderFileQuerySchema(), query)
+        items, total = order_files.search(self.uow.session, **q)
+        return page_dict([order_files.as_summary(o) for o in items], total, q["page"], q["page_size"])
+
+    @rpc
+    def update_order_file(self, order_id: str, data: dict) -> dict:
+        fields = validated(wire.OrderFileUpdateSchema(), data)
+        travellers = None
+        if "travellers" in fields:
+            found = upstream.customers(self.crm, [t["customer_id"] for t in fields["travellers"]])
+            travellers = [order_files.traveller(found[t["customer_id"]], t["type"], t["visa"])
+                          for t in fields["travellers"]]
+        order = self._order(order_id, lock=True)
+        order_files.update(order, fields, travellers, now=utcnow())
+        return self._order_dict(order)
+
+    # --- the document check and signing ----------------------------------------------------------
+
+    @rpc
+    def check_documents(self, order_id: str) -> dict:
+        return order_files.check_documents(self._order(order_id))
+
+    @rpc
+    def override_documents(self, order_id: str, data: dict) -> dict:
+        fields = validated(wire.OverrideSchema(), data)
+        return order_files.override_documents(self._order(order_id, lock=True), fields["reason"],
+                                              roles=self.uow.actor_roles, actor=self.uow.actor, now=utcnow())
+
+    @rpc
+    def contract_document(self, order_id: str, version: int | None = None) -> dict:
+        """The contract PDF of a version (default: the newest): a signed one exactly as signed."""
+        order = self._order(order_id)
+        v = order_files.version(order, version)
+        return _attachment(f"contract-{order.order_number}-v{v.version}.pdf", self._render_contract(order, v))
+
+    def _sign(self, order: OrderFile, signature: dict) -> dict:
+        v = order_files.version(order)
+        document = self._render_contract(order, v)
+        v, refunds = order_files.sign(self.uow.session, order, signature, document, now=utcnow())
+        self.uow.emit(wire.CONTRACT_SIGNED, {**self._ref(order, v), "method": signature["method"],
+                                             "signed_by": signature["signed_by"], "signed_at": utcnow(),
+                                             "document_sha256": v.document_sha256})
+        return self._order_dict(order)
+
+    @rpc
+    def sign_in_person(self, order_id: str, data: dict) -> dict:
+        fields = validated(wire.SignInPersonSchema(), data)
+        order = self._order(order_id, lock=True)
+        return self._sign(order, {"method": "in_person", "signed_by": fields["signed_by"],
+                                  "signed_as": fields["signed_as"], "recorded_by": self.uow.actor})
+
+    @rpc
+    def create_signing_link(self, order_id: str, data: dict) -> dict:
+        fields = validated(wire.SigningLinkSchema(), data or {})
+        return order_files.signing_link(self._order(order_id, lock=True), fields["valid_days"], now=utcnow())
+
+    @rpc
+    def signing_view(self, token: str) -> dict:
+        """What the customer's signing page shows: the contract, and the SHA-256 of that exact PDF."""
+        order, v = order_files.by_signing_token(self.uow.session, token, now=utcnow())
+        document = self._render_contract(order, v)
+        view = {"order_number": order.order_number, "version": v.version, "title": order.title,
+                "language": order.language, "total": v.total, "currency": order.currency,
+                "document_sha256": hashlib.sha256(document).hexdigest(), "signed": False}
+        return {**view, "document": _attachment(f"contract-{order.order_number}-v{v.version}.pdf", document)}
+
+    @rpc
+    def sign_remotely(self, token: str, data: dict, address: str | None = None) -> dict:
+        """The customer accepts through the link: the name they typed, when, from where, and the
+        SHA-256 of the document they were shown (refused if the contract changed since)."""
+        fields = validated(wire.RemoteSignatureSchema(), data)
+        order, v = order_files.by_signing_token(self.uow.session, token, now=utcnow())
+        order = self._order(order.id, lock=True)
+        document = self._render_contract(order, v)
+        if hashlib.sha256(document).hexdigest() != fields["document_sha256"]:
+            raise ValidationFailed("The contract changed since the page was shown: open the link again.",
+                                   {"document_sha256": ["Not the SHA-256 of the contract as it is now."]})
+        self._sign(order, {"method": "remote", "signed_by": fields["name"], "signed_as": "customer",
+                           "address": address})
+        return {"order_number": order.order_number, "version": v.version, "signed": True,
+                "document_sha256": fields["document_sha256"]}
+
+    # --- amendments ------------------------------------------------------------------------------
+
+    @rpc
+    def amend_contract(self, order_id: str, data: dict) -> dict:
+        fields = validated(wire.AmendmentCreateSchema(), data)
+        order = self._order(order_id, lock=True)
+        previous_total = order_files.total(order)
+        v = order_files.amend(order, fields, actor=self.uow.actor, now=utcnow())
+        self.uow.session.flush()
+        self.uow.emit(wire.CONTRACT_AMENDED, {**self._ref(order, v), "reason": v.reason, "changes": v.changes,
+                                              "previous_total": previous_total,
+                                              "affected_suppliers": v.affected_suppliers})
+        return self._order_dict(order)
+
+    @rpc
+    def confirm_supplier(self, order_id: str, version: int, data: dict) -> dict:
+        fields = validated(wire.SupplierConfirmationCreateSchema(), data)
+        order = self._order(order_id, lock=True)
+        order_files.confirm_supplier(order, version, fields, actor=self.uow.actor, now=utcnow())
+        return self._order_dict(order)
+
+    # --- cancellation ----------------------------------------------------------------------------
+
+    @rpc
+    def cancel_order_file(self, order_id: str, data: dict) -> dict:
+        """The customer cancels: the fee of the tier the date falls in, a credit note for what was
+        invoiced beyond the fee, and a refund of what was paid beyond it (to approve)."""
+        fields = validated(wire.CancellationCreateSchema(), data)
+        order = self._order(order_id, lock=True)
+        now, s = utcnow(), self.settings
+        if order.status == "cancelled":
+            raise Conflict(f"Order file {order.order_number} is already cancelled.", {"status": order.status})
+        on = fields["cancelled_on"] or self._today()
+        owed_total = order_files.total(order)
+        outcome = cancellation.settlement(owed_total, order_files.paid(order), order.cancellation_tiers,
+                                          cancelled_on=on, departure=order.start_date)
+        to_credit = order_files.invoiced(self.uow.session, order) - outcome["fee"]
+        notes = invoices.credit_order(self.uow.session, order, to_credit, f"Cancellation: {fields['reason']}",
+                                      prefix=s.credit_note_prefix, actor=self.uow.actor, now=now) \
+            if to_credit > 0 else []
+        refund = payments.open_refund(self.uow.session, order, outcome["refund"], f"Cancellation: {fields['reason']}",
+                                      limit=s.refund_approval_limit, actor=self.uow.actor, now=now)
+        order.status, order.cancelled_at, order.updated_at = "cancelled", now, now
+        order.cancellation = {"cancelled_on": on.isoformat(), "reason": fields["reason"],
+                              "days_before_departure": outcome["days_before_departure"], "tier": outcome["tier"],
+                              "fee": str(outcome["fee"]), "paid": str(outcome["paid"]),
+                              "refund": str(outcome["refund"]), "owed": str(outcome["owed"]),
+                              "credit_notes": [n.display_number for n in notes],
+                              "refund_id": refund.id if refund else None}
+        for note in notes:
+            self.uow.emit(wire.CREDIT_NOTE_ISSUED, invoices.event(
+                invoices.as_dict(self.uow.session, note, order.order_number), order))
+        self.uow.emit(wire.CONTRACT_CANCELLED, {**self._ref(order, order_files.in_force(order)),
+                                                "reason": fields["reason"], "fee": outcome["fee"],
+                                                "refund": outcome["refund"],
+                                                "days_before_departure": outcome["days_before_departure"]})
+        return self._order_dict(order)
+
+    # --- payments and receipts -------------------------------------------------------------------
+
+    @rpc
+    def record_payment(self, order_id: str, data: dict) -> dict:
+        fields = validated(wire.PaymentCreateSchema(), data)
+        order = self._order(order_id, lock=True)
+        payment = payments.record(self.uow.session, order, fields, day=self._today(), actor=self.uow.actor,
+                                  now=utcnow())
+        self.uow.emit(wire.PAYMENT_RECEIVED, payments.event(payment, order))
+        return payments.as_dict(payment, order.order_number)
+
+    @rpc
+    def list_payments(self, order_id: str) -> list[dict]:
+        order = self._order(order_id)
+        done = payments.reconciled_ids(self.uow.session, [p.id for p in order.payments])
+        return [payments.as_dict(p, order.order_number, p.id in done) for p in order.payments]
+
+    @rpc
+    def receipt(self, payment_id: int) -> dict:
+        payment = payments.get(self.uow.session, payment_id)
+        order = self._order(payment.order_file_id)
+        data = payments.receipt_data(payment, order, self.settings.agency)
+        return _attachment(f"receipt-{payment.receipt_number}.pdf",
+                           tpool.execute(documents.receipt, data, language=order.language))
+
+    # --- invoices and credit notes ---------------------------------------------------------------
+
+    def _invoice_dict(self, invoice) -> dict:
+        order = self._order(invoice.order_file_id)
+        return invoices.as_dict(self.uow.session, invoice, order.order_number)
+
+    @rpc
+    def issue_invoice(self, order_id: str, data: dict) -> dict:
+        fields = validated(wire.InvoiceCreateSchema(), data or {})
+        order = self._order(order_id, lock=True)
+        s = self.settings
+        invoice = invoices.issue(self.uow.session, order, fields, tax_percent=s.tax_percent, prefix=s.invoice_prefix,
+                                 actor=self.uow.actor, now=utcnow())
+        record = invoices.as_dict(self.uow.session, invoice, order.order_number)
+        self.uow.emit(wire.INVOICE_ISSUED, invoices.event(record, order))
+        return record
+
+    @rpc
+    def list_invoices(self, order_id: str) -> list[dict]:
+        order = self._order(order_id)
+        return [invoices.as_dict(self.uow.session, i, order.order_number)
+                for i in invoices.of_order(self.uow.session, order)]
+
+    @rpc
+    def get_invoice(self, invoice_id: int) -> dict:
+        return self._invoice_dict(invoices.get(self.uow.session, invoice_id))
+
+    @rpc
+    def invoice_document(self, invoice_id: int) -> dict:
+        invoice = invoices.get(self.uow.session, invoice_id)
+        order = self._order(invoice.order_file_id)
+        data = invoices.document_data(invoices.as_dict(self.uow.session, invoice, order.order_number), order,
+                                      self.settings.agency)
+        return _attachment(f"{invoice.kind.replace('_', '-')}-{invoice.display_number}.pdf",
+                           tpool.execute(documents.invoice, data, language=order.language))
+
+    @rpc
+    def issue_credit_note(self, invoice_id: int, data: dict) -> dict:
+        fields = validated(wire.CreditNoteCreateSchema(), data)
+        invoice = invoices.get(self.uow.session, invoice_id)
+        order = self._order(invoice.order_file_id, lock=True)  # credit notes of one order take turns
+        note = invoices.credit(self.uow.session, invoice, fields["amount"], fields["reason"],
+                               prefix=self.settings.credit_note_prefix, actor=self.uow.actor, now=utcnow())
+        record = invoices.as_dict(self.uow.session, note, order.order_number)
+        self.uow.emit(wire.CREDIT_NOTE_ISSUED, invoices.event(record, order))
+        return record
+
+    @rpc
+    def set_fiscal_number(self, invoice_id: int, data: dict) -> dict:
+        fields = validated(wire.FiscalNumberSchema(), data)
+        invoice = invoices.get(self.uow.session, invoice_id, lock=True)
+        invoices.set_fiscal_number(invoice, fields["fiscal_number"])
+        return self._invoice_dict(invoice)
+
+    # --- refunds ---------------------------------------------------------------------------------
+
+    @rpc
+    def list_refunds(self, order_id: str) -> list[dict]:
+        return [_refund_dict(r) for r in payments.refunds_of(self.uow.session, self._order(order_id))]
+
+    @rpc
+    def approve_refund(self, refund_id: int) -> dict:
+        refund = payments.get_refund(self.uow.session, refund_id, lock=True)
+        payments.approve(refund, roles=self.uow.actor_roles, limit=self.settings.refund_approval_limit,
+                         actor=self.uow.actor, now=utcnow())
+        return _refund_dict(refund)
+
+    @rpc
+    def pay_refund(self, refund_id: int, data: dict) -> dict:
+        fields = validated(wire.RefundPaySchema(), data)
+        refund = payments.get_refund(self.uow.session, refund_id)
+        order = self._order(refund.order_file_id, lock=True)
+        payment = payments.pay_refund(self.uow.session, refund, order, fields, day=self._today(),
+                                      actor=self.uow.actor, now=utcnow())
+        self.uow.emit(wire.PAYMENT_REFUNDED, payments.event(payment, order))
+        return payments.as_dict(payment, order.order_number)
+
+    # --- the desk's day and overdue instalments --------------------------------------------------
+
+    @rpc
+    def desk_day(self, query: dict) -> dict:
+        q = validated(wire.DeskDayQuerySchema(), query)
+        return desk_days.as_dict(self.uow.session, q["desk"], q["day"] or self._today())
+
+    @rpc
+    def close_day(self, data: dict) -> dict:
+        fields = validated(wire.DayCloseSchema(), data)
+        record = desk_days.close(self.uow.session, fields["desk"], fields["day"] or self._today(),
+                                 actor=self.uow.actor, now=utcnow())
+        self.uow.emit(wire.DAY_CLOSED, record)
+        return record
+
+    @rpc
+    def confirm_day(self, data: dict) -> dict:
+        fields = validated(wire.DayCloseSchema(), data)
+        record = desk_days.confirm(self.uow.session, fields["desk"], fields["day"] or self._today(),
+                                   actor=self.uow.actor, now=utcnow())
+        self.uow.emit(wire.DAY_CLOSED, record)
+        return record
+
+    def _overdue(self, as_of: date) -> list[tuple[OrderFile, Instalment, dict]]:
+        orders = self.uow.session.scalars(
+            select(OrderFile).where(OrderFile.status != "cancelled", OrderFile.id.in_(
+                select(Instalment.order_file_id).where(Instalment.due_on < as_of))).order_by(OrderFile.order_number))
+        found = []
+        for order in orders:
+            standing = schedule.standing(order_files.dues(order), order_files.paid(order), as_of)
+            by_n = {i.n: i for i in order.instalments}
+            found += [(order, by_n[s["n"]], s) for s in standing if s["status"] == "overdue"]
+        return found
+
+    @rpc
+    def overdue_instalments(self, query: dict) -> list[dict]:
+        """Instalments past their due date and not fully paid, oldest first, with aging buckets."""
+        as_of = validated(wire.OverdueQuerySchema(), query or {})["as_of"] or self._today()
+        rows = [_overdue_dict(order, s) for order, _, s in self._overdue(as_of)]
+        return sorted(rows, key=lambda r: (-r["days_overdue"], r["order_number"], r["n"]))
+
+    @timer(interval=3600, eager=True)
+    def announce_overdue(self) -> int:
+        """instalment_overdue once per instalment, the day it is found unpaid past its date."""
+        today, count = self._today(), 0
+        for order, instalment, standing in self._overdue(today):
+            if instalment.overdue_announced_on is None:
+                instalment.overdue_announced_on = today
+                self.uow.emit(wire.INSTALMENT_OVERDUE, _overdue_dict(order, standing))
+                count += 1
+        return count
+
+    # --- bank statements -------------------------------------------------------------------------
+
+    @rpc
+    def import_statement(self, data: dict) -> dict:
+        fields = validated(wire.StatementImportSchema(), data)
+        try:
+            content = base64.b64decode(fields["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationFailed("The file is not base64.", {"content_base64": ["Not valid base64."]}) from None
+        statement, new = bank.import_statement(self.uow.session, content, fields["format"], actor=self.uow.actor,
+                                               now=utcnow())
+        return bank.as_dict(self.uow.session, statement, already_imported=not new)
+
+    @rpc
+    def get_statement(self, statement_id: int) -> dict:
+        return bank.as_dict(self.uow.session, bank.get(self.uow.session, statement_id))
+
+    @rpc
+    def match_statement_line(self, statement_id: int, line_no: int, data: dict) -> dict:
+        fields = validated(wire.ManualMatchSchema(), data)
+        statement = bank.get(self.uow.session, statement_id)
+        bank.match_by_hand(self.uow.session, bank.get_line(self.uow.session, statement, line_no), fields["payment_id"])
+        self.uow.session.flush()
+        return bank.as_dict(self.uow.session, statement)
+
+    @rpc
+    def confirm_statement_line(self, statement_id: int, line_no: int) -> dict:
+        statement = bank.get(self.uow.session, statement_id)
+        bank.confirm_line(bank.get_line(self.uow.session, statement, line_no), actor=self.uow.actor, now=utcnow())
+        return bank.as_dict(self.uow.session, statement)
+
+
+def _refund_dict(refund) -> dict:
+    return {k: getattr(refund, k) for k in ("id", "order_file_id", "amount", "currency", "reason", "status",
+                                            "needs_manager", "approved_by", "approved_at", "created_at", "created_by")}
+
+
+def _overdue_dict(order: OrderFile, standing: dict) -> dict:
+    return {"order_file_id": order.id, "order_number": order.order_number, "contract_id": order.order_number,
+            "customer_id": order.customer_id, "n": standing["n"], "kind": standing["kind"],
+            "due_on": standing["due_on"], "outstanding": standing["outstanding"], "currency": order.currency,
+            "days_overdue": standing["days_overdue"], "bucket": schedule.aging_bucket(standing["days_overdue"])}

@@ -1,0 +1,40 @@
+"""What contracts asks the services upstream of it: CRM's customers (the travellers, as in their
+documents) and itinerary's accepted quote. Asked before the worker's transaction opens, so no
+database lock is held while another service answers; nothing here reads a database."""
+from nameko.exceptions import UnknownService
+
+from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from services.itinerary import wire as itinerary_wire
+
+
+def customers(crm, customer_ids: list[str], field: str = "travellers") -> dict[str, dict]:
+    """Each customer as CRM shows them (document numbers masked); an unknown one is a
+    ValidationFailed on `field`."""
+    found, unknown = {}, []
+    try:
+        calls = {cid: crm.get_customer.call_async(cid) for cid in dict.fromkeys(customer_ids)}
+        for cid, call in calls.items():
+            try:
+                found[cid] = call.result()
+            except NotFound:
+                unknown.append(cid)
+    except UnknownService:
+        raise Unavailable("CRM is not running; the travellers cannot be read now.") from None
+    if unknown:
+        raise ValidationFailed("Unknown customers.", {field: [f"No CRM customer {cid}." for cid in unknown]})
+    return found
+
+
+def accepted_quote(itinerary, itinerary_id: str, version: int) -> dict:
+    """The accepted quote version as its `itinerary.quote_accepted` event carries it."""
+    try:
+        quote = itinerary.get_quote(itinerary_id, version)
+    except NotFound:
+        raise ValidationFailed("No such quote.", {"version": [f"Itinerary {itinerary_id} has no quote version "
+                                                              f"{version}."]}) from None
+    except UnknownService:
+        raise Unavailable("Itinerary is not running; the quote cannot be read now.") from None
+    if quote["status"] != "accepted":
+        raise Conflict(f"Quote version {version} is {quote['status']}: an order file opens from an accepted quote.",
+                       {"status": quote["status"]})
+    return itinerary_wire.QUOTE_ACCEPTED.payload(quote)

@@ -1,0 +1,119 @@
+"""The facts contracts publishes, each a payload schema with its version.
+
+Every payload names the order file (id and number) and its customer, so CRM's timeline can show
+it; the money events carry amounts as decimal strings in the contract's currency.
+"""
+from marshmallow import Schema
+
+from services.common import fields
+from services.common.contract import Event, events_by_name
+
+from .order_files import Money
+
+__all__ = [
+    "OrderFileEventSchema", "ContractSignedPayload", "ContractAmendedPayload", "ContractCancelledPayload",
+    "PaymentPayload", "InvoicePayload", "InstalmentOverduePayload", "DayClosedPayload",
+    "CONTRACT_DRAFTED", "CONTRACT_SIGNED", "CONTRACT_AMENDED", "CONTRACT_CANCELLED", "PAYMENT_RECEIVED",
+    "PAYMENT_REFUNDED", "INVOICE_ISSUED", "CREDIT_NOTE_ISSUED", "INSTALMENT_OVERDUE", "DAY_CLOSED", "EVENTS",
+]
+
+
+class _OrderFileRef(Schema):
+    order_file_id = fields.String(required=True)
+    order_number = fields.String(required=True)
+    contract_id = fields.String(required=True, metadata={"description": "The order number, as CRM's timeline shows it"})
+    customer_id = fields.String(required=True, allow_none=True)
+
+
+class OrderFileEventSchema(_OrderFileRef):
+    quote_id = fields.String(required=True)
+    itinerary_id = fields.String(required=True)
+    title = fields.String(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    currency = fields.String(required=True)
+    total = Money(required=True)
+    version = fields.Integer(required=True, metadata={"description": "The contract version"})
+
+
+class ContractSignedPayload(OrderFileEventSchema):
+    method = fields.String(required=True, metadata={"description": "in_person or remote"})
+    signed_by = fields.String(required=True)
+    signed_at = fields.AwareDateTime(required=True)
+    document_sha256 = fields.String(required=True)
+
+
+class ContractAmendedPayload(OrderFileEventSchema):
+    reason = fields.String(required=True, metadata={"description": "customer_request, agency_error or supplier_change"})
+    changes = fields.String(required=True)
+    previous_total = Money(required=True)
+    affected_suppliers = fields.List(fields.String(), required=True)
+
+
+class ContractCancelledPayload(OrderFileEventSchema):
+    reason = fields.String(required=True)
+    fee = Money(required=True)
+    refund = Money(required=True)
+    days_before_departure = fields.Integer(required=True)
+
+
+class PaymentPayload(_OrderFileRef):
+    payment_id = fields.Integer(required=True)
+    receipt_number = fields.String(required=True)
+    amount = Money(required=True, metadata={"description": "Negative for money paid back"})
+    currency = fields.String(required=True)
+    method = fields.String(required=True)
+    desk = fields.String(required=True)
+    paid_at = fields.AwareDateTime(required=True)
+
+
+class InvoicePayload(_OrderFileRef):
+    invoice_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    display_number = fields.String(required=True)
+    corrects = fields.String(required=True, allow_none=True)
+    total = Money(required=True)
+    tax_total = Money(required=True)
+    currency = fields.String(required=True)
+    issued_at = fields.AwareDateTime(required=True)
+
+
+class InstalmentOverduePayload(_OrderFileRef):
+    n = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    due_on = fields.Date(required=True)
+    outstanding = Money(required=True)
+    currency = fields.String(required=True)
+    days_overdue = fields.Integer(required=True)
+
+
+class DayClosedPayload(Schema):
+    desk = fields.String(required=True)
+    day = fields.Date(required=True)
+    status = fields.String(required=True, metadata={"description": "closed (by the desk) or confirmed (by finance)"})
+    totals = fields.Dict(required=True, metadata={"description": "Per currency and method: count and amount"})
+    payments = fields.Integer(required=True)
+
+
+CONTRACT_DRAFTED = Event("contracts.contract_drafted", OrderFileEventSchema,
+                         "An order file was opened from an accepted quote: its contract is drafted.")
+CONTRACT_SIGNED = Event("contracts.contract_signed", ContractSignedPayload,
+                        "A contract version was signed, in person or through the customer's link.")
+CONTRACT_AMENDED = Event("contracts.contract_amended", ContractAmendedPayload,
+                         "A new contract version was drafted for a change (what, why, the new total).")
+CONTRACT_CANCELLED = Event("contracts.contract_cancelled", ContractCancelledPayload,
+                           "The customer cancelled: the fee of the tier and the refund due.")
+PAYMENT_RECEIVED = Event("contracts.payment_received", PaymentPayload,
+                         "The customer paid: a numbered receipt was recorded.")
+PAYMENT_REFUNDED = Event("contracts.payment_refunded", PaymentPayload,
+                         "An approved refund was paid back to the customer.")
+INVOICE_ISSUED = Event("contracts.invoice_issued", InvoicePayload, "An invoice was issued (numbered, final).")
+CREDIT_NOTE_ISSUED = Event("contracts.credit_note_issued", InvoicePayload,
+                           "A credit note corrected an issued invoice.")
+INSTALMENT_OVERDUE = Event("contracts.instalment_overdue", InstalmentOverduePayload,
+                           "An instalment passed its due date unpaid (raised once per instalment).")
+DAY_CLOSED = Event("contracts.day_closed", DayClosedPayload,
+                   "A desk closed its day (no more payments on it), or finance confirmed it.")
+
+EVENTS = events_by_name(CONTRACT_DRAFTED, CONTRACT_SIGNED, CONTRACT_AMENDED, CONTRACT_CANCELLED, PAYMENT_RECEIVED,
+                        PAYMENT_REFUNDED, INVOICE_ISSUED, CREDIT_NOTE_ISSUED, INSTALMENT_OVERDUE, DAY_CLOSED)
