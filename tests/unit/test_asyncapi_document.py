@@ -274,6 +274,6 @@ def test_the_real_services_contracts_give_a_valid_document(official):
         assert doc["components"]["messages"][name]["x-version"] == event.version
 
 
-@pytest.mark.parametrize("service", ["contracts", "feedback"])
-def test_the_young_services_start_on_the_wire_pattern(service):
+@pytest.mark.parametrize("service", ["feedback"])
+def test_the_young_service_starts_on_the_wire_pattern(service):
     assert importlib.import_module(f"services.{service}.wire").EVENTS == {}
