@@ -1,4 +1,6 @@
 """The /api/v1 resources, one module per area."""
+import base64
+
 from flask import Response, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs import core
@@ -61,6 +63,16 @@ def attachment(content: bytes, content_type: str, filename: str) -> Response:
 
 
 CSV_DOC = attachment_doc("text/csv", "csv")
+# OpenAPI description of a PDF download, for @blp.response(200, PDF_SCHEMA, **PDF_DOC).
+PDF_SCHEMA = {"type": "string", "format": "binary"}
+PDF_DOC = attachment_doc("application/pdf", "pdf")
+
+
+def pdf_response(document: dict) -> Response:
+    """A PDF attachment from a service's {"filename", "content_type", "content_base64"}."""
+    response = attachment(base64.b64decode(document["content_base64"]), "application/pdf", document["filename"])
+    response.headers["Cache-Control"] = "private, no-store"  # quotes, contracts and receipts name the customer
+    return response
 
 
 def csv_response(export: dict) -> Response:

@@ -5,35 +5,20 @@ Roles: consultants and managers design and quote; any staff (the front desk abov
 published catalog; only managers approve a quote below the minimum margin or above the discount
 threshold, and set markups and pricing settings; managers and finance keep the exchange rates.
 """
-import base64
-
-from flask import Response
 from flask.views import MethodView
 
 from services.itinerary import wire
 
 from ..auth import ANY_STAFF, allow
 from ..context import rpc
-from . import (ETAG, IF_MATCH, LOCATION, PRECONDITION_412, Blueprint, attachment, attachment_doc, created, if_match,
-               with_etag)
+from . import (ETAG, IF_MATCH, LOCATION, PDF_DOC, PDF_SCHEMA, PRECONDITION_412, Blueprint, created, if_match,
+               pdf_response, with_etag)
 
 blp = Blueprint("itinerary", __name__, url_prefix="/api/v1",
                 description="Catalog, itineraries, cost sheets and versioned quotes")
 
 DESIGN = ("consultant", "manager")
 READ = ("consultant", "manager", "finance")
-
-# OpenAPI description of a PDF download, for @blp.response(200, PDF_SCHEMA, **PDF_DOC).
-PDF_SCHEMA = {"type": "string", "format": "binary"}
-PDF_DOC = attachment_doc("application/pdf", "pdf")
-
-
-def pdf_response(document: dict) -> Response:
-    """A PDF attachment from a service's {"filename", "content_type", "content_base64"}."""
-    response = attachment(base64.b64decode(document["content_base64"]), "application/pdf", document["filename"])
-    response.headers["Cache-Control"] = "private, no-store"  # a quote sheet names the customer
-    return response
-
 
 # --- catalog -------------------------------------------------------------------------------------
 
