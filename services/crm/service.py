@@ -227,6 +227,39 @@ class CrmService(ServiceBase):
         """payload["customer_id"]; shown: amount, currency, contract_id."""
         self._take_in(envelope)
 
+    # The order file's other facts: payload["customer_id"]; shown as services.crm.timeline says.
+    @event_handler("contracts.contract_drafted")
+    def on_contract_drafted(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.contract_signed")
+    def on_contract_signed(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.contract_amended")
+    def on_contract_amended(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.contract_cancelled")
+    def on_contract_cancelled(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.payment_refunded")
+    def on_payment_refunded(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.invoice_issued")
+    def on_invoice_issued(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.credit_note_issued")
+    def on_credit_note_issued(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.instalment_overdue")
+    def on_instalment_overdue(self, envelope):
+        self._take_in(envelope)
+
     @event_handler("feedback.complaint_opened")
     def on_complaint_opened(self, envelope):
         """payload["customer_id"]; shown: subject or category."""

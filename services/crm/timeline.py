@@ -36,7 +36,19 @@ FOREIGN_EVENTS = {
     "ticketing.booking_cancelled": ("booking_id", "locator", "reference", "status"),
     "ticketing.booking_refunded": ("booking_id", "locator", "reference", "refund_id", "amount", "currency",
                                    "reason"),
-    "contracts.payment_received": ("id", "payment_id", "contract_id", "amount", "currency", "method", "paid_at"),
+    "contracts.contract_drafted": ("order_file_id", "order_number", "version", "total", "currency"),
+    "contracts.contract_signed": ("order_file_id", "order_number", "version", "method", "signed_at"),
+    "contracts.contract_amended": ("order_file_id", "order_number", "version", "reason", "changes", "total",
+                                   "currency"),
+    "contracts.contract_cancelled": ("order_file_id", "order_number", "reason", "fee", "refund", "currency"),
+    "contracts.payment_received": ("id", "payment_id", "contract_id", "order_number", "receipt_number", "amount",
+                                   "currency", "method", "paid_at"),
+    "contracts.payment_refunded": ("payment_id", "contract_id", "order_number", "receipt_number", "amount",
+                                   "currency", "method", "paid_at"),
+    "contracts.invoice_issued": ("invoice_id", "order_number", "display_number", "total", "currency"),
+    "contracts.credit_note_issued": ("invoice_id", "order_number", "display_number", "corrects", "total", "currency"),
+    "contracts.instalment_overdue": ("order_number", "n", "kind", "due_on", "outstanding", "currency",
+                                     "days_overdue"),
     "feedback.complaint_opened": ("id", "complaint_id", "subject", "category", "severity", "booking_id"),
     "feedback.survey_answered": ("id", "survey_id", "score", "nps", "booking_id"),
 }
@@ -162,10 +174,29 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
         amount = f"{p.get('amount')} {p.get('currency') or ''}".strip() if p.get("amount") is not None else ""
         return f"Refund on {booking[0].lower()}{booking[1:]}" + (f": {amount}" if amount else "") + \
             (f" ({p['reason']})" if p.get("reason") else "")
-    if event_type == "contracts.payment_received":
+    contract = f"Contract {p.get('order_number') or p.get('contract_id') or ''}".rstrip()
+    if event_type == "contracts.contract_drafted":
+        return f"{contract} drafted{money}"
+    if event_type == "contracts.contract_signed":
+        how = {"in_person": "in person", "remote": "remotely"}.get(p.get("method"), p.get("method") or "")
+        return f"{contract} signed (version {p.get('version')}{', ' + how if how else ''})"
+    if event_type == "contracts.contract_amended":
+        return f"{contract} amended (version {p.get('version')}, {p.get('reason')}){money}" + \
+            (f": {p['changes']}" if p.get("changes") else "")
+    if event_type == "contracts.contract_cancelled":
+        return f"{contract} cancelled: fee {p.get('fee')}, refund {p.get('refund')} {p.get('currency') or ''}".rstrip()
+    if event_type in ("contracts.payment_received", "contracts.payment_refunded"):
         amount = f"{p.get('amount')} {p.get('currency') or ''}".strip() if p.get("amount") is not None else ""
-        return "Payment received" + (f": {amount}" if amount else "") + \
+        what = "Payment received" if event_type == "contracts.payment_received" else "Refund paid"
+        return what + (f": {amount}" if amount else "") + \
             (f" (contract {p['contract_id']})" if p.get("contract_id") else "")
+    if event_type == "contracts.invoice_issued":
+        return f"Invoice {p.get('display_number')} issued{money}"
+    if event_type == "contracts.credit_note_issued":
+        return f"Credit note {p.get('display_number')} for {p.get('corrects')}{money}"
+    if event_type == "contracts.instalment_overdue":
+        return f"{contract}: instalment {p.get('n')} overdue since {p.get('due_on')}, " \
+               f"{p.get('outstanding')} {p.get('currency') or ''} outstanding".rstrip()
     if event_type == "feedback.complaint_opened":
         about = p.get("subject") or p.get("category")
         return "Complaint opened" + (f": {about}" if about else "")
