@@ -82,19 +82,31 @@ def read(content: bytes) -> dict:
 
 
 class _Xml:
-    """Paths written without the namespace, e.g. 'NtryDtls/TxDtls'."""
+    """Paths written without the namespace, e.g. 'NtryDtls/TxDtls', walked one child tag at a time:
+    a single qualified tag is found by ElementTree's C code, a path would go through ElementPath."""
 
     def __init__(self, namespace: str):
         self.prefix = f"{{{namespace}}}"
+        self._steps: dict[str, tuple[str, ...]] = {}
 
-    def _path(self, path: str) -> str:
-        return "/".join(self.prefix + step for step in path.split("/"))
+    def _path(self, path: str) -> tuple[str, ...]:
+        steps = self._steps.get(path)
+        if steps is None:
+            steps = self._steps[path] = tuple(self.prefix + step for step in path.split("/"))
+        return steps
 
     def all(self, element, path: str) -> list:
-        return element.findall(self._path(path))
+        found = [element]
+        for step in self._path(path):
+            found = [child for parent in found for child in parent.findall(step)]
+        return found
 
     def one(self, element, path: str):
-        return element.find(self._path(path))
+        for step in self._path(path):
+            element = element.find(step)
+            if element is None:
+                return None
+        return element
 
     def text(self, element, path: str) -> str | None:
         found = self.one(element, path)
