@@ -188,6 +188,17 @@ def test_mt940_free_text_details_and_the_customer_reference_are_both_kept():
     assert line.reference == "Zahlung Chen Wei RC-2026-000119 RC-2026-0119"
 
 
+def test_an_mt940_file_in_its_swift_envelope_reads_the_same():
+    content = MT940.read_bytes()
+    enveloped = b"{1:F01COBADEFFAXXX0000000000}{2:I940COBADEFFXXXXN}{4:\r\n" + content + b"-}\r\n"
+    assert parse(enveloped, "mt940").lines == parse(content, "mt940").lines
+
+
+def test_an_mt940_file_in_iso_8859_1_keeps_its_umlauts():
+    content = MT940.read_bytes().replace(b"Kontofuehrung", "Kontoführung".encode("latin-1"))
+    assert parse(content, "mt940").lines[3].reference == "Kontoführung"
+
+
 def test_an_mt940_file_whose_lines_do_not_reach_the_closing_balance_is_refused():
     content = MT940.read_bytes().replace(b":62F:C260304EUR4418,10", b":62F:C260304EUR4418,11")
     problems = refused(content, "mt940")
