@@ -18,7 +18,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from .lines import (Problems, StatementLine, check_balances, check_count, currency_code, exact_amount, in_range,
-                    refuse, text_field)
+                    joined, refuse, texts)
 
 WHAT = "camt.053"
 NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053."
@@ -174,15 +174,11 @@ def _lines(xml: _Xml, entry, line_no: int, currency: str, problems: Problems) ->
 
 def _line(line_no, booked_on, value_on, amount, currency, reference, counterparty, bank_reference,
           problems: Problems) -> StatementLine | None:
-    texts = {"reference": reference, "counterparty": counterparty, "bank_reference": bank_reference}
-    for name, value in texts.items():
-        texts[name] = text_field(name, value)
-        if isinstance(texts[name], tuple):
-            problems.line(line_no, f"{name}: {texts[name][0]}.")
+    text = texts(problems, line_no, reference=reference, counterparty=counterparty, bank_reference=bank_reference)
     if problems:
         return None
     return StatementLine(line_no=line_no, booked_on=booked_on, value_on=value_on, amount=amount,
-                         currency=currency, **texts)
+                         currency=currency, **text)
 
 
 def _amount(xml: _Xml, element, path: str, currency: str, problem) -> Decimal | None:
@@ -252,12 +248,7 @@ def _reference(xml: _Xml, transactions, entry) -> str | None:
         parts += [e.text for e in xml.all(tx, "RmtInf/Ustrd")]
         parts += [e.text for e in xml.all(tx, "RmtInf/Strd/CdtrRefInf/Ref")]
         parts.append(xml.text(tx, "Refs/EndToEndId"))
-    seen = []
-    for part in parts:
-        part = " ".join((part or "").split())
-        if part and part.upper() != NOT_PROVIDED and part not in seen:
-            seen.append(part)
-    return " ".join(seen) or xml.text(entry, "AddtlNtryInf")
+    return joined(parts, (NOT_PROVIDED,)) or xml.text(entry, "AddtlNtryInf")
 
 
 def _counterparty(xml: _Xml, transactions, sign: Decimal | int) -> str | None:

@@ -10,8 +10,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from .lines import (Problems, StatementLine, check_count, currency_code, exact_amount, in_range, refuse,
-                    text_field)
+from .lines import Problems, StatementLine, check_count, currency_code, exact_amount, in_range, refuse, texts
 
 COLUMNS = ("booked_on", "value_on", "amount", "currency", "reference", "counterparty", "bank_reference")
 REQUIRED_VALUES = ("booked_on", "amount", "currency")
@@ -103,15 +102,12 @@ def _line(line_no: int, row: dict[str, str], problems: Problems) -> StatementLin
             amount = exact_amount(Decimal(values["amount"]), currency)
             if isinstance(amount, str):
                 problems.line(line_no, f"amount: {amount}.")
-    texts = {}
-    for name in ("reference", "counterparty", "bank_reference"):
-        texts[name] = text_field(name, values[name])
-        if isinstance(texts[name], tuple):
-            problems.line(line_no, f"{name}: {texts[name][0]}.")
+    text = texts(problems, line_no, reference=values["reference"], counterparty=values["counterparty"],
+                 bank_reference=values["bank_reference"])
     if problems:
         return None  # the file is refused anyway: no need to build the line
     return StatementLine(line_no=line_no, booked_on=booked_on, value_on=value_on, amount=amount,
-                         currency=currency, **texts)
+                         currency=currency, **text)
 
 
 def _date(value: str, name: str, line_no: int, problems: Problems) -> date | None:

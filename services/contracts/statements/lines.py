@@ -115,20 +115,29 @@ def in_range(day: date) -> str | None:
     return None
 
 
-def text_field(name: str, value: str | None) -> str | None | tuple[str]:
-    """The text with its spaces collapsed, None when empty; a 1-tuple with the problem when it
-    cannot be stored (a NUL, too long)."""
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    if not value:
-        return None
-    problem = unstorable(value)
-    if problem:
-        return (problem,)
-    if len(value) > TEXT_LIMITS[name]:
-        return (f"longer than {TEXT_LIMITS[name]} characters",)
-    return value
+def texts(problems: Problems, line_no: int, **values: str | None) -> dict[str, str | None]:
+    """reference, counterparty, bank_reference with their spaces collapsed (None when empty); what
+    no column can store (a NUL, too long) is a problem of the line."""
+    out = {}
+    for name, value in values.items():
+        value = " ".join((value or "").split()) or None
+        problem = value and (unstorable(value) or (len(value) > TEXT_LIMITS[name]
+                                                   and f"longer than {TEXT_LIMITS[name]} characters"))
+        if problem:
+            problems.line(line_no, f"{name}: {problem.rstrip('.')}.")
+        out[name] = value
+    return out
+
+
+def joined(parts, placeholders: tuple[str, ...] = ()) -> str | None:
+    """The parts of a reference in one text, each once, without the banks' words for "none"
+    (NONREF, NOTPROVIDED): a payment's reference is then looked for in all of them."""
+    kept = []
+    for part in parts:
+        part = " ".join((part or "").split())
+        if part and part.upper() not in placeholders and part not in kept:
+            kept.append(part)
+    return " ".join(kept) or None
 
 
 def check_balances(problems: Problems, opening: Decimal | None, closing: Decimal | None,

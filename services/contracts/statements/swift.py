@@ -11,18 +11,19 @@ from decimal import Decimal
 
 import mt940
 
-from .lines import (Problems, StatementLine, check_balances, check_count, exact_amount, in_range, refuse,
-                    text_field)
+from .lines import (Problems, StatementLine, check_balances, check_count, exact_amount, in_range, joined, refuse,
+                    texts)
 
 WHAT = "MT940"
 # Every switch fixes a 5.0.0 misreading: RC (reversal of a credit) is money out, the :61:
 # customer reference survives an :86: without KREF, long :86: details are kept whole, a BOM is dropped.
 OPTIONS = mt940.Options.all()
-NO_REFERENCE = "NONREF"
+NO_REFERENCE = ("NONREF", "NOTPROVIDED")
 
 _TAG = re.compile(r"^:(20|25|28C|60F|61):", re.MULTILINE)
-_OPENING = ("final_opening_balance", "opening_balance", "intermediate_opening_balance")
-_CLOSING = ("final_closing_balance", "closing_balance", "intermediate_closing_balance")
+# Our field, then the mt940 keys that can hold it, best first.
+_OPENING = ("opening_balance", ("final_opening_balance", "opening_balance", "intermediate_opening_balance"))
+_CLOSING = ("closing_balance", ("final_closing_balance", "closing_balance", "intermediate_closing_balance"))
 
 
 def looks_like(text: str) -> bool:
@@ -86,38 +87,29 @@ def _line(line_no: int, data: dict, currency: str, problems: Problems) -> Statem
     amount = exact_amount(data["amount"].amount, currency)
     if isinstance(amount, str):
         problems.line(line_no, f"amount: {amount}.")
-    texts = {"reference": _reference(data), "counterparty": data.get("applicant_name"),
-             "bank_reference": data.get("bank_reference")}
-    for name, value in texts.items():
-        texts[name] = text_field(name, value)
-        if isinstance(texts[name], tuple):
-            problems.line(line_no, f"{name}: {texts[name][0]}.")
+    text = texts(problems, line_no, reference=_reference(data), counterparty=data.get("applicant_name"),
+                 bank_reference=data.get("bank_reference"))
     if problems:
         return None
     return StatementLine(line_no=line_no, booked_on=_plain(booked_on), value_on=_plain(value_on), amount=amount,
-                         currency=currency, **texts)
+                         currency=currency, **text)
 
 
 def _reference(data: dict) -> str | None:
-    """What the payer wrote (the :86: purpose, structured or free), then the end-to-end id and the
-    :61: customer reference when they add something: a reference is looked for in all of them."""
-    parts = [data.get("purpose") or data.get("transaction_details"), data.get("end_to_end_reference"),
-             data.get("customer_reference")]
-    seen = []
-    for part in parts:
-        part = " ".join((part or "").split())
-        if part and part.upper() not in (NO_REFERENCE, "NOTPROVIDED") and part not in seen:
-            seen.append(part)
-    return " ".join(seen) or None
+    """What the payer wrote (the :86: purpose, structured or free), the end-to-end id, the :61:
+    customer reference."""
+    return joined([data.get("purpose") or data.get("transaction_details"), data.get("end_to_end_reference"),
+                   data.get("customer_reference")], NO_REFERENCE)
 
 
-def _balance(block, names, currency: str, problems: Problems) -> Decimal | None:
+def _balance(block, which, currency: str, problems: Problems) -> Decimal | None:
+    field, names = which
     for name in names:
         balance = block.data.get(name)
         if balance is not None and not isinstance(balance.amount, str):
             amount = exact_amount(balance.amount.amount, currency)
             if isinstance(amount, str):
-                problems.add("opening_balance" if names is _OPENING else "closing_balance", f"{amount}.")
+                problems.add(field, f"{amount}.")
                 return None
             return amount
     return None
