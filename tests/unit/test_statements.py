@@ -130,6 +130,29 @@ def test_a_camt_entry_in_another_currency_than_the_account_is_refused():
     assert "currency" in problems["line 1"][0]
 
 
+def two_statements(second_iban: str) -> bytes:
+    """S1 books 100.00 from 0.00 to 100.00; S2, of second_iban, books 100.00 more up to 200.00."""
+    one = camt(entry("100.00"), opening="0.00", closing="100.00").decode()
+    stmt = one[one.index("<Stmt>"):one.index("</Stmt>") + len("</Stmt>")]
+    second = stmt.replace("<Id>S1</Id>", "<Id>S2</Id>").replace("ES9121000418450200051332", second_iban)
+    second = second.replace('<Amt Ccy="EUR">0.00</Amt>', '<Amt Ccy="EUR">100.00</Amt>', 1)
+    second = second.replace('<Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00',
+                            '<Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">200.00')
+    return one.replace("</Stmt>", "</Stmt>" + second, 1).encode()
+
+
+def test_two_camt_statements_of_one_account_are_read_as_one():
+    statement = parse(two_statements("ES9121000418450200051332"), "camt053")
+    assert (statement.statement_id, statement.opening_balance, statement.closing_balance) == \
+        ("S1, S2", D("0.00"), D("200.00"))
+    assert [line.line_no for line in statement.lines] == [1, 2]
+
+
+def test_camt_statements_of_two_accounts_in_one_file_are_refused():
+    problems = refused(two_statements("DE89370400440532013000"), "camt053")
+    assert "DE89370400440532013000" in problems["account"][0]
+
+
 BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
                   '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
                   '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>')
@@ -254,6 +277,7 @@ def test_a_csv_with_an_unknown_column_is_refused():
     ("2026-03-02,,10.00,euro,R,P,B", "currency"),
     ("2026-03-02,,,EUR,R,P,B", "amount"),
     ("2026-03-02,,10.00,EUR,R\x00,P,B", "reference"),
+    ("2026-03-02,,10.00,EUR,R," + "P" * 201 + ",B", "counterparty"),
 ])
 def test_a_bad_csv_line_is_refused_with_its_line_and_field(row, field):
     problems = refused(csv_of("2026-03-01,,5.00,EUR,OK,P,B", row), "csv")
