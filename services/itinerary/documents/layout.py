@@ -12,7 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
 
-from ..costing import minor_unit
+from services.common.money import minor_unit
+
 from .typesetting import BASE, BOLD, rich
 
 CONTENT_TYPE = "application/pdf"
