@@ -45,9 +45,8 @@ def _candidates(session, parsed) -> list[reconciliation.PaymentRef]:
             for p, number in rows]
 
 
-def import_statement(session, content: bytes, fmt: str, *, actor: str, now: datetime) -> tuple[BankStatement, bool]:
-    """(statement, imported now). Raises ValidationFailed for a file that is not what it says."""
-    parsed = statements.parse(content, fmt)
+def import_statement(session, parsed: statements.Statement, *, actor: str, now: datetime) -> tuple[BankStatement, bool]:
+    """(statement, imported now) for a parsed file (statements.parse)."""
     existing = find(session, parsed.checksum)
     if existing is not None:
         return existing, False

@@ -25,7 +25,8 @@ from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import bank, cancellation, desk_days, documents, invoices, order_files, payments, schedule, settings, upstream, wire
+from . import (bank, cancellation, desk_days, documents, invoices, order_files, payments, schedule, settings, statements,
+               upstream, wire)
 from .models import Base, Instalment, OrderFile
 
 PDF = "application/pdf"
@@ -412,8 +413,8 @@ class ContractsService(ServiceBase):
             content = base64.b64decode(fields["content_base64"], validate=True)
         except (binascii.Error, ValueError):
             raise ValidationFailed("The file is not base64.", {"content_base64": ["Not valid base64."]}) from None
-        statement, new = bank.import_statement(self.uow.session, content, fields["format"], actor=self.uow.actor,
-                                               now=utcnow())
+        parsed = tpool.execute(statements.parse, content, fields["format"])  # a large file takes seconds
+        statement, new = bank.import_statement(self.uow.session, parsed, actor=self.uow.actor, now=utcnow())
         return bank.as_dict(self.uow.session, statement, already_imported=not new)
 
     @rpc

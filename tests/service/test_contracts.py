@@ -1,6 +1,7 @@
 """Contracts on the real broker and database, with real CRM and itinerary services: the order
 file from an accepted quote through signing, payments, invoices, amendments, cancellation and the
 desk's day."""
+import base64
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -299,3 +300,45 @@ def test_every_declared_event_honours_its_contract(suite, rpc):
     rpc.contracts.cancel_order_file(order["id"], {"reason": "Changed plans"})
     rpc.contracts.close_day({"desk": "d"})
     assert_honour_contract(outbox_envelopes(suite["url"]), wire.EVENTS, all_emitted=False)
+
+
+def statement_csv(rows: list[tuple[str, str, str]]) -> str:
+    """Our CSV layout (docs/statements.md): one line per (booked_on, amount, reference)."""
+    lines = ["booked_on;value_on;amount;currency;reference;counterparty;bank_reference"]
+    lines += [f"{day};{day};{amount};EUR;{ref};Wang Xiaoming;B-{i}" for i, (day, amount, ref) in enumerate(rows, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_statement_is_matched_to_transfers_once_even_imported_twice_at_once(suite, rpc):
+    trip, _ = accepted_quote(rpc, suite["customer"]["id"])
+    order = opened(rpc, trip)
+    today = date.today().isoformat()
+    first = rpc.contracts.record_payment(order["id"], {"amount": "300.00", "currency": "EUR",
+                                                       "method": "bank_transfer", "desk": "bank"})
+    second = rpc.contracts.record_payment(order["id"], {"amount": "45.10", "currency": "EUR",
+                                                        "method": "bank_transfer", "desk": "bank",
+                                                        "reference": "TRF-88"})
+    content = statement_csv([(today, "300.00", f"Deposit {order['order_number']}"),
+                             (today, "99.99", "Unknown payer"), (today, "-12.00", "Bank fee")])
+    body = {"format": "csv", "content_base64": base64.b64encode(content.encode()).decode()}
+    calls = [rpc.contracts.import_statement.call_async(body) for _ in range(2)]
+    answers = [c.result() for c in calls]
+    assert answers[0]["id"] == answers[1]["id"] and sorted(a["already_imported"] for a in answers) == [False, True]
+    statement = rpc.contracts.get_statement(answers[0]["id"])
+    by_no = {line["line_no"]: line for line in statement["lines"]}
+    assert by_no[1]["payment_id"] == first["id"] and by_no[1]["match_rule"] == "order_number"
+    assert by_no[2]["payment_id"] is None and by_no[3]["payment_id"] is None
+    assert [p["id"] for p in statement["unmatched_payments"]] == [second["id"]]
+    assert rows(suite["url"], "SELECT count(*) FROM bank_statements") == [(1,)]
+    assert rows(suite["url"], "SELECT count(*) FROM bank_lines") == [(3,)]
+
+    with pytest.raises(ValidationFailed):  # the amounts differ
+        rpc.contracts.match_statement_line(statement["id"], 2, {"payment_id": second["id"]})
+    with pytest.raises(Conflict):
+        rpc.contracts.confirm_statement_line(statement["id"], 2)
+    confirmed = rpc.contracts.confirm_statement_line(statement["id"], 1)
+    assert [line["confirmed"] for line in confirmed["lines"]] == [True, False, False]
+    assert [p["reconciled"] for p in rpc.contracts.list_payments(order["id"])] == [True, False]
+    with pytest.raises(ValidationFailed) as bad:
+        rpc.contracts.import_statement({"format": "camt053", "content_base64": body["content_base64"]})
+    assert bad.value.details
