@@ -47,21 +47,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from services.common.money import minor_unit
+
 from .plan import Plan, PlanItem
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
-
-# ISO 4217 minor units where they are not 2.
-MINOR_UNITS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
-    "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-}
-
-
-def minor_unit(currency: str) -> int:
-    return MINOR_UNITS.get(currency, 2)
 
 
 def money(amount, currency: str) -> Decimal:
