@@ -204,8 +204,10 @@ def _signatures(paper: Paper, order: dict) -> list:
     blank = "_" * 38
 
     def block(title):
-        return [para(title, "h3"), Spacer(1, 3 * mm)] + [
-            para(w("label_value", label=w(label), value=blank)) for label in ("name", "signature", "date")]
+        lines = [para(title, "h3")]
+        for label in ("name", "signature", "date"):  # room to write by hand above each line
+            lines += [Spacer(1, 6 * mm), para(w("label_value", label=w(label), value=blank))]
+        return lines
 
     table = Table([[block(w("sign_agency")), block(w("sign_customer"))]], colWidths=[WIDTH / 2, WIDTH / 2])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),

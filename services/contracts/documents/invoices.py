@@ -23,7 +23,8 @@ def invoice(invoice: dict, *, language: str) -> bytes:
     paper = Paper(language, invoice.get("currency"))
     w, f, agency, buyer = paper.w, paper.f, invoice.get("agency") or {}, invoice.get("buyer") or {}
     heading = w("credit_note" if invoice.get("kind") == "credit_note" else "invoice")
-    number = w("document_number", number=invoice.get("display_number") or "")
+    display = invoice.get("display_number") or f"{invoice.get('series') or ''}-{invoice.get('number') or ''}"
+    number = w("document_number", number=display)
     lines = [number, w("label_value", label=w("issued_on"), value=f.date(invoice.get("issued_at")))]
     if invoice.get("corrects"):
         lines.append(w("corrects", number=invoice["corrects"]))
@@ -56,7 +57,7 @@ def invoice(invoice: dict, *, language: str) -> bytes:
                   extra=[("LINEABOVE", (0, -1), (-1, -1), 1, INK), ("BACKGROUND", (0, -1), (-1, -1), BAND)])
     by_rate = grid(taxes, [WIDTH - 90 * mm, 45 * mm, 45 * mm])
     story += [Spacer(1, 4 * mm), KeepTogether([para(w("tax_by_rate"), "h3"), by_rate, Spacer(1, 4 * mm), totals])]
-    return paper.render(story, title=f"{heading} {invoice.get('display_number') or ''}",
-                        subject=f"{heading} {invoice.get('display_number') or ''}, {paper.money(invoice.get('total'))}",
-                        footer=footer_text(agency, f"{heading} {invoice.get('display_number') or ''}",
+    total = paper.money(invoice.get("total"))
+    return paper.render(story, title=f"{heading} {display}", subject=f"{heading} {display}, {total}",
+                        footer=footer_text(agency, f"{heading} {display}",
                                            f"{w('order')} {invoice.get('order_number') or ''}"))
