@@ -348,3 +348,22 @@ def test_chinese_names_in_an_english_document_print_in_an_embedded_font(render, 
     fonts = embedded_fonts(content)
     assert any(subtype == "/TrueType" and embedded for subtype, _, embedded in fonts)
     assert not [f for f in fonts if f[0] == "/Type0"] and b"STSong" not in content  # no font left to the viewer
+
+
+def test_each_tier_runs_from_its_days_down_to_the_next_and_the_last_to_departure():
+    tiers = [{"days_before": 1, "penalty_percent": "50"}, {"days_before": 60, "penalty_percent": "10"},
+             {"days_before": 0, "penalty_percent": "100"}, {"days_before": 59, "penalty_percent": "12.5"}]
+    text = text_of(documents.contract({**ORDER, "cancellation_tiers": tiers}, language="en"))
+    assert_shows(text, ["60 days before departure 10% of the total price €579.00",
+                        "59 to 2 days before departure 12.5% of the total price €723.76",  # 723.755 half up
+                        "1 day before departure 50% of the total price €2,895.02",
+                        "on the day of departure 100% of the total price €5,790.04"])
+    only = [{"days_before": 1, "penalty_percent": "100"}]
+    assert "1 day or less before departure" in text_of(
+        documents.contract({**ORDER, "cancellation_tiers": only}, language="en"))
+
+
+def test_a_contract_signed_in_person_says_so_in_the_customers_language():
+    signature = {**SIGNATURE, "method": "in_person", "signed_at": "2027-03-02T09:30:00+00:00"}
+    text = text_of(documents.contract({**ORDER, "signature": signature}, language="zh"))
+    assert "由 王芳 于 2027年3月2日 09:30:00 UTC 签署（当面签署）。" in text

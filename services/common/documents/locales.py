@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, parse_pattern
+from babel.numbers import format_decimal, format_percent, parse_pattern
 
 from services.common.money import minor_unit, to_minor_unit
 
@@ -56,8 +56,7 @@ class Formats:
         """A percentage given in percent ('25', '7.5'): '25%', '7,5 %' (es)."""
         if value is None or value == "":
             return "-"
-        spaced = "\u00a0%" if self.language == "es" else "%"
-        return self.number(Decimal(str(value)).normalize()) + spaced
+        return format_percent(Decimal(str(value)) / 100, locale=self.locale, decimal_quantization=False)
 
     def date(self, value, style: str = "long") -> str:
         """'2027年5月3日', '3 de mayo de 2027', '3 May 2027' (long); 'full' adds the weekday."""

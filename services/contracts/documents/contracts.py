@@ -36,7 +36,7 @@ def _travellers(paper: Paper, order: dict, *, documents: bool = True) -> list:
         widths[0] = WIDTH - 41 * mm
     rows = [[para(h, "bold") for h in header]]
     for i, traveller in enumerate(order.get("travellers") or [], start=1):
-        row = [para(f"{i}. {traveller.get('full_name') or ''}"), para(w.label("", traveller.get("type"))),
+        row = [para(f"{i}. {traveller.get('full_name') or ''}"), para(w.label("person_", traveller.get("type"))),
                para(f.date(traveller.get("date_of_birth"), "medium"))]
         if documents:
             document = traveller.get("document")
