@@ -1,4 +1,9 @@
-"""What every service needs to know about an amount of money in a currency."""
+"""Currencies' minor units: how many decimals an amount of each is exact to.
+
+Shared because every service that prices, schedules or prints money rounds it to the same place
+(a quote's total, a contract's instalments and the receipt for them must agree to the cent).
+"""
+from decimal import ROUND_HALF_UP, Decimal
 
 # ISO 4217 minor units where they are not 2.
 MINOR_UNITS = {
@@ -11,3 +16,8 @@ MINOR_UNITS = {
 def minor_unit(currency: str) -> int:
     """Decimals of the currency's smallest coin: 2 for EUR, CNY, USD; 0 for JPY; 3 for KWD."""
     return MINOR_UNITS.get(currency, 2)
+
+
+def to_minor_unit(amount, currency: str) -> Decimal:
+    """A Decimal or decimal string rounded ROUND_HALF_UP to the currency's minor unit (never via float)."""
+    return Decimal(str(amount)).quantize(Decimal(1).scaleb(-minor_unit(currency)), ROUND_HALF_UP)

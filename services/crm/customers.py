@@ -17,6 +17,7 @@ from services.common.db import utcnow
 from services.common.errors import Conflict, NotFound
 from services.common.etags import check_if_match
 from services.common.paging import contains, page_of
+from services.common.text import mask_number
 
 from . import timeline
 from .models import Customer, CustomerContact
@@ -40,12 +41,6 @@ def normalize_phone(value: str) -> str:
     if not value.startswith("+") and digits.startswith("00"):
         digits = digits[2:]
     return "+" + digits if digits else ""
-
-
-def mask_number(number: str) -> str:
-    """'X1234567' -> '****4567'. Four characters or fewer show nothing."""
-    plain = "".join(c for c in number or "" if c.isalnum())
-    return "****" + plain[-4:] if len(plain) > 4 else "****"
 
 
 def documents_view(documents: list, reveal: bool = False) -> list[dict]:

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from services.itinerary import checks, costing, documents, itineraries, pricing, quotes
-from services.itinerary.documents import typesetting
+from services.common.documents import typesetting
 from services.itinerary.inventory import InventoryData
 from services.itinerary.models import Base
 

@@ -5,13 +5,15 @@ version from its immutable snapshot alone (quotes.snapshot: money as decimal str
 `brochure(products)` renders published catalog products (catalog.as_dict). The service reads,
 these render, the gateway sends the bytes as application/pdf.
 
-typesetting: the fonts (one embedded so any name prints on any viewer) and text set in them;
-layout: styles, figures and dates, pages; quote_sheets and brochures: the two documents.
+The fonts (one embedded so any name prints on any viewer), styles, figures, dates and numbered
+pages are services.common.documents (typesetting, layout); quote_sheets and brochures are the
+two documents.
 """
+from services.common.documents.layout import CONTENT_TYPE, as_attachment
+from services.common.documents.typesetting import FONT_ENV, Fonts, discover_font, fonts, rich
+
 from .brochures import brochure, brochure_filename
-from .layout import CONTENT_TYPE, as_attachment
 from .quote_sheets import consultant_name, customer_name, quote_sheet, quote_sheet_filename
-from .typesetting import FONT_ENV, Fonts, discover_font, fonts, rich
 
 __all__ = ["brochure", "brochure_filename", "CONTENT_TYPE", "as_attachment", "consultant_name", "customer_name",
            "quote_sheet", "quote_sheet_filename", "FONT_ENV", "Fonts", "discover_font", "fonts", "rich"]

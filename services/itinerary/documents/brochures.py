@@ -4,10 +4,11 @@ from datetime import date
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Spacer, Table, TableStyle
 
+from services.common.documents.layout import (ACCENT, MUTED, RULE, WIDTH, day_text, grid, money, para, plural,
+                                              render, short)
+from services.common.documents.typesetting import rich
 from services.common.serialization import to_plain
 
-from .layout import ACCENT, MUTED, RULE, WIDTH, day_text, grid, money, para, plural, render, short
-from .typesetting import rich
 
 def brochure_filename(on: date) -> str:
     return f"catalog-{on.isoformat()}.pdf"

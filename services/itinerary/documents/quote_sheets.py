@@ -6,12 +6,11 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from services.common.documents.layout import (ACCENT, BAND, INK, MUTED, STYLES, WIDTH, as_date, day_text,
+                                              fact_table, grid, money, number, para, plural, render, short)
+from services.common.documents.typesetting import BASE, rich
 from services.common.money import minor_unit
 from services.common.serialization import to_plain
-
-from .layout import (ACCENT, BAND, INK, MUTED, STYLES, WIDTH, as_date, day_text, fact_table, grid, money, number, para,
-                     plural, render, short)
-from .typesetting import BASE, rich
 
 # --- the quote sheet ---------------------------------------------------------------------------------
 

@@ -1,6 +1,11 @@
-"""What every document shares: styles, how figures and dates are written, pages and their footer."""
+"""What every document shares: styles, how figures and dates are written, pages and their footer.
+
+The figures and dates here are the English ones of the itinerary's sheets; a document in the
+customer's language writes them with `locales` instead and passes its own `page_label`.
+"""
 import base64
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -36,6 +41,7 @@ STYLES = {
     "body": _style("body", 9),
     "bold": _style("bold", 9, font=BOLD),
     "small": _style("small", 7.5, color=MUTED),
+    "small_right": _style("small_right", 7.5, color=MUTED, alignment=TA_RIGHT),
     "right": _style("right", 9, alignment=TA_RIGHT),
     "right_bold": _style("right_bold", 9, font=BOLD, alignment=TA_RIGHT),
     "big_right": _style("big_right", 12, font=BOLD, alignment=TA_RIGHT),
@@ -88,10 +94,15 @@ def plural(n: int, word: str) -> str:
 
 # --- page furniture ----------------------------------------------------------------------------------
 
+def english_page_label(page: int, total: int) -> str:
+    return f"page {page} of {total}"
+
+
 class _NumberedCanvas(Canvas):
     """Writes 'page n of m' (and the document's footer text) once the page count is known."""
 
     footer = ""
+    page_label = staticmethod(english_page_label)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,14 +122,24 @@ class _NumberedCanvas(Canvas):
             footer = Paragraph(self.footer, STYLES["small"])
             _, height = footer.wrap(WIDTH - 30 * mm, 10 * mm)
             footer.drawOn(self, PAGE_MARGIN, 11 * mm - height)
-            self.setFont(BASE, 7.5)
-            self.setFillColor(MUTED)
-            self.drawRightString(A4[0] - PAGE_MARGIN, 8 * mm, f"page {self._pageNumber} of {total}")
+            label = self.page_label(self._pageNumber, total)
+            try:
+                label.encode("cp1252")
+            except UnicodeEncodeError:  # "第 1 页，共 2 页": set in the fonts that have it
+                number_ = Paragraph(rich(label), STYLES["small_right"])
+                _, height = number_.wrap(30 * mm, 10 * mm)
+                number_.drawOn(self, A4[0] - PAGE_MARGIN - 30 * mm, 10.5 * mm - height)
+            else:
+                self.setFont(BASE, 7.5)
+                self.setFillColor(MUTED)
+                self.drawRightString(A4[0] - PAGE_MARGIN, 8 * mm, label)
             super().showPage()
         super().save()
 
 
-def render(story: list, *, title: str, subject: str, footer_markup: str) -> bytes:
+def render(story: list, *, title: str, subject: str, footer_markup: str,
+           page_label: Callable[[int, int], str] = english_page_label) -> bytes:
+    """The story on numbered A4 pages; page_label(page, total) is the words for 'page n of m'."""
     buffer = io.BytesIO()
     # invariant: the same input gives the same bytes (no creation time or random id inside).
     doc = BaseDocTemplate(buffer, pagesize=A4, title=title, subject=subject, author="Itinera", creator="Itinera",
@@ -127,7 +148,8 @@ def render(story: list, *, title: str, subject: str, footer_markup: str) -> byte
     frame = Frame(PAGE_MARGIN, bottom, WIDTH, A4[1] - PAGE_MARGIN - bottom, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0)  # tables of WIDTH line up with the text
     doc.addPageTemplates([PageTemplate("page", frames=[frame])])
-    canvas_class = type("FooterCanvas", (_NumberedCanvas,), {"footer": footer_markup})
+    canvas_class = type("FooterCanvas", (_NumberedCanvas,),
+                        {"footer": footer_markup, "page_label": staticmethod(page_label)})
     doc.build(story, canvasmaker=canvas_class)
     return buffer.getvalue()
 
