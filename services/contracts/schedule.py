@@ -75,7 +75,7 @@ def adjusted(dues: list[Due], new_total: Decimal) -> list[Due]:
 
 def standing(dues, paid: Decimal, today: date) -> list[dict]:
     """Each instalment with what of it is paid (money applied in due order) and its status:
-    paid, part_paid, due (not yet), overdue (past its date, not fully paid) with days_overdue."""
+    paid, partly_paid, due (not yet), overdue (past its date, not fully paid) with days_overdue."""
     left = max(Decimal(paid), Decimal("0"))
     out = []
     for d in sorted(dues, key=lambda d: (d.due_on, d.n)):
@@ -87,7 +87,7 @@ def standing(dues, paid: Decimal, today: date) -> list[dict]:
         elif d.due_on < today:
             status = "overdue"
         else:
-            status = "part_paid" if applied else "due"
+            status = "partly_paid" if applied else "due"
         out.append({"n": d.n, "kind": d.kind, "due_on": d.due_on, "amount": d.amount, "paid": applied,
                     "outstanding": owed, "status": status,
                     "days_overdue": (today - d.due_on).days if status == "overdue" else 0})

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.db import utcnow
+from services.common.documents.startup import PdfFonts
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Conflict, ValidationFailed, validated
 from services.common.paging import page_dict
@@ -38,6 +39,7 @@ def _attachment(filename: str, content: bytes) -> dict:
 
 class ContractsService(ServiceBase):
     name = "contracts"
+    pdf_fonts = PdfFonts()
     uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
     config = Config()
     crm = RpcProxy("crm")

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 
 from eventlet import tpool
-from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.common.db import as_dict, utcnow
+from services.common.documents.startup import PdfFonts
 from services.common.entrypoints import rpc
 from services.common.errors import validated
 from services.common.etags import check_if_match, etag_of
@@ -36,17 +36,6 @@ EXPIRY_ACTOR = "service:itinerary"
 
 def _today() -> date:
     return utcnow().date()
-
-
-class PdfFonts(DependencyProvider):
-    """Finds the PDFs' font when the service starts, so the log says at once whether Chinese names
-    will print (documents.fonts logs the font, or that there is none)."""
-
-    def setup(self):
-        documents.fonts()
-
-    def get_dependency(self, worker_ctx):
-        return documents.fonts()
 
 
 class ItineraryService(ServiceBase):

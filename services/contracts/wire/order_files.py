@@ -139,7 +139,7 @@ class ScheduleLineSchema(Schema):
     amount = Money()
     paid = Money()
     outstanding = Money()
-    status = fields.String(metadata={"description": "paid, part_paid, due or overdue"})
+    status = fields.String(metadata={"description": "paid, partly_paid, due or overdue"})
     days_overdue = fields.Integer()
 
 
