@@ -166,7 +166,8 @@ def as_dict(session, order: OrderFile, today: date) -> dict:
     record.update({
         "quote_id": order.quote_id, "quote_number": order.quote_number, "quote_version": order.quote_version,
         "itinerary_id": order.itinerary_id, "inquiry_id": order.inquiry_id, "language": order.language,
-        "travellers": order.travellers, "entry_requirements": order.entry_requirements,
+        "travellers": [{**t, "date_of_birth": t.get("date_of_birth") and _day(t["date_of_birth"])}
+                       for t in order.travellers], "entry_requirements": order.entry_requirements,
         "special_arrangements": order.special_arrangements, "payment_terms": order.payment_terms,
         "cancellation_tiers": order.cancellation_tiers, "terms_notes": order.terms_notes, "quote": order.quote,
         "current_version": order.current_version, "versions": [version_dict(v) for v in order.versions],
