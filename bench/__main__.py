@@ -329,7 +329,8 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
     config = {**load_nameko_config(), "AMQP_URI": uri}
     # Database URLs unset: the SQLite pass must not pick up a URL from the caller's shell.
     env = {"AMQP_URI": uri, "ITINERA_VAR_DIR": str(tmp / "var"), "CRM_DATABASE_URL": None,
-           "TICKETING_DATABASE_URL": None, "ITINERARY_DATABASE_URL": None}
+           "TICKETING_DATABASE_URL": None, "ITINERARY_DATABASE_URL": None,
+           "BENCH_KERNEL_VARIANT": None}  # only the kernel-cost rows set it, per process
     # Staff sign-in: the gateway creates this admin in its own database (SQLite under the temp
     # ITINERA_VAR_DIR, in both passes) when it has no user; secret and password live for this run only.
     gateway_auth = {"ADMIN_USERNAME": ADMIN_USERNAME, "ADMIN_PASSWORD": secrets.token_urlsafe(24),
