@@ -7,6 +7,10 @@
    answers, on fresh PostgreSQL databases.
 3. ticketing, same gateway: a supplier push of 365 days x 20 products, timed, then the same batch
    again (all stale); and a race of one-unit holds for a date with 10 seats, counting oversold.
+   Holds again on busy tables (bench/busy.py seeds 10,000 active holds and 100,000 bookings);
+   on PostgreSQL, holds with a second ticketing instance (the scaling curve); last, holds with
+   one kernel guarantee at a time switched off (bench/kernel_costs.py), to price it. Every load
+   row also records the CPU each part spent per request (bench/cpu.py).
 4. itinerary: issuing a quote for a 14-day itinerary with 60 items, as an RPC round trip and in
    the service's own code without the broker (bench/quotes.py), against the 50 ms target; run
    right after the echo rows, before the gateway's load.
@@ -41,11 +45,19 @@ from services.common.config import amqp_uri, load_nameko_config
 from services.common.sandbox import private_vhost
 
 from .harness import REPO, last_error, postgres_database, process, procfile_command, wait_until
+from . import busy, cpu
 from . import quotes as qt
 from . import ticketing as tk
+from .kernel_costs import VARIANTS as KERNEL_VARIANTS
 from .load import drive, markdown_table, table
 
 PLAN = [(1, 300), (8, 1000)]  # (concurrency, requests) per scenario
+SCALING = [(8, 1000), (16, 1000)]  # PostgreSQL holds with one, then two ticketing instances
+BUSY = f"busy: {busy.ACTIVE_HOLDS:,} active holds, {busy.BOOKINGS:,} bookings"
+KERNEL_ROW = (8, 600)  # (concurrency, requests) of each kernel-cost row: five per backend, keep them short
+AGAIN = f"{KERNEL_VARIANTS[0]}, again"
+KERNEL_COSTS_COMMAND = "nameko run --config deploy/nameko.yml bench.kernel_costs:TicketingService"
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()  # as nproc counts
 WARMUP = 50                   # requests before the clock starts, split over the threads
 BUDGET_S = 15.0               # a scenario stops here even if unfinished: keeps the run bounded
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -155,17 +167,127 @@ def get_customers(port: int, token: str, ids: list):
     return make
 
 
+def mean(*values):
+    """The mean of the values that are there (a row that did not run is None)."""
+    present = [v for v in values if v]
+    return sum(present) / len(present) if present else None
+
+
+class Instances:
+    """The ticketing instances of a gateway pass: started and stopped while the gateway stays up
+    (a second instance for the scaling rows, kernel variants for the cost rows)."""
+
+    def __init__(self, env: dict, urls: dict, tmp: Path, config: dict):
+        self.env, self.urls, self.tmp, self.config = env, urls, tmp, config
+        self.running, self._stacks = [], {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for proc in list(reversed(self.running)):
+            self.stop(proc)
+
+    def database_url(self, backend) -> str:
+        return self.urls["ticketing"] or f"sqlite:///{self.tmp / 'var' / 'ticketing.db'}"
+
+    def start(self, name: str, command: str, backend: str, extra_env: dict | None = None):
+        stack = ExitStack()
+        proc = stack.enter_context(process(name, command, {**self.env, "TICKETING_DATABASE_URL": self.urls["ticketing"],
+                                                           **(extra_env or {})}, self.tmp))
+        self._stacks[proc.pid] = stack
+        self.running.append(proc)
+        # Ready when this very process answers (with two instances either may take a call).
+        instance = f":{proc.pid}"
+        health = wait_until(name, lambda: (lambda h: h if h["instance"].endswith(instance) else None)(
+            rpc_call(self.config, "ticketing", "health")), [proc])
+        if health.get("dialect") != backend:  # make sure the row measures what its name says
+            raise RuntimeError(f"{name} runs on {health.get('dialect')}, expected {backend}")
+        return proc
+
+    def stop(self, proc):
+        self.running.remove(proc)
+        self._stacks.pop(proc.pid).close()
+
+    def probe(self, gateway) -> cpu.Probe:
+        return cpu.Probe({"gateway": {gateway.pid}, "service": {p.pid for p in self.running}}, CPUS)
+
+
 @dataclass
 class Report:
     results: list = field(default_factory=list)    # load.Result rows: echo, customers, holds
     pushes: list = field(default_factory=list)     # ticketing.Push
     races: list = field(default_factory=list)      # ticketing.Race
     quotes: list = field(default_factory=list)     # quotes.Timing
+    seeded: list = field(default_factory=list)     # busy.Seeded
     notes: list = field(default_factory=list)      # how the run was set up
     findings: list = field(default_factory=list)   # what the services did that they should not have
 
+    def rate(self, scenario: str, concurrency: int) -> float | None:
+        for r in self.results:
+            if r.scenario == scenario and r.concurrency == concurrency and r.seconds and r.requests:
+                return r.requests / r.seconds
+        return None
+
+    def ratios(self) -> list[str]:
+        """The issue-10 ratios of this run: each row over the echo RPC at the same concurrency, holds
+        on busy tables over holds on empty ones, two ticketing instances over one."""
+        echo = {c: self.rate("echo RPC (nameko, no database)", c) for c, _ in PLAN}
+        echo[16] = echo.get(8)
+        rows = []
+        for r in self.results:
+            rate = self.rate(r.scenario, r.concurrency)
+            if r.scenario.startswith("gateway") and rate and echo.get(r.concurrency):
+                rows.append([r.scenario, str(r.concurrency), f"{rate:.0f}",
+                             f"{rate / echo[r.concurrency]:.2f}"])
+        if not rows:
+            return []
+        lines = ["", "Ratios of this run: throughput over the echo RPC's at the same concurrency (at 16, over "
+                     "the echo's at 8: it has no row at 16).", "",
+                 table(["scenario", "concurrency", "req/s", "/ echo"], rows)]
+        for backend in ("sqlite", "postgresql"):
+            for concurrency, _ in PLAN:
+                empty = self.rate(f"gateway POST /holds ({backend})", concurrency)
+                full = self.rate(f"gateway POST /holds ({backend}, {BUSY})", concurrency)
+                if empty and full:
+                    lines.append(f"- holds on busy tables over holds on empty ones, {backend}, concurrency "
+                                 f"{concurrency}: {full:.0f} / {empty:.0f} = {full / empty:.2f} (goal 0.8)")
+        for concurrency, _ in SCALING:
+            one = mean(self.rate("gateway POST /holds (postgresql)", concurrency),
+                       self.rate("gateway POST /holds (postgresql, 1 instance again)", concurrency))
+            two = self.rate("gateway POST /holds (postgresql, 2 ticketing instances)", concurrency)
+            if one and two:
+                lines.append(f"- two ticketing instances over one (the mean of its rows before and after), "
+                             f"postgresql, concurrency {concurrency}: {two:.0f} / {one:.0f} = {two / one:.2f} "
+                             "(goal 1.6, on a machine with the cores for it)")
+        for backend in ("sqlite", "postgresql"):
+            label = f"gateway POST /holds ({backend}, busy, kernel: {{}})"
+            base = mean(self.rate(label.format(KERNEL_VARIANTS[0]), KERNEL_ROW[0]),
+                        self.rate(label.format(AGAIN), KERNEL_ROW[0]))
+            for variant in KERNEL_VARIANTS[1:]:
+                other = self.rate(label.format(variant), KERNEL_ROW[0])
+                if base and other:
+                    lines.append(f"- kernel {variant} over as is (the mean of its two rows), {backend}: "
+                                 f"{other:.0f} / {base:.0f} = {other / base:.2f}")
+        return lines
+
     def markdown(self) -> str:
         parts = [*[f"- {n}" for n in self.notes], "", markdown_table(self.results)]
+        parts += self.ratios()
+        for seeded in self.seeded:
+            parts += ["", f"Busy tables ({seeded.backend}): {seeded.holds:,} active holds with a line each and "
+                          f"{seeded.bookings:,} confirmed bookings with a line each, inserted by the bench process "
+                          f"in {seeded.seconds:.1f} s (bulk Core inserts, then ANALYZE) on the products and dates "
+                          f"the hold rows draw from; when measured, {seeded.active_holds:,} active holds and "
+                          f"{seeded.booking_lines:,} booking lines were in the database."]
+        cpu_rows = [r for r in (cpu.row(result) for result in self.results) if r]
+        if cpu_rows:
+            parts += ["", "Where the cores go: CPU time per request of each part during the row, from /proc "
+                          "(client: the bench's load threads; service: the crm, ticketing or echo processes of "
+                          "the row; broker: RabbitMQ; database: every PostgreSQL process; other: everything "
+                          "else on the machine, other users' work included). cores busy: how many of the "
+                          f"{CPUS} CPUs were busy on average, whoever used them.", "",
+                      table(cpu.HEADER, cpu_rows)]
         if self.pushes:
             parts += ["", f"Supplier push, POST /api/v1/supplier/inventory: one update per product, "
                           f"{tk.DAYS} days each, capacity and prices, sequence 1; then the same batch again "
@@ -207,16 +329,17 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
     config = {**load_nameko_config(), "AMQP_URI": uri}
     # Database URLs unset: the SQLite pass must not pick up a URL from the caller's shell.
     env = {"AMQP_URI": uri, "ITINERA_VAR_DIR": str(tmp / "var"), "CRM_DATABASE_URL": None,
-           "TICKETING_DATABASE_URL": None, "ITINERARY_DATABASE_URL": None}
+           "TICKETING_DATABASE_URL": None, "ITINERARY_DATABASE_URL": None,
+           "BENCH_KERNEL_VARIANT": None}  # only the kernel-cost rows set it, per process
     # Staff sign-in: the gateway creates this admin in its own database (SQLite under the temp
     # ITINERA_VAR_DIR, in both passes) when it has no user; secret and password live for this run only.
     gateway_auth = {"ADMIN_USERNAME": ADMIN_USERNAME, "ADMIN_PASSWORD": secrets.token_urlsafe(24),
                     "JWT_SECRET": secrets.token_urlsafe(48), "JWT_TTL_MINUTES": None,
                     "GATEWAY_DATABASE_URL": None}
 
-    def measure(scenario, make_client, concurrency, requests):
+    def measure(scenario, make_client, concurrency, requests, probe=None):
         progress(f"{scenario}, concurrency {concurrency}")
-        result = drive(scenario, make_client, concurrency, requests, WARMUP, BUDGET_S, stop)
+        result = drive(scenario, make_client, concurrency, requests, WARMUP, BUDGET_S, stop, probe)
         results.append(result)
         if result.errors:
             progress(f"{len(result.errors)} errors, the first: {result.errors[0]!r}")
@@ -233,9 +356,10 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
         progress("starting bench.echo")
         wait_until("bench_echo", lambda: rpc_call(config, "bench_echo", "echo", 1) == 1, [echo])
         for concurrency, requests in PLAN:
-            measure("echo RPC (nameko, no database)", echo_client(config), concurrency, requests)
+            measure("echo RPC (nameko, no database)", echo_client(config), concurrency, requests,
+                    probe=cpu.Probe({"service": {echo.pid}}, CPUS))
 
-    def ticketing_scenarios(port, token, backend):
+    def ticketing_scenarios(port, token, backend, instances, gateway):
         progress(f"ticketing on {backend}: a supplier, its API key, {tk.PRODUCTS} products")
         catalogue = tk.create_catalogue(port, token, backend)
         today = tk.today_utc()
@@ -254,9 +378,23 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
             if push.status != 200 and expect == "applied":
                 raise RuntimeError(f"{backend}: the supplier push failed, so there is nothing to hold: {problem}")
         products = list(catalogue.products.values())
+
+        def holds(label, concurrency, requests):
+            measure(label, tk.place_holds(port, token, products, today), concurrency, requests,
+                    probe=instances.probe(gateway))
+
         for concurrency, requests in PLAN:
-            measure(f"gateway POST /holds ({backend})", tk.place_holds(port, token, products, today),
-                    concurrency, requests)
+            holds(f"gateway POST /holds ({backend})", concurrency, requests)
+        if backend == "postgresql":
+            # The scaling curve: the same rows with a second ticketing instance on the same database.
+            holds(f"gateway POST /holds ({backend})", *SCALING[-1])
+            second = instances.start(f"ticketing-2-{backend}", procfile_command("ticketing"), backend)
+            for concurrency, requests in SCALING:
+                holds(f"gateway POST /holds ({backend}, 2 ticketing instances)", concurrency, requests)
+            instances.stop(second)
+            # One instance again: on a shared machine, load from others drifts during the rows.
+            for concurrency, requests in SCALING:
+                holds(f"gateway POST /holds ({backend}, 1 instance again)", concurrency, requests)
         day = today + timedelta(tk.RACE_DAY_OFFSET)
         product_id = tk.open_race_product(port, token, catalogue, day)
         progress(f"oversell race: {tk.RACE_REQUESTS} holds from {tk.RACE_CLIENTS} clients, capacity {tk.RACE_CAPACITY}")
@@ -273,6 +411,25 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
             finding(f"{backend}, oversell race: {result.granted} holds granted (201) but the inventory shows "
                     f"held {result.held} + booked {result.booked}")
 
+        progress(f"busy tables on {backend}: {busy.ACTIVE_HOLDS} active holds, {busy.BOOKINGS} bookings, "
+                 "bulk inserts from the bench process")
+        report.seeded.append(busy.seed(instances.database_url(backend), backend, products, today, tk.DAYS))
+        for concurrency, requests in PLAN:
+            holds(f"gateway POST /holds ({backend}, {BUSY})", concurrency, requests)
+
+        # Last, on the busy tables: what the kernel's publish confirms and its second transaction
+        # (marking outbox rows published) cost a hold, one instance per variant. Last because the
+        # "no marking" rows leave outbox rows that a normal relay would send again.
+        instances.stop(instances.running[0])
+        for variant in (*KERNEL_VARIANTS, AGAIN):  # as is first and last: drift shows between the two
+            extra = {"BENCH_KERNEL_VARIANT": variant.removesuffix(", again")}
+            if extra["BENCH_KERNEL_VARIANT"] in ("no marking", "neither"):
+                extra["OUTBOX_RELAY_GRACE_SECONDS"] = "3600"  # the relay must not re-send them meanwhile
+            proc = instances.start(f"ticketing-{variant.replace(' ', '-')}-{backend}", KERNEL_COSTS_COMMAND,
+                                   backend, extra)
+            holds(f"gateway POST /holds ({backend}, busy, kernel: {variant})", *KERNEL_ROW)
+            instances.stop(proc)
+
     def gateway_pass(backend, urls):
         # Services first, gateway last, so the gateway stops first: stopped the other way round, an
         # interrupted run leaves gateway requests waiting out their RPC timeout on a gone service.
@@ -282,27 +439,26 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
         progress(f"starting crm and ticketing on {backend}, and the gateway on 127.0.0.1:{port}")
         with process(f"crm-{backend}", procfile_command("crm"), {**env, "CRM_DATABASE_URL": urls["crm"]},
                      tmp) as crm, \
-                process(f"ticketing-{backend}", procfile_command("ticketing"),
-                        {**env, "TICKETING_DATABASE_URL": urls["ticketing"]}, tmp) as ticketing, \
+                Instances(env, urls, tmp, config) as instances, \
                 process(f"gateway-{backend}", procfile_command("gateway"), gateway_env, tmp) as gateway:
-            for service, proc in (("crm", crm), ("ticketing", ticketing)):
-                health = wait_until(f"{service} on {backend}",
-                                    lambda service=service: rpc_call(config, service, "health"), [proc])
-                if health.get("dialect") != backend:  # make sure the row measures what its name says
-                    raise RuntimeError(f"{service} runs on {health.get('dialect')}, expected {backend}")
+            instances.start(f"ticketing-{backend}", procfile_command("ticketing"), backend)
+            health = wait_until(f"crm on {backend}", lambda: rpc_call(config, "crm", "health"), [crm])
+            if health.get("dialect") != backend:  # make sure the row measures what its name says
+                raise RuntimeError(f"crm runs on {health.get('dialect')}, expected {backend}")
             wait_until("gateway", lambda: http_ok(port, "/healthz"), [gateway])
             token = tk.sign_in(port, ADMIN_USERNAME, gateway_auth["ADMIN_PASSWORD"])
+            crm_probe = cpu.Probe({"gateway": {gateway.pid}, "service": {crm.pid}}, CPUS)
             try:
                 for concurrency, requests in PLAN:
                     ids = []  # GETs read customers this concurrency's POSTs created
                     measure(f"gateway POST /customers ({backend})", create_customers(port, token, ids),
-                            concurrency, requests)
+                            concurrency, requests, probe=crm_probe)
                     measure(f"gateway GET /customers/{{id}} ({backend})", get_customers(port, token, ids),
-                            concurrency, requests)
+                            concurrency, requests, probe=crm_probe)
             except ScenarioFailed as exc:  # crm is broken; ticketing does not need it
                 finding(f"{exc}: the remaining customer rows on {backend} are skipped, ticketing goes on; "
                         f"the crm log's last error: {last_error(crm.log_path)}")
-            ticketing_scenarios(port, token, backend)
+            ticketing_scenarios(port, token, backend, instances, gateway)
 
     notes.append(f"bench gateway: default GATEWAY_RPC_TIMEOUT ({DEFAULT_RPC_TIMEOUT:g} s); staff requests "
                  f"(customers, ticketing setup, holds, race, inventory read) send the bearer token of one "
@@ -364,8 +520,7 @@ def main() -> int:
     # py-amqp warns when a broker reply (a publish confirm) lands on a client that is closing;
     # the readiness polls close clients all the time and lose nothing.
     logging.getLogger("amqp").setLevel(logging.ERROR)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()  # as nproc counts
-    machine = (f"machine: {cpus} CPUs (nproc), Python {platform.python_version()}, "
+    machine = (f"machine: {CPUS} CPUs (nproc), Python {platform.python_version()}, "
                f"{platform.system()} {platform.machine()}")
     print(machine, flush=True)
     load_before = os.getloadavg()

@@ -19,6 +19,7 @@ class Result:
     seconds: float = 0.0
     latencies: list = field(default_factory=list)  # seconds, one per measured request
     errors: list = field(default_factory=list)
+    cpu: object = None  # bench.cpu.Usage of the measured requests, when the caller asked for it
 
     @property
     def requests(self) -> int:
@@ -38,15 +39,23 @@ class Result:
 
 
 def drive(scenario: str, make_client, concurrency: int, requests: int, warmup: int, budget_s: float,
-          stop: threading.Event) -> Result:
+          stop: threading.Event, probe=None) -> Result:
     """make_client() -> (call, close), once per thread; call() raises on a wrong answer.
 
     Every thread warms up (connections, pools, caches) before the clock starts together for
     all of them. The run ends after `requests` requests or `budget_s` seconds, whichever first.
+    probe() -> p, if given, is taken when the clock starts and when the last thread is done;
+    result.cpu = probe.usage(p_start, p_end, requests).
     """
     result = Result(scenario, concurrency, requests)
-    started = []
-    barrier = threading.Barrier(concurrency + 1, action=lambda: started.append(time.perf_counter()))
+    started, probes = [], []
+
+    def start():
+        if probe is not None:
+            probes.append(probe())
+        started.append(time.perf_counter())
+
+    barrier = threading.Barrier(concurrency + 1, action=start)
     counter = itertools.count()
     failures = []
 
@@ -87,6 +96,8 @@ def drive(scenario: str, make_client, concurrency: int, requests: int, warmup: i
     for thread in threads:
         thread.join()
     result.seconds = time.perf_counter() - started[0]
+    if probe is not None:
+        result.cpu = probe.usage(probes[0], probe(), result.requests)
     return result
 
 
