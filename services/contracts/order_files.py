@@ -17,7 +17,7 @@ from services.common.paging import page_of
 from services.common.serialization import to_plain
 
 from . import document_check, numbering, schedule
-from .models import ContractVersion, Instalment, Invoice, OrderFile, Refund, SupplierConfirmation
+from .models import ContractVersion, Instalment, Invoice, OrderFile, SupplierConfirmation
 from .wire import SigningBlocked
 
 ZERO = Decimal("0.00")
@@ -266,27 +266,18 @@ def _signable(order: OrderFile) -> ContractVersion:
     return v
 
 
-def sign(session, order: OrderFile, signature: dict, document: bytes, *, now: datetime) -> tuple[ContractVersion, list]:
+def sign(session, order: OrderFile, signature: dict, document: bytes, *, now: datetime) -> ContractVersion:
     """Sign the waiting version with `document` (its rendered PDF), kept with its SHA-256. An
-    amendment's new total adjusts the schedule; money paid beyond it becomes a refund to approve.
-    Returns the version and the refunds it opened."""
+    amendment's new total adjusts the schedule (money paid beyond it is the caller's to refund)."""
     v = _signable(order)
     v.status, v.signature = "signed", {**signature, "signed_at": now.isoformat()}
     v.document_sha256, v.signed_document = hashlib.sha256(document).hexdigest(), document
     v.signing_token_digest = None
-    refunds = []
     if v.version > 1:
         _set_schedule(session, order, _dues_for(order, v))
-        over = paid(order) - v.total
-        if over > 0:
-            refunds.append(Refund(order_file_id=order.id, amount=over, currency=order.currency,
-                                  reason=f"Amendment {v.version}: the new total is below what was paid.",
-                                  status="pending_approval", created_at=now, created_by=signature.get("recorded_by")
-                                  or "service:contracts"))
-            session.add_all(refunds)
     order.status, order.updated_at = "signed", now
     session.flush()
-    return v, refunds
+    return v
 
 
 def _digest(token: str) -> str:

@@ -150,9 +150,13 @@ class ContractsService(ServiceBase):
     def _sign(self, order: OrderFile, signature: dict) -> dict:
         v = order_files.version(order)
         document = self._render_contract(order, v)
-        v, refunds = order_files.sign(self.uow.session, order, signature, document, now=utcnow())
+        now = utcnow()
+        v = order_files.sign(self.uow.session, order, signature, document, now=now)
+        over = order_files.paid(order) - v.total  # an amendment cut the total below what was paid
+        payments.open_refund(self.uow.session, order, over, f"Amendment {v.version}: the new total is below what "
+                             f"was paid.", limit=self.settings.refund_approval_limit, actor=self.uow.actor, now=now)
         self.uow.emit(wire.CONTRACT_SIGNED, {**self._ref(order, v), "method": signature["method"],
-                                             "signed_by": signature["signed_by"], "signed_at": utcnow(),
+                                             "signed_by": signature["signed_by"], "signed_at": now,
                                              "document_sha256": v.document_sha256})
         return self._order_dict(order)
 
@@ -166,7 +170,8 @@ class ContractsService(ServiceBase):
     @rpc
     def create_signing_link(self, order_id: str, data: dict) -> dict:
         fields = validated(wire.SigningLinkSchema(), data or {})
-        return order_files.signing_link(self._order(order_id, lock=True), fields["valid_days"], now=utcnow())
+        link = order_files.signing_link(self._order(order_id, lock=True), fields["valid_days"], now=utcnow())
+        return {**link, "url": f"{self.settings.signing_base_url.rstrip('/')}/sign/{link['token']}"}
 
     @rpc
     def signing_view(self, token: str) -> dict:

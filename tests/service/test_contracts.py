@@ -131,6 +131,7 @@ def test_remote_signature_records_the_exact_document_and_the_link_works_once(sui
     trip, _ = accepted_quote(rpc, suite["customer"]["id"])
     order = opened(rpc, trip)
     link = rpc.contracts.create_signing_link(order["id"], {"valid_days": 3})
+    assert link["url"].endswith(f"/sign/{link['token']}")
     view = rpc.contracts.signing_view(link["token"])
     assert view["order_number"] == order["order_number"] and not view["signed"]
     with pytest.raises(ValidationFailed) as stale:
@@ -342,3 +343,20 @@ def test_a_statement_is_matched_to_transfers_once_even_imported_twice_at_once(su
     with pytest.raises(ValidationFailed) as bad:
         rpc.contracts.import_statement({"format": "camt053", "content_base64": body["content_base64"]})
     assert bad.value.details
+
+
+def test_an_amendment_below_what_was_paid_opens_a_refund_to_approve(suite, rpc):
+    trip, _ = accepted_quote(rpc, suite["customer"]["id"])
+    order = opened(rpc, trip)
+    rpc.contracts.sign_in_person(order["id"], {"signed_by": "王小明"})
+    deposit = order["schedule"][0]["amount"]
+    rpc.contracts.record_payment(order["id"], {"amount": str(deposit), "currency": "EUR", "method": "card",
+                                               "desk": "madrid-1"})
+    lower = (deposit - Decimal("40.00"))
+    rpc.contracts.amend_contract(order["id"], {"reason": "supplier_change", "changes": "The hotel closed: a cheaper one",
+                                               "total": str(lower), "affected_suppliers": []})
+    signed = rpc.contracts.sign_in_person(order["id"], {"signed_by": "王小明"})
+    assert signed["total"] == lower and sum(s["amount"] for s in signed["schedule"]) == lower
+    [refund] = rpc.contracts.list_refunds(order["id"])
+    assert refund["amount"] == Decimal("40.00") and refund["status"] == "pending_approval"
+    assert not refund["needs_manager"]  # under the 500 limit: finance may approve it

@@ -211,6 +211,7 @@ class OrderFilePageSchema(PageSchema):
 
 class SigningLinkOutSchema(Schema):
     token = fields.String(metadata={"description": "Shown once: the customer's link is /sign/<token>"})
+    url = fields.String(metadata={"description": "The link to send the customer (SIGNING_BASE_URL/sign/<token>)"})
     expires_at = fields.AwareDateTime()
     version = fields.Integer()
 
