@@ -119,7 +119,7 @@ class FiscalNumber(MethodView):
 @blp.route("/order-files/<string:order_id>/refunds")
 class Refunds(MethodView):
     @allow(*READ)
-    @blp.response(200, wire.RefundSchema(many=True))
+    @blp.response(200, wire.ContractRefundSchema(many=True))
     def get(self, order_id):
         """The order file's refunds: to approve, approved, paid"""
         with rpc() as services:
@@ -129,7 +129,7 @@ class Refunds(MethodView):
 @blp.route("/refunds/<int:refund_id>/approve")
 class ApproveRefund(MethodView):
     @allow(*FINANCE)
-    @blp.response(200, wire.RefundSchema)
+    @blp.response(200, wire.ContractRefundSchema)
     @blp.alt_response(403, description="Over finance's limit: a manager approves it.")
     @blp.alt_response(409, description="Not waiting for approval.")
     def post(self, refund_id):

@@ -1,30 +1,24 @@
 """The order file's money on the wire: payments and receipts, invoices and credit notes, refunds,
 the desk's day, overdue instalments and bank statements. Amounts are decimal strings with at most
 two decimals, in the contract's currency."""
-from decimal import Decimal
-
 from marshmallow import Schema, ValidationError, validate
 
 from services.common import fields
 from services.common.paging import PageSchema
 from services.common.validators import CURRENCY
 
-from .order_files import MAX_MONEY, NOT_BLANK, Money
+from .order_files import MAX_MONEY, NOT_BLANK, Money, to_the_cent
 
 __all__ = [
     "PAYMENT_METHODS", "STATEMENT_FORMATS", "PaymentCreateSchema", "PaymentSchema", "InvoiceCreateSchema",
-    "CreditNoteCreateSchema", "FiscalNumberSchema", "InvoiceSchema", "RefundSchema", "RefundPaySchema", "DayCloseSchema",
+    "CreditNoteCreateSchema", "FiscalNumberSchema", "InvoiceSchema", "ContractRefundSchema", "RefundPaySchema",
+    "DayCloseSchema",
     "DeskDayQuerySchema", "DeskDaySchema", "OverdueQuerySchema", "OverdueSchema", "StatementImportSchema",
     "BankLineSchema", "StatementSchema", "ManualMatchSchema", "StatementPageSchema",
 ]
 
 PAYMENT_METHODS = ("cash", "card", "bank_transfer", "wechat_pay", "alipay", "bizum", "cheque", "other")
 STATEMENT_FORMATS = ("csv", "mt940", "camt053")
-
-
-def to_the_cent(value: Decimal):
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError("At most two decimals (to the cent).")
 
 
 class PaymentCreateSchema(Schema):
@@ -109,7 +103,7 @@ class InvoiceSchema(Schema):
     issued_by = fields.String()
 
 
-class RefundSchema(Schema):
+class ContractRefundSchema(Schema):
     id = fields.Integer()
     order_file_id = fields.String()
     amount = Money()

@@ -1,16 +1,18 @@
 """The order file on the wire: opening it, its travellers, the document check, signing, amendments
 and cancellation."""
+from decimal import Decimal
+
 from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from services.common import fields
 from services.common.paging import PageQuerySchema, PageSchema
 
 __all__ = [
-    "LANGUAGES", "AMENDMENT_REASONS", "VISA_STATUSES", "ORDER_STATUSES", "MAX_MONEY", "NOT_BLANK", "Money",
+    "to_the_cent", "LANGUAGES", "AMENDMENT_REASONS", "VISA_STATUSES", "ORDER_STATUSES", "MAX_MONEY", "NOT_BLANK", "Money",
     "OrderFileOpenSchema", "TravellerRefSchema", "OrderFileUpdateSchema", "OrderFileQuerySchema",
     "SignInPersonSchema", "SigningLinkSchema", "RemoteSignatureSchema", "OverrideSchema",
     "AmendmentCreateSchema", "SupplierConfirmationCreateSchema", "CancellationCreateSchema",
-    "TravellerSchema", "ScheduleLineSchema", "ContractVersionSchema", "OrderFileSchema", "OrderFileSummarySchema",
+    "OrderTravellerSchema", "ScheduleLineSchema", "ContractVersionSchema", "OrderFileSchema", "OrderFileSummarySchema",
     "OrderFilePageSchema", "SigningLinkOutSchema", "SigningViewSchema", "DocumentProblemSchema",
     "DocumentCheckSchema", "CancellationSchema", "AttachmentSchema",
 ]
@@ -21,6 +23,13 @@ VISA_STATUSES = ("not_needed", "applied", "granted", "refused")
 ORDER_STATUSES = ("drafted", "signed", "cancelled")
 MAX_MONEY = 10_000_000
 NOT_BLANK = validate.Regexp(r"\S", error="Cannot be blank.")
+
+
+def to_the_cent(value: Decimal):
+    if abs(value) > MAX_MONEY:
+        return  # out of range, as Range says; quantizing 1E+964228 would overflow
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError("At most two decimals (to the cent).")
 
 
 def Money(**kwargs):
@@ -99,7 +108,7 @@ class AmendmentCreateSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(AMENDMENT_REASONS))
     changes = fields.String(required=True, validate=[validate.Length(min=3, max=5000), NOT_BLANK],
                             metadata={"description": "What changed, as the customer will read it"})
-    total = Money(required=True, validate=validate.Range(min=0, max=MAX_MONEY),
+    total = Money(required=True, validate=[validate.Range(min=0, max=MAX_MONEY), to_the_cent],
                   metadata={"description": "The new contract total; the schedule takes the difference"})
     affected_suppliers = fields.List(
         fields.String(validate=[validate.Length(min=1, max=200), NOT_BLANK]), required=True,
@@ -122,7 +131,7 @@ class CancellationCreateSchema(Schema):
     cancelled_on = fields.Date(load_default=None, metadata={"description": "Defaults to today"})
 
 
-class TravellerSchema(Schema):
+class OrderTravellerSchema(Schema):
     customer_id = fields.String()
     full_name = fields.String()
     type = fields.String()
@@ -187,7 +196,7 @@ class OrderFileSchema(OrderFileSummarySchema):
     itinerary_id = fields.String()
     inquiry_id = fields.String(allow_none=True)
     language = fields.String()
-    travellers = fields.List(fields.Nested(TravellerSchema))
+    travellers = fields.List(fields.Nested(OrderTravellerSchema))
     entry_requirements = fields.Dict()
     special_arrangements = fields.String(allow_none=True)
     payment_terms = fields.Dict()
