@@ -174,3 +174,5 @@ def test_a_service_down_and_the_gateways_limits_are_pages_too(anonymous):
     too_long = anonymous.get("/sign/" + "t" * 5000)
     assert_a_page_for_the_customer(too_long, 414)
     assert "无法处理此请求" in text(too_long)
+    too_big = anonymous.post("/sign/some-token", headers=BROWSER, data={"name": "x" * 1_000_001})
+    assert_a_page_for_the_customer(too_big, 413)

@@ -113,6 +113,7 @@ def test_a_form_posted_from_another_site_is_cross_site(headers, cross):
     ({"name": "María Núñez"}, {"accept": "accept_required"}),
     ({"name": "María Núñez", "accept": "no"}, {"accept": "accept_required"}),
     ({"accept": "yes"}, {"name": "name_invalid"}),
+    ({"name": "Ana\x00", "accept": "yes"}, {"name": "name_invalid"}),   # no database stores it
     ({"name": " María Núñez ", "accept": "yes"}, {}),
 ])
 def test_the_forms_errors_are_the_wires(form, errors):
