@@ -23,7 +23,7 @@ from .problems import RETRY_AFTER_SECONDS
 from .rpc import BrokerUnavailable
 from .signing_words import Words, every_language
 
-blp = Blueprint("signing_page", __name__, url_prefix="/sign")
+blp = Blueprint("signing_page", __name__, url_prefix="/sign", template_folder="templates")
 
 # What each field's wire error is called on the page (document_sha256 is handled as "changed").
 FIELD_MESSAGES = {"name": "name_invalid", "accept": "accept_required"}
