@@ -101,7 +101,10 @@ def role_table(app) -> list[tuple[str, str, list[str]]]:
 
 
 PUBLIC = ("/healthz", "/readyz", "/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/asyncapi.json",
-          "/api/v1/docs", "/api/v1/docs/<path:filename>", "/static/<path:filename>")
+          "/api/v1/docs", "/api/v1/docs/<path:filename>", "/static/<path:filename>",
+          # The customer's signing link: its one-time token is the key (gateway.signing_page).
+          "/api/v1/signing/<string:token>", "/api/v1/signing/<string:token>/contract.pdf",
+          "/sign/<string:token>", "/sign/<string:token>/contract.pdf")
 SUPPLIER_KEY_PREFIX = "/api/v1/supplier/"
 
 
@@ -112,7 +115,7 @@ def role_table_markdown(app) -> str:
     lines = ["# Roles by route", "",
              "Generated from the `@allow(...)` declarations by `make docs`; a test keeps it current.",
              "`admin` may call every staff route. Routes under `/api/v1/supplier/` take a supplier API key",
-             "instead of a staff token; health, sign-in and the API docs are public.", "",
+             "instead of a staff token; health, sign-in, the API docs and the customer's signing link are public.", "",
              "| method | route | " + " | ".join(ROLES) + " |",
              "| --- | --- | " + " | ".join("---" for _ in ROLES) + " |"]
     for method, path, roles in role_table(app):

@@ -1,9 +1,10 @@
 """Security headers on every response the gateway makes (after_request).
 
 The API answers JSON, files and nothing a browser should run or frame: its content security
-policy allows nothing. The one HTML page, the Swagger UI at /api/v1/docs, gets a policy of its
-own naming exactly what it loads: the Swagger UI files from where OPENAPI_SWAGGER_UI_URL points,
-its one inline script by hash, the spec from this origin.
+policy allows nothing. The Swagger UI at /api/v1/docs gets a policy of its own naming exactly what
+it loads: the Swagger UI files from where OPENAPI_SWAGGER_UI_URL points, its one inline script by
+hash, the spec from this origin. The customer's signing page sets its own (gateway.signing_page),
+which is kept: the policy that allows nothing is only a default.
 """
 import base64
 import hashlib
