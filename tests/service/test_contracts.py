@@ -166,6 +166,10 @@ def test_payments_are_exact_once_and_never_more_than_owed(suite, rpc, nameko_con
         rpc.contracts.record_payment(order["id"], {"amount": str(total + 1), "currency": "EUR", "method": "card",
                                                    "desk": "madrid-1"})
     deposit = Decimal(order["schedule"][0]["amount"])
+    # Unpaid, the deposit (due in 3 days) is overdue 40 days later: in the 31-60 bucket.
+    [late] = [o for o in rpc.contracts.overdue_instalments({"as_of": date.today() + timedelta(days=43)})
+              if o["order_number"] == order["order_number"]]
+    assert (late["kind"], late["outstanding"], late["days_overdue"], late["bucket"]) == ("deposit", deposit, 40, "31-60")
     request_id = uuid.uuid4().hex
     payment = {"amount": str(deposit), "currency": "EUR", "method": "wechat_pay", "desk": "madrid-1",
                "reference": "WX-1"}
@@ -175,6 +179,8 @@ def test_payments_are_exact_once_and_never_more_than_owed(suite, rpc, nameko_con
     assert again == first and first["receipt_number"].startswith("R-")
     after = rpc.contracts.get_order_file(order["id"])
     assert Decimal(after["paid"]) == deposit and after["schedule"][0]["status"] == "paid"
+    assert not [o for o in rpc.contracts.overdue_instalments({"as_of": date.today() + timedelta(days=43)})
+                if o["order_number"] == order["order_number"]]
 
     # Two payments racing for the balance: one is taken, the other refused; the totals add up.
     balance = {"amount": str(total - deposit), "currency": "EUR", "method": "bank_transfer", "desk": "madrid-1"}
