@@ -537,7 +537,8 @@ def run(stack: ExitStack, report: Report, stop: threading.Event, only_contracts:
         report.imports.append(ct.in_process_import(url, files[1], backend))
 
     databases = PG_DATABASES.values()
-    itinerary_url = crm_url = ticketing_url = "(not in this run)"
+    # A contracts-only run opens no other PostgreSQL database: contracts_url alone decides its note.
+    itinerary_url = crm_url = ticketing_url = "unused"
     if only_contracts:
         databases = [PG_DATABASES["contracts"]]
     else:
