@@ -14,6 +14,14 @@
 4. itinerary: issuing a quote for a 14-day itinerary with 60 items, as an RPC round trip and in
    the service's own code without the broker (bench/quotes.py), against the 50 ms target; run
    right after the echo rows, before the gateway's load.
+5. contracts (bench/contracts.py), last, with crm, itinerary and contracts behind a gateway of their
+   own: payments through the gateway on many order files and on one, 50 invoices issued at once
+   with the series checked gapless, and a 10,000-line camt.053 imported against 10,000 payments,
+   by RPC and in the service's own code, against the 2 s target.
+
+`python -m bench contracts` runs only the echo rows and the contracts passes (3 to 4 minutes on the
+shared 2-core machine) and prints its tables without touching docs/bench.md, whose generated
+section holds full runs only.
 
 The gateway wants staff to sign in: each bench gateway bootstraps an admin with a random password
 and signs with a random JWT secret (both live only for the run), the bench signs in once per
@@ -46,6 +54,7 @@ from services.common.sandbox import private_vhost
 
 from .harness import REPO, last_error, postgres_database, process, procfile_command, wait_until
 from . import busy, cpu
+from . import contracts as ct
 from . import quotes as qt
 from . import ticketing as tk
 from .kernel_costs import VARIANTS as KERNEL_VARIANTS
@@ -62,7 +71,7 @@ WARMUP = 50                   # requests before the clock starts, split over the
 BUDGET_S = 15.0               # a scenario stops here even if unfinished: keeps the run bounded
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DATABASES = {"crm": "itinera_bench_crm", "ticketing": "itinera_bench_ticketing",
-                "itinerary": "itinera_bench_itinerary"}
+                "itinerary": "itinera_bench_itinerary", "contracts": "itinera_bench_contracts"}
 # The bench gateway keeps the default GATEWAY_RPC_TIMEOUT (the caller's is unset): a push slower
 # than that gets the 504 a supplier would get, and the bench reports it.
 DEFAULT_RPC_TIMEOUT = 10.0
@@ -220,6 +229,9 @@ class Report:
     races: list = field(default_factory=list)      # ticketing.Race
     quotes: list = field(default_factory=list)     # quotes.Timing
     seeded: list = field(default_factory=list)     # busy.Seeded
+    invoices: list = field(default_factory=list)   # contracts.InvoiceRace
+    statement_days: list = field(default_factory=list)  # contracts.Seeded
+    imports: list = field(default_factory=list)    # contracts.Import
     notes: list = field(default_factory=list)      # how the run was set up
     findings: list = field(default_factory=list)   # what the services did that they should not have
 
@@ -283,8 +295,8 @@ class Report:
         cpu_rows = [r for r in (cpu.row(result) for result in self.results) if r]
         if cpu_rows:
             parts += ["", "Where the cores go: CPU time per request of each part during the row, from /proc "
-                          "(client: the bench's load threads; service: the crm, ticketing or echo processes of "
-                          "the row; broker: RabbitMQ; database: every PostgreSQL process; other: everything "
+                          "(client: the bench's load threads; service: the crm, ticketing, contracts or echo "
+                          "processes of the row; broker: RabbitMQ; database: every PostgreSQL process; other: everything "
                           "else on the machine, other users' work included). cores busy: how many of the "
                           f"{CPUS} CPUs were busy on average, whoever used them.", "",
                       table(cpu.HEADER, cpu_rows)]
@@ -311,12 +323,13 @@ class Report:
                           f"the render row is the quote sheet PDF of the last version ({qt.RENDERS} renders).", "",
                       table(qt.HEADER, [t.row() for t in self.quotes], text_columns=(0, 1)), "",
                       qt.summary(self.quotes, echo)]
+        parts += ct.markdown(self.invoices, self.statement_days, self.imports)
         if self.findings:
             parts += ["", "Unexpected answers and findings:", "", *[f"- {f}" for f in self.findings]]
         return "\n".join(parts)
 
 
-def run(stack: ExitStack, report: Report, stop: threading.Event):
+def run(stack: ExitStack, report: Report, stop: threading.Event, only_contracts: bool = False):
     results, notes = report.results, report.notes
     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="itinera-bench-")))
     base_uri = amqp_uri()
@@ -329,7 +342,7 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
     config = {**load_nameko_config(), "AMQP_URI": uri}
     # Database URLs unset: the SQLite pass must not pick up a URL from the caller's shell.
     env = {"AMQP_URI": uri, "ITINERA_VAR_DIR": str(tmp / "var"), "CRM_DATABASE_URL": None,
-           "TICKETING_DATABASE_URL": None, "ITINERARY_DATABASE_URL": None,
+           "TICKETING_DATABASE_URL": None, "ITINERARY_DATABASE_URL": None, "CONTRACTS_DATABASE_URL": None,
            "BENCH_KERNEL_VARIANT": None}  # only the kernel-cost rows set it, per process
     # Staff sign-in: the gateway creates this admin in its own database (SQLite under the temp
     # ITINERA_VAR_DIR, in both passes) when it has no user; secret and password live for this run only.
@@ -337,9 +350,9 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
                     "JWT_SECRET": secrets.token_urlsafe(48), "JWT_TTL_MINUTES": None,
                     "GATEWAY_DATABASE_URL": None}
 
-    def measure(scenario, make_client, concurrency, requests, probe=None):
+    def measure(scenario, make_client, concurrency, requests, probe=None, budget_s=BUDGET_S):
         progress(f"{scenario}, concurrency {concurrency}")
-        result = drive(scenario, make_client, concurrency, requests, WARMUP, BUDGET_S, stop, probe)
+        result = drive(scenario, make_client, concurrency, requests, WARMUP, budget_s, stop, probe)
         results.append(result)
         if result.errors:
             progress(f"{len(result.errors)} errors, the first: {result.errors[0]!r}")
@@ -481,23 +494,77 @@ def run(stack: ExitStack, report: Report, stop: threading.Event):
         report.quotes.append(timing)
         report.quotes.append(qt.render_sheets(snapshot, backend))
 
-    # The quote passes run before the gateway's load, so they do not meet its aftermath (the
-    # PostgreSQL checkpoint after a year of inventory and thousands of holds, say).
-    quote_pass("sqlite", f"sqlite:///{tmp / 'itinerary-quotes.db'}")
-    with postgres_database(PG_ADMIN_URL, PG_DATABASES["itinerary"]) as itinerary_url:
-        if itinerary_url:
-            quote_pass("postgresql", itinerary_url)
-    gateway_pass("sqlite", {"crm": None, "ticketing": None})
-    with postgres_database(PG_ADMIN_URL, PG_DATABASES["crm"]) as crm_url, \
-            postgres_database(PG_ADMIN_URL, PG_DATABASES["ticketing"]) as ticketing_url:
-        if crm_url and ticketing_url:
-            gateway_pass("postgresql", {"crm": crm_url, "ticketing": ticketing_url})
-    if itinerary_url and crm_url and ticketing_url:
+    def contracts_pass(backend, url):
+        # A gateway of its own over crm and itinerary (setup only: SQLite in both passes, in a var
+        # dir of their own, the gateway's database too) and contracts on `url`.
+        port, own = free_port(), {**env, "ITINERA_VAR_DIR": str(tmp / f"contracts-{backend}")}
+        gateway_env = {**own, **gateway_auth, "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port),
+                       "GATEWAY_RPC_TIMEOUT": None}
+        progress(f"starting crm, itinerary, contracts on {backend}, and the gateway on 127.0.0.1:{port}")
+        with process(f"crm-c-{backend}", procfile_command("crm"), own, tmp) as crm, \
+                process(f"itinerary-c-{backend}", procfile_command("itinerary"), own, tmp) as itinerary, \
+                process(f"contracts-{backend}", procfile_command("contracts"), {**own, "CONTRACTS_DATABASE_URL": url},
+                        tmp) as contracts, \
+                process(f"gateway-c-{backend}", procfile_command("gateway"), gateway_env, tmp) as gateway:
+            for name, proc in (("crm", crm), ("itinerary", itinerary), ("contracts", contracts)):
+                health = wait_until(f"{name} for contracts", lambda: rpc_call(config, name, "health"), [proc])
+            if health.get("dialect") != backend:  # contracts' own: make sure the rows measure what they say
+                raise RuntimeError(f"contracts runs on {health.get('dialect')}, expected {backend}")
+            wait_until("gateway", lambda: http_ok(port, "/healthz"), [gateway])
+            token = tk.sign_in(port, ADMIN_USERNAME, gateway_auth["ADMIN_PASSWORD"])
+            progress(f"contracts on {backend}: {ct.ORDER_FILES} order files from accepted quotes")
+            order_ids = ct.open_order_files(port, token, backend)
+            probe = cpu.Probe({"gateway": {gateway.pid}, "service": {contracts.pid}}, CPUS)
+            for concurrency, requests in ct.PAYMENT_PLAN:
+                measure(ct.payments_label(backend, len(order_ids)), ct.record_payments(port, token, order_ids),
+                        concurrency, requests, probe=probe, budget_s=ct.PAYMENT_BUDGET_S)
+            measure(ct.payments_label(backend, 1), ct.record_payments(port, token, order_ids[:1]),
+                    *ct.PAYMENT_PLAN[-1], probe=probe, budget_s=ct.PAYMENT_BUDGET_S)
+            progress(f"{ct.INVOICES} invoices from {ct.INVOICE_CLIENTS} clients at once")
+            race = ct.issue_invoices(port, token, order_ids, backend)
+            report.invoices.append(race)
+            for other in race.others[:3]:
+                finding(f"{backend}, invoices at once: {other}")
+            if not race.gapless:
+                finding(f"{backend}, invoices at once: the series is NOT 1..{race.issued}: "
+                        f"{sorted(race.numbers)}")
+            progress(f"statement days on {backend}: 2 x {ct.STATEMENT_LINES} payments, bulk inserts")
+            seeded, files = ct.seed_statement_days(url, backend)
+            report.statement_days.append(seeded)
+            progress("import_statement by RPC")
+            report.imports.append(ct.rpc_import(config, files[0], backend))
+        progress(f"import_statement in this process on {backend}")
+        report.imports.append(ct.in_process_import(url, files[1], backend))
+
+    databases = PG_DATABASES.values()
+    # A contracts-only run opens no other PostgreSQL database: contracts_url alone decides its note.
+    itinerary_url = crm_url = ticketing_url = "unused"
+    if only_contracts:
+        databases = [PG_DATABASES["contracts"]]
+    else:
+        # The quote passes run before the gateway's load, so they do not meet its aftermath (the
+        # PostgreSQL checkpoint after a year of inventory and thousands of holds, say).
+        quote_pass("sqlite", f"sqlite:///{tmp / 'itinerary-quotes.db'}")
+        with postgres_database(PG_ADMIN_URL, PG_DATABASES["itinerary"]) as itinerary_url:
+            if itinerary_url:
+                quote_pass("postgresql", itinerary_url)
+        gateway_pass("sqlite", {"crm": None, "ticketing": None})
+        with postgres_database(PG_ADMIN_URL, PG_DATABASES["crm"]) as crm_url, \
+                postgres_database(PG_ADMIN_URL, PG_DATABASES["ticketing"]) as ticketing_url:
+            if crm_url and ticketing_url:
+                gateway_pass("postgresql", {"crm": crm_url, "ticketing": ticketing_url})
+    contracts_pass("sqlite", f"sqlite:///{tmp / 'contracts.db'}")
+    with postgres_database(PG_ADMIN_URL, PG_DATABASES["contracts"]) as contracts_url:
+        if contracts_url:
+            contracts_pass("postgresql", contracts_url)
+    if itinerary_url and crm_url and ticketing_url and contracts_url:
         notes.append(f"databases: SQLite (WAL) in a temp dir; PostgreSQL databases "
-                     f"{', '.join(PG_DATABASES.values())}, created and dropped by the run")
+                     f"{', '.join(databases)}, created and dropped by the run")
     else:
         notes.append(f"databases: SQLite (WAL) in a temp dir; no PostgreSQL pass "
                      f"(nothing answered at {urlsplit(PG_ADMIN_URL).netloc})")
+    notes.append("contracts rows: crm and itinerary (order files' setup only) and the gateway's database on SQLite "
+                 "in both passes; contracts on the pass's backend; the payment rows' load threads are a desk each")
 
 
 def write_docs(section: str):
@@ -513,7 +580,13 @@ def write_docs(section: str):
     DOCS.write_text(text)
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args not in ([], ["contracts"]):
+        print("usage: python -m bench [contracts]  (contracts: the echo rows and the contracts passes only, "
+              "printed, docs/bench.md untouched)", file=sys.stderr)
+        return 2
+    only_contracts = args == ["contracts"]
     # SIGTERM (kill, a CI timeout) unwinds like an error, so everything started is still stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     serialization.register()
@@ -529,7 +602,7 @@ def main() -> int:
     try:
         with ExitStack() as stack:
             try:
-                run(stack, report, stop)
+                run(stack, report, stop, only_contracts)
                 complete = True
             finally:
                 stop.set()  # load threads of an interrupted scenario stop sending
@@ -545,6 +618,9 @@ def main() -> int:
             print(report.markdown() + ("" if complete else "\n(incomplete run)"))
     if not complete:
         return 130
+    if only_contracts:  # the generated section holds full runs only
+        progress("contracts only: docs/bench.md left as it is")
+        return 0
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     write_docs("\n".join([f"Run on {date}.", "", f"- {machine}", report.markdown()]))
     progress(f"wrote {DOCS.relative_to(REPO)}")

@@ -22,14 +22,15 @@ RUNS = 5
 DAY = date(2026, 3, 2)
 
 
-def day_of_transfers(size: int, seed: int = 11) -> tuple[list[statements.StatementLine], list[PaymentRef]]:
+def day_of_transfers(size: int, seed: int = 11, day: date = DAY) -> tuple[list[statements.StatementLine],
+                                                                         list[PaymentRef]]:
     rng = random.Random(seed)
     payments, lines = [], []
     for n in range(1, size + 1):
         amount = Decimal(rng.randrange(5_000, 900_000)).scaleb(-2)
         receipt, order = f"RC-2026-{n:06d}", f"OF-2026-{n // 2:05d}"
         payments.append(PaymentRef(id=n, amount=amount, currency="EUR", reference=receipt, order_number=order,
-                                   received_on=DAY - timedelta(days=rng.randrange(0, 5)), method="bank_transfer"))
+                                   received_on=day - timedelta(days=rng.randrange(0, 5)), method="bank_transfer"))
         kind = rng.random()
         if kind < 0.75:
             reference, paid = f"Deposit {receipt} thank you", amount
@@ -41,7 +42,7 @@ def day_of_transfers(size: int, seed: int = 11) -> tuple[list[statements.Stateme
             reference, paid = f"Invoice H-{n}", -amount
         else:
             reference, paid = "transfer", amount
-        lines.append(statements.StatementLine(line_no=n, booked_on=DAY, value_on=DAY, amount=paid, currency="EUR",
+        lines.append(statements.StatementLine(line_no=n, booked_on=day, value_on=day, amount=paid, currency="EUR",
                                               reference=reference, counterparty=f"Customer {n}",
                                               bank_reference=f"B{n:08d}"))
     rng.shuffle(lines)
@@ -60,13 +61,14 @@ def camt_of(lines) -> bytes:
             f"<Nm>{line.counterparty}</Nm></Pty></Dbtr></RltdPties><RmtInf><Ustrd>{line.reference}</Ustrd>"
             f"</RmtInf></TxDtls></NtryDtls></Ntry>")
     closing = sum(line.amount for line in lines)
+    day = min(line.booked_on for line in lines)
     balance = ("<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{amount}</Amt>"
-               "<CdtDbtInd>{mark}</CdtDbtInd><Dt><Dt>2026-03-02</Dt></Dt></Bal>")
+               "<CdtDbtInd>{mark}</CdtDbtInd><Dt><Dt>{day}</Dt></Dt></Bal>")
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
             "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt><Stmt>"
             "<Id>BENCH</Id><Acct><Id><IBAN>ES9121000418450200051332</IBAN></Id><Ccy>EUR</Ccy></Acct>"
-            + balance.format(code="OPBD", amount="0.00", mark="CRDT")
-            + balance.format(code="CLBD", amount=abs(closing), mark="CRDT" if closing >= 0 else "DBIT")
+            + balance.format(code="OPBD", amount="0.00", mark="CRDT", day=day)
+            + balance.format(code="CLBD", amount=abs(closing), mark="CRDT" if closing >= 0 else "DBIT", day=day)
             + "".join(entries) + "</Stmt></BkToCstmrStmt></Document>").encode()
 
 
