@@ -7,7 +7,7 @@ two imports of it race: the unique checksum lets one in, and the other answers w
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.errors import Conflict, NotFound, ValidationFailed
@@ -35,14 +35,18 @@ def _candidates(session, parsed) -> list[reconciliation.PaymentRef]:
     days = [line.booked_on for line in parsed.lines]
     if not days:
         return []
-    matched = select(BankLine.payment_id).where(BankLine.payment_id.is_not(None))
     rows = session.execute(
-        select(Payment, OrderFile.order_number).join(OrderFile, OrderFile.id == Payment.order_file_id)
-        .where(Payment.currency == parsed.currency, Payment.amount > 0, Payment.id.not_in(matched),
+        select(Payment.id, Payment.amount, Payment.currency, Payment.reference, OrderFile.order_number,
+               Payment.business_day, Payment.method)
+        .join(OrderFile, OrderFile.id == Payment.order_file_id)
+        .where(Payment.currency == parsed.currency, Payment.amount > 0, _unmatched(),
                Payment.business_day >= min(days) - MATCH_WINDOW, Payment.business_day <= max(days) + MATCH_WINDOW))
-    return [reconciliation.PaymentRef(id=p.id, amount=p.amount, currency=p.currency, reference=p.reference,
-                                      order_number=number, received_on=p.business_day, method=p.method)
-            for p, number in rows]
+    return [reconciliation.PaymentRef(*row) for row in rows]
+
+
+def _unmatched():
+    """No statement line took the payment yet (the unique index on bank_lines.payment_id answers)."""
+    return ~select(BankLine.id).where(BankLine.payment_id == Payment.id).exists()
 
 
 def import_statement(session, parsed: statements.Statement, *, actor: str, now: datetime) -> tuple[BankStatement, bool]:
@@ -62,13 +66,17 @@ def import_statement(session, parsed: statements.Statement, *, actor: str, now: 
         return find(session, parsed.checksum), False
     result = reconciliation.match(parsed.lines, _candidates(session, parsed))
     matches = {line_no: (payment_id, rule) for line_no, payment_id, rule in result.matched}
+    rows = []
     for line in parsed.lines:
         payment_id, rule = matches.get(line.line_no, (None, None))
-        statement.lines.append(BankLine(
-            line_no=line.line_no, booked_on=line.booked_on, value_on=line.value_on, amount=line.amount,
-            currency=line.currency, reference=line.reference, counterparty=line.counterparty,
-            bank_reference=line.bank_reference, payment_id=payment_id, match_rule=rule))
-    session.flush()
+        rows.append({"statement_id": statement.id, "line_no": line.line_no, "booked_on": line.booked_on,
+                     "value_on": line.value_on, "amount": line.amount, "currency": line.currency,
+                     "reference": line.reference, "counterparty": line.counterparty,
+                     "bank_reference": line.bank_reference, "payment_id": payment_id, "match_rule": rule})
+    # One executemany, not 10,000 ORM objects: the unit of work cost five times the matching.
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(BankLine.__table__), rows[start:start + 1000])
+    session.expire(statement, ["lines"])
     return statement, True
 
 
@@ -111,9 +119,11 @@ def as_dict(session, statement: BankStatement, already_imported: bool = False, *
               "statement_id": statement.statement_id, "currency": statement.currency,
               "opening_balance": statement.opening_balance, "closing_balance": statement.closing_balance,
               "checksum": statement.checksum, "imported_at": statement.imported_at,
-              "imported_by": statement.imported_by, "already_imported": already_imported,
-              "matched": sum(1 for x in statement.lines if x.payment_id is not None),
-              "unmatched_lines": sum(1 for x in statement.lines if x.payment_id is None)}
+              "imported_by": statement.imported_by, "already_imported": already_imported}
+    counted = dict(session.execute(select(BankLine.payment_id.is_not(None), func.count())
+                                   .where(BankLine.statement_id == statement.id)
+                                   .group_by(BankLine.payment_id.is_not(None))).all())
+    record.update(matched=counted.get(True, 0), unmatched_lines=counted.get(False, 0))
     if with_lines:
         receipts = dict(session.execute(select(Payment.id, Payment.receipt_number).where(
             Payment.id.in_([x.payment_id for x in statement.lines if x.payment_id]))).all())
@@ -132,9 +142,8 @@ def unmatched_transfers(session, statement: BankStatement) -> list[tuple[Payment
     days = [x.booked_on for x in statement.lines]
     if not days:
         return []
-    matched = select(BankLine.payment_id).where(BankLine.payment_id.is_not(None))
     return list(session.execute(
         select(Payment, OrderFile.order_number).join(OrderFile, OrderFile.id == Payment.order_file_id)
         .where(Payment.currency == statement.currency, Payment.method == "bank_transfer", Payment.amount > 0,
-               Payment.id.not_in(matched), Payment.business_day >= min(days) - MATCH_WINDOW,
+               _unmatched(), Payment.business_day >= min(days) - MATCH_WINDOW,
                Payment.business_day <= max(days) + MATCH_WINDOW).order_by(Payment.id)).all())

@@ -422,7 +422,9 @@ class ContractsService(ServiceBase):
             raise ValidationFailed("The file is not base64.", {"content_base64": ["Not valid base64."]}) from None
         parsed = tpool.execute(statements.parse, content, fields["format"])  # a large file takes seconds
         statement, new = bank.import_statement(self.uow.session, parsed, actor=self.uow.actor, now=utcnow())
-        return bank.as_dict(self.uow.session, statement, already_imported=not new)
+        # The answer counts what matched; its lines are read with get_statement (10,000 of them are
+        # a large reply to build for a caller who wants the totals).
+        return bank.as_dict(self.uow.session, statement, already_imported=not new, with_lines=False)
 
     @rpc
     def get_statement(self, statement_id: int) -> dict:

@@ -179,7 +179,8 @@ def test_from_an_accepted_quote_to_a_reconciled_bank_day(run_services, client, s
     content = base64.b64encode(camt053(number, deposit, refund_due, date.today())).decode()
     statement = ok(finance.post("/api/v1/bank-statements", json={"format": "camt053", "content_base64": content}), 201)
     assert (statement["matched"], statement["unmatched_lines"]) == (1, 2)
-    [matched] = [line for line in statement["lines"] if line["payment_id"]]
+    lines = ok(finance.get(f"/api/v1/bank-statements/{statement['id']}"))["lines"]
+    [matched] = [line for line in lines if line["payment_id"]]
     assert matched["payment_id"] == paid["id"] and Decimal(matched["amount"]) == deposit
     again = ok(finance.post("/api/v1/bank-statements", json={"format": "camt053", "content_base64": content}), 201)
     assert again["id"] == statement["id"] and again["already_imported"]
