@@ -29,24 +29,24 @@ NOT_FOUND_OWNER = dict(description="No such order file, customer or supplier.")
 KIND_403 = dict(description="That kind of file is not for your roles (see ATTACHMENT_READERS in docs/archive.md).")
 
 
-def _owner_routes(prefix: str, owner_type: str, what: str):
-    """POST and GET .../<id>/attachments for one kind of owner."""
+def _owner_routes(prefix: str, owner_type: str, what: str, id_name: str):
+    """POST and GET .../<id>/attachments for one kind of owner (its id named as on its own routes)."""
 
     class Attachments(MethodView):
         @allow(*wire.ATTACHMENT_ROLES)
         @blp.response(200, wire.AttachmentInfoSchema(many=True))
-        def get(self, owner_id):
+        def get(self, **path):
             with rpc() as services:
-                return services.contracts.list_attachments(owner_type, owner_id)
+                return services.contracts.list_attachments(owner_type, path[id_name])
 
         @allow(*wire.ATTACHMENT_ROLES)
         @blp.arguments(wire.AttachmentCreateSchema)
         @blp.response(201, wire.AttachmentInfoSchema, **LOCATION)
         @blp.alt_response(403, **KIND_403)
         @blp.alt_response(404, **NOT_FOUND_OWNER)
-        def post(self, data, owner_id):
+        def post(self, data, **path):
             with rpc() as services:
-                attachment = services.contracts.attach_file(owner_type, owner_id, data)
+                attachment = services.contracts.attach_file(owner_type, path[id_name], data)
             return created(attachment, f"/api/v1/attachments/{attachment['id']}")
 
     Attachments.get.__doc__ = (f"The {what}'s archived files your roles may read, newest first "
@@ -54,12 +54,12 @@ def _owner_routes(prefix: str, owner_type: str, what: str):
     Attachments.post.__doc__ = (f"File a PDF, JPEG, PNG or TIFF for the {what} (checked by its bytes; "
                                 "the same file twice is the first record)")
     Attachments.__name__ = f"{owner_type.title().replace('_', '')}Attachments"
-    blp.route(f"/{prefix}/<string:owner_id>/attachments")(Attachments)
+    blp.route(f"/{prefix}/<string:{id_name}>/attachments")(Attachments)
 
 
-_owner_routes("order-files", "order_file", "order file")
-_owner_routes("customers", "customer", "customer")
-_owner_routes("suppliers", "supplier", "supplier")
+_owner_routes("order-files", "order_file", "order file", "order_id")
+_owner_routes("customers", "customer", "customer", "customer_id")
+_owner_routes("suppliers", "supplier", "supplier", "supplier_id")
 
 
 @blp.route("/attachments/<int:attachment_id>")

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from eventlet import tpool
 from nameko.extensions import DependencyProvider
 
 from services.common.config import var_dir
@@ -102,11 +103,29 @@ def from_config(config: dict | None = None) -> Storage:
     return LocalDisk(Path(_get(config, "ARCHIVE_DIR", "") or var_dir() / "archive"))
 
 
+class _InThreads:
+    """Local disk work in a real thread: writing and fsyncing a 10 MB scan must not stall every
+    other worker on the eventlet hub. (S3 goes through green sockets and needs no thread.)"""
+
+    def __init__(self, disk: LocalDisk):
+        self.disk = disk
+
+    def put(self, key: str, content: bytes) -> None:
+        tpool.execute(self.disk.put, key, content)
+
+    def get(self, key: str) -> bytes:
+        return tpool.execute(self.disk.get, key)
+
+    def delete(self, key: str) -> None:
+        tpool.execute(self.disk.delete, key)
+
+
 class ArchiveStorage(DependencyProvider):
     """The service's storage, made once per container (an S3 client is costly to build)."""
 
     def setup(self):
-        self.storage = from_config(self.container.config)
+        chosen = from_config(self.container.config)
+        self.storage = _InThreads(chosen) if isinstance(chosen, LocalDisk) else chosen
 
     def get_dependency(self, worker_ctx):
         return self.storage
