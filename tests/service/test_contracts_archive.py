@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.testing.services import entrypoint_hook
@@ -26,6 +26,11 @@ pytestmark = pytest.mark.service
 SCAN = b"%PDF-1.4\n% a signed paper contract, scanned\n%%EOF\n"
 PASSPORT = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(64))
 FAX = b"II*\x00\x08\x00\x00\x00" + b"\x01" * 64
+
+
+def today():
+    """The service's day for retention is UTC's."""
+    return datetime.now(timezone.utc).date()
 
 
 def upload(content: bytes, kind: str, filename: str, content_type: str | None = None) -> dict:
@@ -61,7 +66,7 @@ def test_files_are_kept_for_an_order_file_once_checked_by_their_bytes(contracts,
             "signed_contract", "合同 signed.pdf", "application/pdf", len(SCAN))
         assert scan["sha256"] == hashlib.sha256(SCAN).hexdigest()
         assert scan["uploaded_by"] == "user:consultant"
-        assert scan["keep_until"] == date.today() + timedelta(days=3650)
+        assert scan["keep_until"] == today() + timedelta(days=3650)
         # The same scan sent again (another click, another name) is the first record.
         again = consultant.contracts.attach_file("order_file", order["id"],
                                                  upload(SCAN, "signed_contract", "copy.pdf"))
@@ -101,7 +106,7 @@ def test_customer_and_supplier_papers_are_read_by_role_and_purged_past_retention
     with as_staff(nameko_config, "front_desk") as desk:
         passport = desk.contracts.attach_file("customer", customer["id"],
                                               upload(PASSPORT, "passport_copy", "pasaporte.jpg", "image/jpeg"))
-        assert passport["keep_until"] == date.today() + timedelta(days=30)  # ARCHIVE_RETENTION_DAYS
+        assert passport["keep_until"] == today() + timedelta(days=30)  # ARCHIVE_RETENTION_DAYS
         with pytest.raises(NotFound):
             desk.contracts.attach_file("customer", "no-such-customer", upload(PASSPORT, "passport_copy", "p.jpg"))
         with pytest.raises(Forbidden):  # the desk does not file supplier confirmations
@@ -124,7 +129,7 @@ def test_customer_and_supplier_papers_are_read_by_role_and_purged_past_retention
     engine = create_engine(contracts["url"])
     with engine.begin() as conn:
         conn.execute(text("UPDATE attachments SET keep_until = :day WHERE id = :id"),
-                     {"day": date.today() - timedelta(days=1), "id": passport["id"]})
+                     {"day": today() - timedelta(days=1), "id": passport["id"]})
     engine.dispose()
     with entrypoint_hook(contracts["container"], "purge_attachments") as purge:
         assert purge() == 1
