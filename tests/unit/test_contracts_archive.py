@@ -7,7 +7,7 @@ import pytest
 
 from services.common.errors import Forbidden, NotFound, ValidationFailed
 from services.contracts import archive, storage, wire
-from services.contracts.models import Attachment, Base  # noqa: F401 (Base: the unit session's tables)
+from services.contracts.models import Base  # noqa: F401 (the unit session's tables)
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
