@@ -258,3 +258,28 @@ class BankLine(Base):
     # matched (proposed) -> confirmed by finance
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     confirmed_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Attachment(Base):
+    """A file the back office keeps (a signed contract's scan, a passport copy, a supplier's fax),
+    filed to an order file, a customer or a supplier. The bytes live in the archive's storage
+    under `storage_key`; once its retention removes them the row stays, with `deleted_at`, as the
+    record of what was kept. One row per owner and content: filing the same file twice finds it."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("owner_type", "owner_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_type: Mapped[str] = mapped_column(String(20))  # order_file, customer, supplier
+    owner_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(30))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Shared by every owner's row of the same content: bytes go only when no kept row needs them.
+    storage_key: Mapped[str] = mapped_column(String(200), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    keep_until: Mapped[date] = mapped_column(Date, index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

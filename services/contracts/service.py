@@ -26,8 +26,8 @@ from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import (bank, cancellation, desk_days, documents, invoices, order_files, payments, schedule, settings, statements,
-               upstream, wire)
+from . import (archive, bank, cancellation, desk_days, documents, invoices, order_files, payments, schedule, settings,
+               statements, storage, upstream, wire)
 from .models import Base, Instalment, OrderFile
 
 PDF = "application/pdf"
@@ -44,6 +44,8 @@ class ContractsService(ServiceBase):
     config = Config()
     crm = RpcProxy("crm")
     itinerary = RpcProxy("itinerary")
+    ticketing = RpcProxy("ticketing")  # whether a supplier exists (the archive)
+    archive_storage = storage.ArchiveStorage()
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -443,6 +445,57 @@ class ContractsService(ServiceBase):
         statement = bank.get(self.uow.session, statement_id)
         bank.confirm_line(bank.get_line(self.uow.session, statement, line_no), actor=self.uow.actor, now=utcnow())
         return bank.as_dict(self.uow.session, statement)
+
+    # --- the archive: files and faxes kept for an order file, a customer or a supplier -----------
+
+    def _archive_owner(self, owner_type: str, owner_id: str) -> None:
+        if owner_type not in wire.OWNER_TYPES:
+            raise ValidationFailed("Unknown owner.", {"owner_type": [f"One of {', '.join(wire.OWNER_TYPES)}."]})
+        if owner_type == "order_file":
+            self._order(owner_id)
+        else:
+            upstream.owner_exists(self.crm, self.ticketing, owner_type, owner_id)
+
+    @rpc
+    def attach_file(self, owner_type: str, owner_id: str, data: dict) -> dict:
+        """Keep a file for its owner (checked by its bytes); the same file again is the first record."""
+        fields = validated(wire.AttachmentCreateSchema(), data)
+        fields["filename"] = archive.clean_filename(fields["filename"])
+        archive.require_reader(fields["kind"], self.uow.actor_roles)
+        s = archive.settings_from(self.config)
+        content, content_type = archive.checked_content(fields, s.max_bytes)
+        self._archive_owner(owner_type, owner_id)
+        try:
+            with self.uow.session.begin_nested():  # the same file filed at the same moment: one record
+                attachment = archive.file(self.uow.session, self.archive_storage, owner_type, owner_id, fields,
+                                          content, content_type, retention_days=s.retention_days,
+                                          actor=self.uow.actor, now=utcnow())
+        except IntegrityError:
+            attachment = archive.find(self.uow.session, owner_type, owner_id, hashlib.sha256(content).hexdigest())
+        self.uow.session.flush()
+        return archive.as_dict(attachment)
+
+    @rpc
+    def list_attachments(self, owner_type: str, owner_id: str) -> list[dict]:
+        """The owner's files the caller's roles may read, newest first (removed ones as records)."""
+        return [archive.as_dict(a) for a in archive.of_owner(self.uow.session, owner_type, owner_id,
+                                                             self.uow.actor_roles)]
+
+    @rpc
+    def get_attachment(self, attachment_id: int) -> dict:
+        return archive.as_dict(archive.get(self.uow.session, attachment_id, self.uow.actor_roles))
+
+    @rpc
+    def download_attachment(self, attachment_id: int) -> dict:
+        attachment = archive.get(self.uow.session, attachment_id, self.uow.actor_roles)
+        data = archive.content(self.archive_storage, attachment, utcnow().date())
+        return archive.content_dict(attachment, data)
+
+    @timer(interval=3600, eager=True)
+    def purge_attachments(self) -> int:
+        """Files past their retention lose their bytes; their records stay."""
+        now = utcnow()
+        return archive.purge(self.uow.session, self.archive_storage, now.date(), now)
 
 
 def _refund_dict(refund) -> dict:

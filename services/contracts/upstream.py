@@ -38,3 +38,14 @@ def accepted_quote(itinerary, itinerary_id: str, version: int) -> dict:
         raise Conflict(f"Quote version {version} is {quote['status']}: an order file opens from an accepted quote.",
                        {"status": quote["status"]})
     return itinerary_wire.QUOTE_ACCEPTED.payload(quote)
+
+
+def owner_exists(crm, ticketing, owner_type: str, owner_id: str) -> None:
+    """An archive file's customer (in CRM) or supplier (in ticketing) exists, else NotFound."""
+    ask, service = (crm.get_customer, "CRM") if owner_type == "customer" else (ticketing.get_supplier, "Ticketing")
+    try:
+        ask(owner_id)
+    except NotFound:
+        raise NotFound(f"No {owner_type} {owner_id}.") from None
+    except UnknownService:
+        raise Unavailable(f"{service} is not running; the {owner_type} cannot be checked now.") from None

@@ -5,6 +5,7 @@ amendments, cancellation) and for its money (payments, invoices and credit notes
 desk's day, bank statements); the events contracts publishes (`EVENTS`); the remote errors only
 contracts raises. Nothing of its models or database.
 """
+from .attachments import *  # noqa: F401,F403
 from .errors import *  # noqa: F401,F403
 from .events import *  # noqa: F401,F403
 from .money import *  # noqa: F401,F403
