@@ -215,13 +215,17 @@ def main() -> int:
                                      capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
             trees.append((f" @{args.against}", old))
-        scenarios, procs = [], []
+        groups, procs = [], []
         for suffix, tree in trees:
-            scenarios += start_services(stack, tmp, tree, suffix, args, procs, with_echo=not scenarios)
+            groups.append(start_services(stack, tmp, tree, suffix, args, procs, with_echo=not groups))
+        echo_row, groups[0] = groups[0][:1], groups[0][1:]
+        scenarios = echo_row + [s for group in groups for s in group]
         rows, per_scenario = [], {name: [] for name, _, _, _ in scenarios}
         for round_no in range(1, args.rounds + 1):
             echo_rate = None
-            for name, proc, call, config in scenarios:
+            # Trees take turns going first, so neither always follows the same neighbour.
+            order = groups if round_no % 2 else groups[::-1]
+            for name, proc, call, config in echo_row + [s for group in order for s in group]:
                 progress(f"round {round_no}: {name}")
                 result = drive(name, client(config, call), CONCURRENCY, args.requests, WARMUP, BUDGET_S, stop,
                                probe=cpu.Probe({"service": {proc.pid}}, CPUS))
