@@ -2,14 +2,14 @@
 
 nameko's Publisher builds a kombu Connection and checks a producer out of kombu's global pool for
 every message, then hands it back with its channel dropped: a reply or an event paid that
-bookkeeping each time (11% of ticketing's CPU on a hold, 38% of crm's on a read; docs/bench.md).
-Here a producer keeps its connection and channel between messages, publishing exactly as the
-Publisher did (publish confirms, persistent, the same retries), so nothing sent is lost silently.
+bookkeeping each time (docs/bench.md, "Replies on a kept publisher", prices it). Here a producer
+keeps its connection and channel between messages, publishing exactly as the Publisher did
+(publish confirms, persistent, the same retries), so nothing sent is lost silently.
 
 A producer serves one publisher at a time: a green thread waiting for its confirm holds its own
 producer, so concurrent replies never read each other's acks off one channel. There are as many as
-were ever needed at once (at most the service's workers). A producer whose publish failed on a
-failed is closed and dropped, so the next message goes out on a new connection.
+were ever busy at once (about the service's workers). A producer whose publish failed is closed
+and dropped, so the next message goes out on a new connection.
 """
 import logging
 from contextlib import contextmanager
