@@ -119,3 +119,60 @@ def _healthy(rpc) -> bool:
         return rpc.ticketing.health()["database"] == "ok"
     except Exception:  # UnknownService until it reconnected
         return False
+
+
+def _close_broker_connection(nameko_config, producer):
+    """Have the broker close one producer's connection, as a broker restart or a network cut does."""
+    import shutil
+    import subprocess
+    from urllib.parse import unquote, urlsplit
+
+    vhost = unquote(urlsplit(nameko_config["AMQP_URI"]).path[1:])
+    if not vhost or not shutil.which("rabbitmqctl"):
+        pytest.skip("needs a private vhost on a local broker")
+    port = producer.__connection__.connection.sock.getsockname()[1]
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_connections", "pid", "vhost", "peer_port"],
+                            check=True, capture_output=True, text=True, timeout=60).stdout
+    [pid] = [line.split("\t")[0] for line in listed.splitlines() if line.split("\t")[1:] == [vhost, str(port)]]
+    subprocess.run(["rabbitmqctl", "-q", "close_connection", pid, "test: connection dropped"],
+                   check=True, capture_output=True, timeout=60)
+    return port
+
+
+def test_a_reply_connection_the_broker_closed_is_replaced_and_the_reply_still_arrives(start_service, nameko_config):
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from services.common.entrypoints import RpcConsumer
+
+    container = start_service(probes.LedgerService)
+    replies = next(e for e in container.subextensions if isinstance(e, RpcConsumer)).replies
+    with ClusterRpcProxy(nameko_config, timeout=15) as rpc:
+        rpc.ledger.record(Decimal("1.00"), "EUR")
+        [kept] = wait_for(lambda: replies._idle, message="the reply producer kept")
+        old_port = _close_broker_connection(nameko_config, kept)
+        # The next replies find the kept connection gone: sent again on a new one, not lost.
+        assert rpc.ledger.record(Decimal("2.00"), "EUR")["amount"] == Decimal("2.00")
+        assert rpc.ledger.total() == Decimal("3.00")
+    assert not container._died.ready()
+    [kept] = wait_for(lambda: replies._idle, message="the reply producer kept")
+    assert kept.__connection__.connection.sock.getsockname()[1] != old_port
+
+
+def test_an_outbox_connection_the_broker_closed_is_replaced_and_the_event_still_goes_out(
+        start_service, rpc, amqp, nameko_config):
+    from tests.events import subscribe
+
+    from .test_kernel import outbox_rows
+
+    ledger = start_service(probes.LedgerService)
+    database = next(d for d in ledger.dependencies if hasattr(d, "publisher"))
+    with subscribe(amqp, nameko_config, "ledger.payment_recorded") as drain:
+        rpc.ledger.record(Decimal("1.00"), "EUR")
+        wait_for(lambda: len(drain()) == 1, message="the first event")
+        [kept] = wait_for(lambda: database.publisher._producers._idle, message="the outbox producer kept")
+        _close_broker_connection(nameko_config, kept)
+        rpc.ledger.record(Decimal("2.00"), "EUR")
+        wait_for(lambda: len(drain()) == 2, message="the event after the connection was dropped")
+    assert not ledger._died.ready()
+    # Sent right after its commit on a new connection, not left to the relay.
+    assert all(row.published_at is not None and row.attempts == 0 for row in outbox_rows(ledger))
