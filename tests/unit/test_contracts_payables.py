@@ -4,10 +4,11 @@ from datetime import date, datetime, timezone
 from decimal import Decimal as D
 
 import pytest
+from marshmallow import ValidationError
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from services.contracts import payables
+from services.contracts import payables, wire
 from services.contracts.models import Base, ContractVersion, OrderFile, SupplierCost
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -108,3 +109,13 @@ def test_the_reference_names_the_order_file_in_any_case_and_a_booking_without_on
     assert payables.order_number_of({"reference": None}) is None
     assert payables.order_number_of({"reference": "  "}) is None
     assert payables.product_ids(*CHANGED) == {"p-1"}
+
+
+@pytest.mark.parametrize("amount", ["7.73809047E7092541240", "-1E+964228", "10000000.01", "0", "12.345"])
+def test_a_supplier_invoice_amount_out_of_range_or_past_the_cent_is_refused_not_overflowed(amount):
+    body = {"number": "A-1", "start": "2026-05-01", "end": "2026-05-31", "amount": amount, "currency": "EUR"}
+    with pytest.raises(ValidationError) as refused:
+        wire.SupplierInvoiceCreateSchema().load(body)
+    assert list(refused.value.messages) == ["amount"]
+    with pytest.raises(ValidationError):  # the payment schema shares the cent check
+        wire.PaymentCreateSchema().load({"amount": amount, "currency": "EUR", "method": "cash", "desk": "d"})
