@@ -283,3 +283,56 @@ class Attachment(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     keep_until: Mapped[date] = mapped_column(Date, index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+# --- supplier costs and payables (payables.py) -------------------------------------------------
+
+class SupplierCost(Base):
+    """One booking line placed for an order file (its `reference` is the order number), as ticketing's
+    booking events told it: what the agency owes its supplier at net price.
+
+    status: confirmed, changed (rebooked: its replacement is a line of its own) or cancelled; only a
+    confirmed line is a cost. The supplier is the product's, asked of ticketing when the line first came."""
+
+    __tablename__ = "supplier_costs"
+    __table_args__ = (UniqueConstraint("booking_id", "line_id"),
+                      Index("ix_supplier_costs_supplier_day", "supplier_id", "day"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), index=True)
+    booking_id: Mapped[str] = mapped_column(String(36))
+    locator: Mapped[str] = mapped_column(String(12))
+    line_id: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str] = mapped_column(String(36))
+    supplier_id: Mapped[str] = mapped_column(String(36))
+    day: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    net_price: Mapped[Decimal] = mapped_column(Money)
+    sell_price: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20))
+    replaces_line_id: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SupplierInvoice(Base):
+    """A supplier's invoice for a period, recorded to be matched against the bookings and paid once.
+
+    One per (supplier, number). What the bookings say is not stored: it is computed when the invoice
+    is read, so a late cancellation shows in the difference."""
+
+    __tablename__ = "supplier_invoices"
+    __table_args__ = (UniqueConstraint("supplier_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    supplier_id: Mapped[str] = mapped_column(String(36))
+    number: Mapped[str] = mapped_column(String(60))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20))  # recorded -> paid
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    payment_reference: Mapped[str | None] = mapped_column(String(120))
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paid_by: Mapped[str | None] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(120))

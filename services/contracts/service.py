@@ -26,8 +26,8 @@ from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import (archive, bank, cancellation, desk_days, documents, invoices, order_files, payments, schedule, settings,
-               statements, storage, upstream, wire)
+from . import (archive, bank, cancellation, desk_days, documents, invoices, order_files, payables, payments, schedule,
+               settings, statements, storage, upstream, wire)
 from .models import Base, Instalment, OrderFile
 
 PDF = "application/pdf"
@@ -44,7 +44,7 @@ class ContractsService(ServiceBase):
     config = Config()
     crm = RpcProxy("crm")
     itinerary = RpcProxy("itinerary")
-    ticketing = RpcProxy("ticketing")  # whether a supplier exists (the archive)
+    ticketing = RpcProxy("ticketing")  # suppliers and products: the archive's owners, the costs' suppliers
     archive_storage = storage.ArchiveStorage()
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -496,6 +496,75 @@ class ContractsService(ServiceBase):
         """Files past their retention lose their bytes; their records stay."""
         now = utcnow()
         return archive.purge(self.uow.session, self.archive_storage, now.date(), now)
+
+    # --- supplier costs, margin, payables and supplier invoices ----------------------------------
+
+    def _take_in_booking(self, envelope):
+        """Keep the booking lines of an order file's booking (reference = order number). The order
+        file is looked up and ticketing asked for the lines' suppliers before the worker's
+        transaction opens; a booking naming no order file is acknowledged and recorded nowhere."""
+        payload, kind = envelope["payload"], envelope["type"]
+        number = payables.order_number_of(payload)
+        if number is None:
+            return
+        wanted = payables.product_ids(kind, payload)
+        with self.uow.database.reading() as session:
+            order_id = payables.order_file_id(session, number)
+            if order_id is None:
+                return
+            suppliers = payables.known_suppliers(session, wanted)
+        suppliers |= upstream.product_suppliers(self.ticketing, wanted - suppliers.keys())
+        # The order file's lock makes its booking events take turns (they come on separate queues), so
+        # two of one booking never both insert the same line.
+        payables.record(self.uow.session, self._order(order_id, lock=True), kind, payload, suppliers, now=utcnow())
+
+    @event_handler("ticketing.booking_confirmed")
+    def on_booking_confirmed(self, envelope):
+        """payload["lines"] of a booking whose reference is an order number: supplier costs of that file."""
+        self._take_in_booking(envelope)
+
+    @event_handler("ticketing.booking_changed")
+    def on_booking_changed(self, envelope):
+        """payload["old_line"] is no longer a cost; payload["new_line"], its replacement, is."""
+        self._take_in_booking(envelope)
+
+    @event_handler("ticketing.booking_cancelled")
+    def on_booking_cancelled(self, envelope):
+        """payload["cancelled_lines"] are no longer costs."""
+        self._take_in_booking(envelope)
+
+    @rpc
+    def order_file_margin(self, order_id: str) -> dict:
+        """Revenue (the contract's total in force, the fee once cancelled) less the confirmed lines'
+        net cost in the contract's currency; costs in other currencies apart."""
+        return payables.order_margin(self.uow.session, self._order(order_id))
+
+    @rpc
+    def supplier_payables(self, supplier_id: str, query: dict) -> dict:
+        q = validated(wire.PeriodQuerySchema(), query)
+        supplier = upstream.supplier(self.ticketing, supplier_id)
+        return payables.payables(self.uow.session, supplier, q["start"], q["end"])
+
+    @rpc
+    def record_supplier_invoice(self, supplier_id: str, data: dict) -> dict:
+        """The supplier's invoice with its difference to what the bookings say; a repeat of the same
+        (supplier, number) is the first record."""
+        fields = validated(wire.SupplierInvoiceCreateSchema(), data)
+        upstream.supplier(self.ticketing, supplier_id)  # 404 for a supplier ticketing does not know
+        invoice, new = payables.record_invoice(self.uow.session, supplier_id, fields, actor=self.uow.actor,
+                                               now=utcnow())
+        return payables.invoice_dict(self.uow.session, invoice, already_recorded=not new)
+
+    @rpc
+    def get_supplier_invoice(self, invoice_id: int) -> dict:
+        return payables.invoice_dict(self.uow.session, payables.get_invoice(self.uow.session, invoice_id))
+
+    @rpc
+    def pay_supplier_invoice(self, invoice_id: int, data: dict) -> dict:
+        fields = validated(wire.SupplierInvoicePaySchema(), data)
+        invoice = payables.get_invoice(self.uow.session, invoice_id, lock=True)  # two payers take turns
+        payables.pay(invoice, fields, actor=self.uow.actor, now=utcnow())
+        return payables.invoice_dict(self.uow.session, invoice)
 
 
 def _refund_dict(refund) -> dict:

@@ -1,6 +1,7 @@
 """What contracts asks the services upstream of it: CRM's customers (the travellers, as in their
-documents) and itinerary's accepted quote. Asked before the worker's transaction opens, so no
-database lock is held while another service answers; nothing here reads a database."""
+documents), itinerary's accepted quote, ticketing's suppliers and the supplier of a product. Asked
+before the worker's transaction opens, so no database lock is held while another service answers;
+nothing here reads a database."""
 from nameko.exceptions import UnknownService
 
 from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed
@@ -49,3 +50,22 @@ def owner_exists(crm, ticketing, owner_type: str, owner_id: str) -> None:
         raise NotFound(f"No {owner_type} {owner_id}.") from None
     except UnknownService:
         raise Unavailable(f"{service} is not running; the {owner_type} cannot be checked now.") from None
+
+
+def product_suppliers(ticketing, product_ids) -> dict[str, str]:
+    """product id -> its supplier's id, as ticketing has them (booking lines name only the product).
+    A product ticketing does not know raises NotFound: the event is retried, then parked where
+    someone sees it, rather than a cost kept with no supplier."""
+    try:
+        calls = {pid: ticketing.get_product.call_async(pid) for pid in sorted(product_ids)}
+        return {pid: call.result()["supplier_id"] for pid, call in calls.items()}
+    except UnknownService:
+        raise Unavailable("Ticketing is not running; the products' suppliers cannot be read now.") from None
+
+
+def supplier(ticketing, supplier_id: str) -> dict:
+    """The supplier as ticketing has it; NotFound (404) when there is none."""
+    try:
+        return ticketing.get_supplier(supplier_id)
+    except UnknownService:
+        raise Unavailable("Ticketing is not running; the supplier cannot be read now.") from None

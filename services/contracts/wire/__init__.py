@@ -10,3 +10,4 @@ from .errors import *  # noqa: F401,F403
 from .events import *  # noqa: F401,F403
 from .money import *  # noqa: F401,F403
 from .order_files import *  # noqa: F401,F403
+from .suppliers import *  # noqa: F401,F403

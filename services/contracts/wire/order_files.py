@@ -26,8 +26,10 @@ NOT_BLANK = validate.Regexp(r"\S", error="Cannot be blank.")
 
 
 def to_the_cent(value: Decimal):
-    if abs(value) > MAX_MONEY:
-        return  # out of range, as Range says; quantizing 1E+964228 would overflow
+    if not -MAX_MONEY <= value <= MAX_MONEY:
+        # Out of range, as Range says; quantizing 1E+964228 would overflow, and so would abs() of
+        # an exponent past the context's (1E+7092541240): a comparison never does.
+        return
     if value != value.quantize(Decimal("0.01")):
         raise ValidationError("At most two decimals (to the cent).")
 
