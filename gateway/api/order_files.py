@@ -103,6 +103,16 @@ class ContractDocument(MethodView):
             return pdf_response(services.contracts.contract_document(order_id, query["version"]))
 
 
+@blp.route("/order-files/<string:order_id>/confirmation-letter.pdf")
+class ConfirmationLetter(MethodView):
+    @allow(*READ)
+    @blp.response(200, PDF_SCHEMA, description="The booking confirmation letter as a PDF", **PDF_DOC)
+    def get(self, order_id):
+        """The booking confirmation letter: what is booked with its locators, what is paid and still due"""
+        with rpc() as services:
+            return pdf_response(services.contracts.confirmation_letter(order_id))
+
+
 @blp.route("/order-files/<string:order_id>/sign")
 class SignInPerson(MethodView):
     @allow(*PREPARE)

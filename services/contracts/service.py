@@ -149,6 +149,17 @@ class ContractsService(ServiceBase):
         v = order_files.version(order, version)
         return _attachment(f"contract-{order.order_number}-v{v.version}.pdf", self._render_contract(order, v))
 
+    @rpc
+    def confirmation_letter(self, order_id: str) -> dict:
+        """The booking confirmation letter: what is booked (locators as ticketing confirmed them),
+        what is paid and what is still due, in the customer's language."""
+        order = self._order(order_id)
+        booked = [line for line in payables.order_margin(self.uow.session, order)["lines"]
+                  if line["status"] == "confirmed"]
+        data = order_files.letter_data(order, self.settings.agency, booked, self._today())
+        return _attachment(f"confirmation-{order.order_number}.pdf",
+                           tpool.execute(documents.confirmation_letter, data, language=order.language))
+
     def _sign(self, order: OrderFile, signature: dict) -> dict:
         v = order_files.version(order)
         document = self._render_contract(order, v)

@@ -2,11 +2,14 @@
 itinerary and contracts services: bookings placed with reference = the order number become the
 order file's supplier costs through ticketing's events; the margin, a supplier's payables and
 its invoices follow them to the cent."""
+import base64
+import io
 from datetime import timedelta
 from decimal import Decimal as D
 
 import eventlet
 import pytest
+from pypdf import PdfReader
 
 from services.common.errors import Conflict, NotFound, ValidationFailed
 from services.contracts.service import ContractsService
@@ -74,6 +77,10 @@ def test_an_order_files_bookings_are_its_costs_and_its_margin_is_exact_to_the_ce
     room = next(line for line in margin["lines"] if line["product_id"] == trip["room"])
     assert (room["supplier_id"], room["locator"], room["quantity"], room["net_price"], room["cost"], room["status"]) \
         == (trip["supplier"]["id"], booking["locator"], 2, D("95.55"), D("191.10"), "confirmed")
+    # The confirmation letter names the booking's locator, in the customer's language.
+    letter = rpc.contracts.confirmation_letter(order["id"])
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(letter["content_base64"]))).pages)
+    assert booking["locator"] in text and order["order_number"] in text
     eventlet.sleep(0.5)  # the stranger's confirmation went out first: it has been taken in by now
     assert rows(trip["url"], f"SELECT count(*) FROM supplier_costs WHERE booking_id = '{stranger['id']}'") == [(0,)]
 
