@@ -21,7 +21,6 @@ import os
 from nameko.amqp.publish import Publisher
 
 from services.common import outbox
-from services.common.publishing import KeptProducers
 from services.ticketing.service import TicketingService  # noqa: F401  (what `nameko run` starts)
 
 VARIANTS = ("as is", "no confirms", "no marking", "neither")
@@ -30,10 +29,15 @@ if VARIANT is not None and VARIANT not in VARIANTS:
     raise SystemExit(f"BENCH_KERNEL_VARIANT must be one of {VARIANTS}, not {VARIANT!r}")
 
 if VARIANT in ("no confirms", "neither"):
-    # Replies and outbox events go through publishing.KeptProducers, which reads this when it
-    # connects; redelivery's retries and dead letters still use nameko's Publisher.
-    KeptProducers.use_confirms = False
+    # Replies: entrypoints.RpcConsumer.reply builds a Publisher with the class default.
     Publisher.use_confirms = False
+    _outbox_init = outbox.OutboxPublisher.__init__
+
+    def _without_confirms(self, nameko_config):
+        _outbox_init(self, nameko_config)
+        self._publisher.use_confirms = False
+
+    outbox.OutboxPublisher.__init__ = _without_confirms
 
 if VARIANT in ("no marking", "neither"):
     outbox.OutboxPublisher._mark_published = lambda self, database, ids: None

@@ -18,6 +18,7 @@ import amqp.exceptions
 import kombu.exceptions
 import kombu.serialization
 from kombu import Connection, Queue
+from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.exceptions import ContainerBeingKilled, MalformedRequest, UnserializableValueError, serialize
@@ -25,7 +26,6 @@ from nameko.messaging import QueueConsumer as NamekoQueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, Rpc as NamekoRpc, RpcConsumer as NamekoRpcConsumer, get_rpc_exchange
 
 from . import commands, inbox
-from .publishing import KeptProducers
 from .unit_of_work import Database
 from .errors import DomainError
 from .redelivery import Redelivery
@@ -110,18 +110,6 @@ class RpcConsumer(NamekoRpcConsumer):
             replace_durable_queue(self.container.config, self.queue)
             self.queue_consumer.register_provider(self)
             self._registered = True
-        config = self.container.config
-        self.reply_exchange = get_rpc_exchange(config)
-        self.replies = KeptProducers(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
-                                     login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
-
-    def stop(self):
-        super().stop()
-        self.replies.close()
-
-    def kill(self):
-        super().kill()
-        self.replies.close()
 
     def handle_result(self, message, result, exc_info):
         """A reply for a request no worker took (unknown method, wrong arguments)."""
@@ -137,17 +125,17 @@ class RpcConsumer(NamekoRpcConsumer):
         connection still lives, else the broker returns it by itself; after reconnecting, the
         redelivery is answered from the command log without running the method again.
         """
+        config = self.container.config
         properties = message.properties
         if not properties.get("reply_to"):
             log.warning("%s came without reply_to: nobody to answer", message.delivery_info.get("routing_key"))
             acknowledge(self.queue_consumer, message)
             return False
         try:
-            # A kept producer (publishing.py), confirmed and retried as nameko's Publisher was; one
-            # that failed is dropped, so the next reply reconnects.
-            self.replies.publish(
+            Publisher(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                      login_method=config.get(LOGIN_METHOD_CONFIG_KEY)).publish(
                 payload, serializer=kombu.serialization.registry.type_to_name[properties["content_type"]],
-                exchange=self.reply_exchange, routing_key=properties["reply_to"],
+                exchange=get_rpc_exchange(config), routing_key=properties["reply_to"],
                 correlation_id=properties.get("correlation_id"))
         except BROKER_ERRORS as exc:
             log.error("could not reply to %s (%s: %s); the request is left for redelivery",

@@ -8,12 +8,12 @@ import json
 import logging
 from datetime import timedelta
 
+from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import insert, or_, select, update
 
 from . import config as cfg
 from .envelope import make_envelope, split_event_name
-from .publishing import KeptProducers
 from .db import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,19 +37,15 @@ class OutboxPublisher:
         # Rows younger than this are left to the worker that committed them.
         self.grace = timedelta(seconds=float(nameko_config.get("OUTBOX_RELAY_GRACE_SECONDS", 5)))
         self.max_backoff = float(nameko_config.get("OUTBOX_MAX_BACKOFF_SECONDS", 300))
-        # Kept between events (publishing.py): a Publisher checked a producer out per event.
-        # Confirmed: an event the broker did not take must not be marked published.
-        self._producers = KeptProducers(self.amqp_uri, retry_policy={"max_retries": 1})
-
-    def close(self):
-        self._producers.close()
+        self._publisher = Publisher(self.amqp_uri, serializer="json", use_confirms=True,
+                                    retry=True, retry_policy={"max_retries": 1})
 
     def publish(self, envelope: dict):
         """Send one envelope to its service's topic exchange, routed by the fact's name."""
         source, fact = split_event_name(envelope["type"])
         exchange = get_event_exchange(source, self.config)
-        self._producers.publish(
-            envelope, serializer="json", exchange=exchange, routing_key=fact, declare=[exchange],
+        self._publisher.publish(
+            envelope, exchange=exchange, routing_key=fact, declare=[exchange],
             message_id=envelope["id"], type=envelope["type"],
             headers={"nameko.correlation_id": envelope.get("correlation_id") or ""},
         )

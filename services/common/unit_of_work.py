@@ -115,11 +115,9 @@ class Database(DependencyProvider):
     def stop(self):
         self.engine.dispose()
         self.reader.dispose()
-        self.publisher.close()
 
     def kill(self):
         self.engine.dispose()
-        self.publisher.close()
         self.reader.dispose()
 
     def lock(self):
