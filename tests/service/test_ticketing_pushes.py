@@ -39,8 +39,10 @@ def test_a_batch_mixing_new_changed_stale_and_missing_dates(session):
         update(5, D1, D3, capacity=4, net_price="90.00", sell_price="120.00"),
         update(7, D3, D3, sell_price="125.00")], source="supplier_json", message_id="m0", today=TODAY)
     assert [r["status"] for r in opened] == ["applied", "applied"]
+    # Held now, not at NOW (the module's import): an online hold lasts 30 minutes, and a long suite
+    # reaches this test later than that.
     holds.place(session, {"channel": "online", "lines": [{"product_id": room.id, "day": D2, "quantity": 2}]},
-                actor="t", now=NOW)
+                actor="t", now=datetime.now(timezone.utc))
     session.commit()
     # Read before the push, through the ORM: the push must not leave these stale.
     before = session.get(DailyInventory, (room.id, D2))
