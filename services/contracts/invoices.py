@@ -24,7 +24,7 @@ def split_tax(amount: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
     return base, amount - base
 
 
-def _lines(order: OrderFile, amount: Decimal, rate: Decimal, description: str) -> tuple[list, list, Decimal, Decimal]:
+def _lines(amount: Decimal, rate: Decimal, description: str) -> tuple[list, list, Decimal, Decimal]:
     base, tax = split_tax(amount, rate)
     lines = [{"description": description, "quantity": 1, "unit_price": str(base), "tax_rate": str(rate),
               "tax": str(tax), "total": str(amount)}]
@@ -64,7 +64,7 @@ def issue(session, order: OrderFile, fields: dict, *, tax_percent: Decimal, pref
     buyer = {"name": fields.get("buyer_name") or customer.get("full_name") or "", "tax_id": fields.get("buyer_tax_id"),
              "address": fields.get("buyer_address")}
     description = f"{order.title} ({order.start_date.isoformat()} - {order.end_date.isoformat()}), {order.order_number}"
-    lines, tax_totals, base, tax = _lines(order, amount, tax_percent, description)
+    lines, tax_totals, base, tax = _lines(amount, tax_percent, description)
     series, number, display = numbering.invoice_number(session, prefix, now.year)
     invoice = Invoice(order_file_id=order.id, kind="invoice", series=series, number=number, display_number=display,
                       buyer=buyer, lines=lines, tax_totals=tax_totals, subtotal=base, tax_total=tax,
