@@ -45,8 +45,18 @@ class OrderFile(Base):
     end_date: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
     language: Mapped[str] = mapped_column(String(5))
-    # drafted -> signed -> cancelled (the trip's own steps come with the trip process)
+    # drafted -> signed -> cancelled; where the trip stands is `trip` (services/contracts/trip.py)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # None until signed, then holding -> held -> booking -> booked -> ready -> travelling ->
+    # completed, or unavailable / cancelled (trip.STAGES).
+    trip: Mapped[str | None] = mapped_column(String(20), index=True)
+    hold_id: Mapped[str | None] = mapped_column(String(36))
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The booking ticketing made of the hold: {"booking_id", "locator", "lines": [...]}.
+    booking: Mapped[dict | None] = mapped_column(JSON)
+    # Where and when the group meets on the first day: {"at", "place"}.
+    meeting: Mapped[dict | None] = mapped_column(JSON)
+    trip_documents_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # What the customer accepted, frozen: lines, per-person prices, fees, totals, party.
     quote: Mapped[dict] = mapped_column(JSON)
     payment_terms: Mapped[dict] = mapped_column(JSON)
@@ -69,6 +79,9 @@ class OrderFile(Base):
         back_populates="order_file", order_by="ContractVersion.version")
     instalments: Mapped[list["Instalment"]] = relationship(order_by="Instalment.n")
     payments: Mapped[list["Payment"]] = relationship(order_by="Payment.id")
+    steps: Mapped[list["TripStep"]] = relationship(order_by="TripStep.id", back_populates="order_file")
+    service_requests: Mapped[list["ServiceRequest"]] = relationship(order_by="ServiceRequest.id")
+    attention: Mapped[list["Attention"]] = relationship(order_by="Attention.id")
 
 
 class ContractVersion(Base):
@@ -114,6 +127,77 @@ class SupplierConfirmation(Base):
     reference: Mapped[str | None] = mapped_column(String(120))
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recorded_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class TripStep(Base):
+    """One command of the trip process, sent to another service under its own request id.
+
+    The row is written with the change that makes it due and marked done with the answer, so a
+    crash or a redelivery between the two sends the same command again under the same id, which
+    the other service answers from its command log: a hold is never placed twice."""
+
+    __tablename__ = "trip_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), index=True)
+    # hold, extend_hold, book, release_hold, cancel_booking, follow_up, message
+    action: Mapped[str] = mapped_column(String(30))
+    request_id: Mapped[str] = mapped_column(String(200), unique=True)
+    args: Mapped[dict] = mapped_column(JSON)
+    # pending -> done | refused (the other service said no: its answer is the outcome)
+    status: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[dict | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    order_file: Mapped[OrderFile] = relationship(back_populates="steps")
+
+    __table_args__ = (Index("ix_trip_steps_pending", "status", "due_at"),)
+
+
+class ServiceRequest(Base):
+    """A confirmation asked of a supplier for an item that is not ticketing inventory (a ground
+    handler, a guide, a restaurant, a hotel entered by hand): requested -> confirmed (with the
+    supplier's reference) | declined; withdrawn when the trip is cancelled."""
+
+    __tablename__ = "service_requests"
+    __table_args__ = (UniqueConstraint("order_file_id", "line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)  # the quote line it is for
+    supplier: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(500))
+    service_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    reference: Mapped[str | None] = mapped_column(String(120))
+    answered_by: Mapped[str | None] = mapped_column(String(200))  # who at the supplier
+    note: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Attention(Base):
+    """Why an order file cannot go on by itself (sold out, a supplier declined, the balance is
+    overdue): on the desk's "needs attention" list until someone resolves it."""
+
+    __tablename__ = "attention"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
+    resolution: Mapped[str | None] = mapped_column(Text)
 
 
 class Instalment(Base):

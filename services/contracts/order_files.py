@@ -97,10 +97,12 @@ def get(session, order_id: str, *, lock: bool = False) -> OrderFile:
     return order
 
 
-def search(session, page: int, page_size: int, status=None, customer_id=None, order_number=None):
+def search(session, page: int, page_size: int, status=None, customer_id=None, order_number=None, trip_stage=None):
     statement = select(OrderFile).order_by(OrderFile.created_at.desc(), OrderFile.id)
     if status:
         statement = statement.where(OrderFile.status == status)
+    if trip_stage:
+        statement = statement.where(OrderFile.trip == trip_stage)
     if customer_id:
         statement = statement.where(OrderFile.customer_id == customer_id)
     if order_number:
@@ -149,7 +151,7 @@ def as_summary(order: OrderFile) -> dict:
     return {"id": order.id, "order_number": order.order_number, "status": order.status,
             "customer_id": order.customer_id, "title": order.title, "start_date": order.start_date,
             "end_date": order.end_date, "currency": order.currency, "total": total(order), "paid": received,
-            "outstanding": max(Decimal(owed) - received, ZERO)}
+            "outstanding": max(Decimal(owed) - received, ZERO), "trip_stage": order.trip}
 
 
 def version_dict(v: ContractVersion) -> dict:

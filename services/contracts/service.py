@@ -27,8 +27,9 @@ from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
 from . import (archive, bank, cancellation, desk_days, documents, invoices, order_files, payables, payments, schedule,
-               settings, statements, storage, upstream, wire)
+               settings, statements, storage, trip, upstream, wire)
 from .models import Base, Instalment, OrderFile
+from .trip_entrypoints import TripEntrypoints
 
 PDF = "application/pdf"
 
@@ -37,7 +38,7 @@ def _attachment(filename: str, content: bytes) -> dict:
     return {"filename": filename, "content_type": PDF, "content_base64": base64.b64encode(content).decode("ascii")}
 
 
-class ContractsService(ServiceBase):
+class ContractsService(TripEntrypoints, ServiceBase):
     name = "contracts"
     pdf_fonts = PdfFonts()
     uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
@@ -62,7 +63,10 @@ class ContractsService(ServiceBase):
 
     def _order_dict(self, order: OrderFile) -> dict:
         self.uow.session.flush()
-        return order_files.as_dict(self.uow.session, order, self._today())
+        return {**order_files.as_dict(self.uow.session, order, self._today()), "trip": trip.standing(order)}
+
+    def _trip_owner(self, order: OrderFile) -> str:
+        return self.uow.actor if not self.uow.actor.startswith("service:") else order.created_by
 
     def _ref(self, order: OrderFile, v=None) -> dict:
         v = v or order_files.version(order)
@@ -164,6 +168,7 @@ class ContractsService(ServiceBase):
         v = order_files.version(order)
         document = self._render_contract(order, v)
         now = utcnow()
+        lines_before = order_files.in_force(order).lines
         v = order_files.sign(self.uow.session, order, signature, document, now=now)
         over = order_files.paid(order) - v.total  # an amendment cut the total below what was paid
         payments.open_refund(self.uow.session, order, over, f"Amendment {v.version}: the new total is below what "
@@ -171,6 +176,11 @@ class ContractsService(ServiceBase):
         self.uow.emit(wire.CONTRACT_SIGNED, {**self._ref(order, v), "method": signature["method"],
                                              "signed_by": signature["signed_by"], "signed_at": now,
                                              "document_sha256": v.document_sha256})
+        # The trip starts with the first signature; a signed amendment re-plans it.
+        tz, owner = self.settings.desk_timezone, self._trip_owner(order)
+        events = trip.start(self.uow.session, order, timezone=tz, now=now, owner=owner) if order.trip is None \
+            else trip.replan(self.uow.session, order, lines_before, timezone=tz, now=now, owner=owner)
+        self._announce(order, events, now)
         return self._order_dict(order)
 
     @rpc
@@ -238,24 +248,28 @@ class ContractsService(ServiceBase):
     @rpc
     def cancel_order_file(self, order_id: str, data: dict) -> dict:
         """The customer cancels: the fee of the tier the date falls in, a credit note for what was
-        invoiced beyond the fee, and a refund of what was paid beyond it (to approve)."""
+        invoiced beyond the fee, a refund of what was paid beyond it (to approve), and the trip
+        undone in ticketing (holds released, bookings cancelled) and with the suppliers."""
         fields = validated(wire.CancellationCreateSchema(), data)
         order = self._order(order_id, lock=True)
-        now, s = utcnow(), self.settings
         if order.status == "cancelled":
             raise Conflict(f"Order file {order.order_number} is already cancelled.", {"status": order.status})
-        on = fields["cancelled_on"] or self._today()
+        self._cancel(order, fields["reason"], fields["cancelled_on"] or self._today())
+        return self._order_dict(order)
+
+    def _cancel(self, order: OrderFile, reason: str, on: date):
+        now, s = utcnow(), self.settings
         owed_total = order_files.total(order)
         outcome = cancellation.settlement(owed_total, order_files.paid(order), order.cancellation_tiers,
                                           cancelled_on=on, departure=order.start_date)
         to_credit = order_files.invoiced(self.uow.session, order) - outcome["fee"]
-        notes = invoices.credit_order(self.uow.session, order, to_credit, f"Cancellation: {fields['reason']}",
+        notes = invoices.credit_order(self.uow.session, order, to_credit, f"Cancellation: {reason}",
                                       prefix=s.credit_note_prefix, actor=self.uow.actor, now=now) \
             if to_credit > 0 else []
-        refund = payments.open_refund(self.uow.session, order, outcome["refund"], f"Cancellation: {fields['reason']}",
+        refund = payments.open_refund(self.uow.session, order, outcome["refund"], f"Cancellation: {reason}",
                                       limit=s.refund_approval_limit, actor=self.uow.actor, now=now)
         order.status, order.cancelled_at, order.updated_at = "cancelled", now, now
-        order.cancellation = {"cancelled_on": on.isoformat(), "reason": fields["reason"],
+        order.cancellation = {"cancelled_on": on.isoformat(), "reason": reason,
                               "days_before_departure": outcome["days_before_departure"], "tier": outcome["tier"],
                               "fee": str(outcome["fee"]), "paid": str(outcome["paid"]),
                               "refund": str(outcome["refund"]), "owed": str(outcome["owed"]),
@@ -265,10 +279,10 @@ class ContractsService(ServiceBase):
             self.uow.emit(wire.CREDIT_NOTE_ISSUED, invoices.event(
                 invoices.as_dict(self.uow.session, note, order.order_number), order))
         self.uow.emit(wire.CONTRACT_CANCELLED, {**self._ref(order, order_files.in_force(order)),
-                                                "reason": fields["reason"], "fee": outcome["fee"],
+                                                "reason": reason, "fee": outcome["fee"],
                                                 "refund": outcome["refund"],
                                                 "days_before_departure": outcome["days_before_departure"]})
-        return self._order_dict(order)
+        self._announce(order, trip.cancel(self.uow.session, order, now), now)
 
     # --- payments and receipts -------------------------------------------------------------------
 
@@ -276,9 +290,12 @@ class ContractsService(ServiceBase):
     def record_payment(self, order_id: str, data: dict) -> dict:
         fields = validated(wire.PaymentCreateSchema(), data)
         order = self._order(order_id, lock=True)
-        payment = payments.record(self.uow.session, order, fields, day=self._today(), actor=self.uow.actor,
-                                  now=utcnow())
+        now = utcnow()
+        payment = payments.record(self.uow.session, order, fields, day=self._today(), actor=self.uow.actor, now=now)
         self.uow.emit(wire.PAYMENT_RECEIVED, payments.event(payment, order))
+        self.uow.session.flush()
+        self._announce(order, trip.on_paid(self.uow.session, order, now, timezone=self.settings.desk_timezone,
+                                           owner=self._trip_owner(order)), now)
         return payments.as_dict(payment, order.order_number)
 
     @rpc
@@ -417,12 +434,30 @@ class ContractsService(ServiceBase):
     def announce_overdue(self) -> int:
         """instalment_overdue once per instalment, the day it is found unpaid past its date."""
         today, count = self._today(), 0
+        now, policy = utcnow(), self.settings.overdue_cancel_days
         for order, instalment, standing in self._overdue(today):
             if instalment.overdue_announced_on is None:
                 instalment.overdue_announced_on = today
                 self.uow.emit(wire.INSTALMENT_OVERDUE, _overdue_dict(order, standing))
+                self._overdue_follow_on(order, standing, now)
                 count += 1
+            elif standing["kind"] == "balance" and policy and standing["days_overdue"] >= policy \
+                    and order.status == "signed" and order.trip not in ("travelling", "completed"):
+                # The contract's policy: a balance unpaid this long cancels at the tier's fee.
+                self._cancel(order, f"The balance due on {standing['due_on'].isoformat()} was not paid.", today)
         return count
+
+    def _overdue_follow_on(self, order: OrderFile, standing: dict, now):
+        """Remind the customer; an unpaid balance also goes on the desk's list."""
+        if order.customer_id:
+            self._message(order, "payment_reminder", {
+                "order_number": order.order_number, "title": order.title, "amount": str(standing["outstanding"]),
+                "currency": order.currency, "due_on": standing["due_on"].isoformat()}, None, now)
+        if standing["kind"] == "balance" and order.status == "signed":
+            if trip.raise_attention(self.uow.session, order, "balance_overdue",
+                                    f"The balance of {standing['outstanding']} {order.currency} was due on "
+                                    f"{standing['due_on'].isoformat()}.", {"n": standing["n"]}, now):
+                self._announce(order, [("attention", "balance_overdue")], now)
 
     # --- bank statements -------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ the limits finance works to. Defaults work on a laptop; an agency sets its own i
 """
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,10 @@ class Settings:
     credit_note_prefix: str
     desk_timezone: ZoneInfo         # which calendar day a payment belongs to
     signing_base_url: str           # where the customer's signing link points
+    reminder_every: timedelta       # how long a supplier may leave a confirmation request unanswered
+    reminders_before_attention: int  # reminders after which the consultant is told
+    overdue_cancel_days: int        # days a balance may stay unpaid before the contract's cancellation applies
+    trip_owner: str                 # who gets the trip's follow-ups when the order file names no staff user
 
 
 def _get(config: dict, key: str, default: str) -> str:
@@ -37,4 +42,8 @@ def from_config(config: dict | None = None) -> Settings:
         credit_note_prefix=_get(config, "CREDIT_NOTE_SERIES", "CN"),
         desk_timezone=ZoneInfo(_get(config, "DESK_TIMEZONE", "UTC")),
         signing_base_url=_get(config, "SIGNING_BASE_URL", "http://127.0.0.1:8000"),
+        reminder_every=timedelta(hours=float(_get(config, "SUPPLIER_REMINDER_HOURS", "24"))),
+        reminders_before_attention=int(_get(config, "SUPPLIER_REMINDERS_BEFORE_ATTENTION", "3")),
+        overdue_cancel_days=int(_get(config, "OVERDUE_CANCEL_DAYS", "14")),
+        trip_owner=_get(config, "TRIP_DESK_OWNER", "admin"),
     )

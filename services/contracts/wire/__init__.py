@@ -11,3 +11,4 @@ from .events import *  # noqa: F401,F403
 from .money import *  # noqa: F401,F403
 from .order_files import *  # noqa: F401,F403
 from .suppliers import *  # noqa: F401,F403
+from .trip import *  # noqa: F401,F403

@@ -14,7 +14,10 @@ __all__ = [
     "OrderFileEventSchema", "ContractSignedPayload", "ContractAmendedPayload", "ContractCancelledPayload",
     "PaymentPayload", "InvoicePayload", "InstalmentOverduePayload", "DayClosedPayload",
     "CONTRACT_DRAFTED", "CONTRACT_SIGNED", "CONTRACT_AMENDED", "CONTRACT_CANCELLED", "PAYMENT_RECEIVED",
-    "PAYMENT_REFUNDED", "INVOICE_ISSUED", "CREDIT_NOTE_ISSUED", "INSTALMENT_OVERDUE", "DAY_CLOSED", "EVENTS",
+    "PAYMENT_REFUNDED", "INVOICE_ISSUED", "CREDIT_NOTE_ISSUED", "INSTALMENT_OVERDUE", "DAY_CLOSED",
+    "TripPayload", "ServiceRequestPayload", "AttentionPayload", "TRIP_HELD", "TRIP_BOOKED", "TRIP_READY",
+    "TRIP_STARTED", "TRIP_COMPLETED", "TRIP_CHANGED", "SERVICE_REQUESTED", "SERVICE_REMINDER_DUE", "SERVICE_ANSWERED",
+    "SERVICE_WITHDRAWN", "ORDER_FILE_NEEDS_ATTENTION", "EVENTS",
 ]
 
 
@@ -95,6 +98,30 @@ class DayClosedPayload(Schema):
     payments = fields.Integer(required=True)
 
 
+class TripPayload(OrderFileEventSchema):
+    stage = fields.String(required=True, metadata={"description": "Where the trip stands now"})
+    hold_id = fields.String(allow_none=True)
+    locator = fields.String(allow_none=True, metadata={"description": "The booking's locator, once booked"})
+    lines = fields.List(fields.Dict(), metadata={"description": "Booked lines: product, day, quantity, ticket"})
+    change = fields.Dict(allow_none=True, metadata={"description": "trip_changed: old and new day and ticket"})
+
+
+class ServiceRequestPayload(_OrderFileRef):
+    request_id = fields.Integer(required=True)
+    supplier = fields.String(required=True)
+    description = fields.String(required=True)
+    service_date = fields.Date(required=True, allow_none=True)
+    status = fields.String(required=True, metadata={"description": "requested, confirmed, declined or withdrawn"})
+    reference = fields.String(allow_none=True)
+    reminders = fields.Integer(required=True)
+
+
+class AttentionPayload(_OrderFileRef):
+    attention_id = fields.Integer(required=True)
+    reason = fields.String(required=True)
+    message = fields.String(required=True)
+
+
 CONTRACT_DRAFTED = Event("contracts.contract_drafted", OrderFileEventSchema,
                          "An order file was opened from an accepted quote: its contract is drafted.")
 CONTRACT_SIGNED = Event("contracts.contract_signed", ContractSignedPayload,
@@ -114,6 +141,30 @@ INSTALMENT_OVERDUE = Event("contracts.instalment_overdue", InstalmentOverduePayl
                            "An instalment passed its due date unpaid (raised once per instalment).")
 DAY_CLOSED = Event("contracts.day_closed", DayClosedPayload,
                    "A desk closed its day (no more payments on it), or finance confirmed it.")
+TRIP_HELD = Event("contracts.trip_held", TripPayload,
+                  "Every inventory service of the signed contract is held in ticketing, until the deposit's due date.")
+TRIP_BOOKED = Event("contracts.trip_booked", TripPayload,
+                    "The deposit confirmed the holds into a booking: its locator and tickets.")
+TRIP_READY = Event("contracts.trip_ready", TripPayload,
+                   "Ready to travel: everything booked, every supplier confirmed, the balance paid.")
+TRIP_STARTED = Event("contracts.trip_started", TripPayload, "The travellers left (the start date came).")
+TRIP_COMPLETED = Event("contracts.trip_completed", TripPayload, "The travellers are back (the end date passed).")
+TRIP_CHANGED = Event("contracts.trip_changed", TripPayload,
+                     "Ticketing changed a booked service of the trip (a rebooked flight): the customer is told.")
+SERVICE_REQUESTED = Event("contracts.service_requested", ServiceRequestPayload,
+                          "A supplier is asked to confirm a service that is not ticketing inventory.")
+SERVICE_REMINDER_DUE = Event("contracts.service_reminder_due", ServiceRequestPayload,
+                             "A supplier has not answered a confirmation request: remind them.")
+SERVICE_ANSWERED = Event("contracts.service_answered", ServiceRequestPayload,
+                         "A supplier confirmed (with its reference) or declined a service.")
+SERVICE_WITHDRAWN = Event("contracts.service_withdrawn", ServiceRequestPayload,
+                          "A confirmation request was withdrawn (the trip was cancelled or the line amended away).")
+ORDER_FILE_NEEDS_ATTENTION = Event("contracts.order_file_needs_attention", AttentionPayload,
+                                   "The trip cannot go on by itself (sold out, a supplier declined, the balance "
+                                   "overdue...): the order file is on the desk's list.")
 
 EVENTS = events_by_name(CONTRACT_DRAFTED, CONTRACT_SIGNED, CONTRACT_AMENDED, CONTRACT_CANCELLED, PAYMENT_RECEIVED,
-                        PAYMENT_REFUNDED, INVOICE_ISSUED, CREDIT_NOTE_ISSUED, INSTALMENT_OVERDUE, DAY_CLOSED)
+                        PAYMENT_REFUNDED, INVOICE_ISSUED, CREDIT_NOTE_ISSUED, INSTALMENT_OVERDUE, DAY_CLOSED,
+                        TRIP_HELD, TRIP_BOOKED, TRIP_READY, TRIP_STARTED, TRIP_COMPLETED, TRIP_CHANGED,
+                        SERVICE_REQUESTED, SERVICE_REMINDER_DUE, SERVICE_ANSWERED, SERVICE_WITHDRAWN,
+                        ORDER_FILE_NEEDS_ATTENTION)

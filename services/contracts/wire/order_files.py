@@ -8,7 +8,8 @@ from services.common import fields
 from services.common.paging import PageQuerySchema, PageSchema
 
 __all__ = [
-    "to_the_cent", "LANGUAGES", "AMENDMENT_REASONS", "VISA_STATUSES", "ORDER_STATUSES", "MAX_MONEY", "NOT_BLANK", "Money",
+    "to_the_cent", "LANGUAGES", "AMENDMENT_REASONS", "VISA_STATUSES", "ORDER_STATUSES", "TRIP_STAGES", "MAX_MONEY",
+    "NOT_BLANK", "Money",
     "OrderFileOpenSchema", "TravellerRefSchema", "OrderFileUpdateSchema", "OrderFileQuerySchema",
     "SignInPersonSchema", "SigningLinkSchema", "RemoteSignatureSchema", "OverrideSchema",
     "AmendmentCreateSchema", "SupplierConfirmationCreateSchema", "CancellationCreateSchema",
@@ -21,6 +22,8 @@ LANGUAGES = ("zh", "es", "en")
 AMENDMENT_REASONS = ("customer_request", "agency_error", "supplier_change")
 VISA_STATUSES = ("not_needed", "applied", "granted", "refused")
 ORDER_STATUSES = ("drafted", "signed", "cancelled")
+# Where an order file's trip stands once signed (services/contracts/trip.py draws the process).
+TRIP_STAGES = ("holding", "held", "unavailable", "booking", "booked", "ready", "travelling", "completed", "cancelled")
 MAX_MONEY = 10_000_000
 NOT_BLANK = validate.Regexp(r"\S", error="Cannot be blank.")
 
@@ -77,6 +80,7 @@ class OrderFileUpdateSchema(Schema):
 
 class OrderFileQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
+    trip_stage = fields.String(validate=validate.OneOf(TRIP_STAGES))
     customer_id = fields.String(validate=validate.Length(max=36))
     order_number = fields.String(validate=validate.Length(max=20))
 
@@ -189,6 +193,7 @@ class OrderFileSummarySchema(Schema):
     total = Money()
     paid = Money()
     outstanding = Money()
+    trip_stage = fields.String(allow_none=True, metadata={"description": "Where the trip stands (see trip.stage)"})
 
 
 class OrderFileSchema(OrderFileSummarySchema):
@@ -214,6 +219,7 @@ class OrderFileSchema(OrderFileSummarySchema):
     invoiced = Money(metadata={"description": "Invoices less credit notes"})
     created_at = fields.AwareDateTime()
     created_by = fields.String()
+    trip = fields.Nested("TripSchema", metadata={"description": "The trip process: services/contracts/trip.py"})
 
 
 class OrderFilePageSchema(PageSchema):
