@@ -6,10 +6,12 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from services.common.documents import typesetting
 from services.contracts import documents, settings
 from services.contracts.models import ContractVersion, OrderFile
 from services.contracts.trip_documents import trip_documents_data
 from tests.unit.test_contracts_documents import AGENCY, assert_shows, text_of
+from tests.unit.test_itinerary_documents import embedded_fonts
 
 LINES = [
     {"line": 1, "day": 1, "kind": "flight", "description": "CA907 北京 - 马德里", "service_date": "2027-05-01",
@@ -117,3 +119,15 @@ def test_a_meeting_not_yet_set_prints_to_be_confirmed_and_a_named_zone_prints_lo
     local = {"at": "2027-05-01T06:30:00+00:00", "place": "Barajas T4", "timezone": "Europe/Madrid"}
     data = trip_documents_data(order_file(language="en"), AGENCY, [], [], None, local)
     assert "1 May 2027, 08:30:00 (Europe/Madrid)" in pdf_text(documents.trip_documents(data, "en"))
+
+
+@pytest.mark.skipif(typesetting.discover_font() is None, reason="no Chinese TrueType font installed "
+                                                                  "(.ci/run installs fonts-wqy-microhei)")
+def test_a_chinese_name_in_english_trip_documents_prints_in_an_embedded_font(monkeypatch):
+    monkeypatch.delenv(typesetting.FONT_ENV, raising=False)
+    content = documents.trip_documents(trip_documents_data(order_file(language="en"), AGENCY, BOOKINGS, [], None,
+                                                           MEETING), "en")
+    assert "王小明" in pdf_text(content)
+    fonts = embedded_fonts(content)
+    assert any(subtype == "/TrueType" and embedded for subtype, _, embedded in fonts)
+    assert not [f for f in fonts if f[0] == "/Type0"] and b"STSong" not in content

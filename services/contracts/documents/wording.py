@@ -230,7 +230,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
                           "本次行程无需签证，请携带在整个行程期间有效的护照。"),
     "visa_required": ("A visa is needed for this trip: {statuses}.", "Este viaje requiere visado: {statuses}.",
                       "本次行程需要签证：{statuses}。"),
-    "visa_of": ("{name} {status}", "{name} {status}", "{name} {status}"),
+    "visa_of": ("{name} {status}", "{name} {status}", "{name}{status}"),
     "visa_status_not_needed": ("(not needed)", "(no necesita)", "（无需）"),
     "visa_status_applied": ("(applied for)", "(solicitado)", "（已申请）"),
     "visa_status_granted": ("(granted)", "(concedido)", "（已获签）"),

@@ -63,7 +63,7 @@ class IncidentActionCreateSchema(Schema):
 
 class IncidentQuerySchema(Schema):
     open = fields.Boolean(load_default=True, metadata={"description": "Only open incidents (the default)"})
-    departing_within_days = fields.Integer(load_default=7, strict=False, validate=validate.Range(min=0, max=60),
+    departing_within_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=60),
                                            metadata={"description": "Trips running today or departing this soon"})
     as_of = fields.Date(load_default=None, metadata={"description": "The day to count from; default today"})
 
