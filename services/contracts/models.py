@@ -420,3 +420,52 @@ class SupplierInvoice(Base):
     paid_by: Mapped[str | None] = mapped_column(String(120))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+# --- the incident log (incidents.py) -----------------------------------------------------------
+
+class Incident(Base):
+    """Something that went wrong on an order file's trip (a booking that failed, a delayed flight, a
+    complaint, an emergency) and how the desk dealt with it: who handles it, what they did, the
+    alternative arranged, when and how the customer was told. Closed once handled; never deleted."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_status_order_file", "status", "order_file_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), index=True)
+    # booking_failed, delay, complaint, emergency, supplier, other
+    kind: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)  # what happened
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    locator: Mapped[str | None] = mapped_column(String(40))  # the booking or ticket it concerns, if any
+    handler: Mapped[str] = mapped_column(String(120))  # the staff member who handles it
+    status: Mapped[str] = mapped_column(String(10))  # open -> closed
+    alternative: Mapped[str | None] = mapped_column(Text)  # what was arranged instead
+    alternative_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    alternative_by: Mapped[str | None] = mapped_column(String(120))
+    customer_informed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    customer_informed_how: Mapped[str | None] = mapped_column(String(20))
+    customer_informed_by: Mapped[str | None] = mapped_column(String(120))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    not_informed_reason: Mapped[str | None] = mapped_column(Text)  # why it closed without telling the customer
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(120))
+
+    order_file: Mapped[OrderFile] = relationship()
+    actions: Mapped[list["IncidentAction"]] = relationship(order_by="IncidentAction.id")
+
+
+class IncidentAction(Base):
+    """One step taken on an incident (called the airline, rebooked on the next flight), in order."""
+
+    __tablename__ = "incident_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    by: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)

@@ -1,5 +1,5 @@
 """Contracts: the order file — contract, signing, amendments, payment schedule, payments, invoices,
-refunds, the desk's day and bank reconciliation.
+refunds, the desk's day, bank reconciliation and the trip's incident log.
 
 Thin entrypoints: validate what came over the wire, ask CRM or itinerary what is needed *before*
 this service's transaction opens, apply the rules, announce the facts. Documents (contract,
@@ -26,8 +26,8 @@ from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import (archive, bank, cancellation, desk_days, documents, invoices, order_files, payables, payments, schedule,
-               settings, statements, storage, trip, upstream, wire)
+from . import (archive, bank, cancellation, desk_days, documents, incidents, invoices, order_files, payables,
+               payments, schedule, settings, statements, storage, trip, upstream, wire)
 from .models import Base, Instalment, OrderFile
 from .trip_entrypoints import TripEntrypoints
 
@@ -611,6 +611,52 @@ class ContractsService(TripEntrypoints, ServiceBase):
         invoice = payables.get_invoice(self.uow.session, invoice_id, lock=True)  # two payers take turns
         payables.pay(invoice, fields, actor=self.uow.actor, now=utcnow())
         return payables.invoice_dict(self.uow.session, invoice)
+
+    # --- the incident log: what went wrong on the trip and how the desk handled it -------------------
+
+    @rpc
+    def open_incident(self, order_id: str, data: dict) -> dict:
+        """Log an incident on the order file (kind, what happened, when, who handles it)."""
+        fields = validated(wire.IncidentCreateSchema(), data)
+        incident = incidents.open(self.uow.session, self._order(order_id), fields, actor=self.uow.actor,
+                                  now=utcnow())
+        self.uow.emit(wire.INCIDENT_OPENED, incidents.event(incident))
+        return incidents.as_dict(incident)
+
+    @rpc
+    def get_incident(self, incident_id: int) -> dict:
+        return incidents.as_dict(incidents.get(self.uow.session, incident_id))
+
+    @rpc
+    def update_incident(self, incident_id: int, data: dict) -> dict:
+        """A new handler, the alternative arranged, the customer informed, or closing it (needs an
+        action, and the customer informed or why not)."""
+        fields = validated(wire.IncidentUpdateSchema(), data)
+        incident = incidents.get(self.uow.session, incident_id, lock=True)  # two desks take turns
+        if incidents.update(incident, fields, actor=self.uow.actor, now=utcnow()):
+            self.uow.emit(wire.INCIDENT_CLOSED, incidents.event(incident))
+        self.uow.session.flush()
+        return incidents.as_dict(incident)
+
+    @rpc
+    def add_incident_action(self, incident_id: int, data: dict) -> dict:
+        fields = validated(wire.IncidentActionCreateSchema(), data)
+        incident = incidents.get(self.uow.session, incident_id, lock=True)
+        incidents.add_action(incident, fields["text"], at=fields["at"], actor=self.uow.actor, now=utcnow())
+        self.uow.session.flush()
+        return incidents.as_dict(incident)
+
+    @rpc
+    def list_incidents(self, order_id: str) -> list[dict]:
+        return [incidents.as_dict(i) for i in incidents.of_order(self.uow.session, self._order(order_id))]
+
+    @rpc
+    def open_incidents(self, query: dict) -> list[dict]:
+        """The desk's watch list: incidents of trips running today or departing soon (open ones by default)."""
+        q = validated(wire.IncidentQuerySchema(), query or {})
+        found = incidents.on_the_road(self.uow.session, q["as_of"] or self._today(),
+                                      departing_within_days=q["departing_within_days"], only_open=q["open"])
+        return [incidents.as_dict(i) for i in found]
 
 
 def _refund_dict(refund) -> dict:

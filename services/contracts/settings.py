@@ -1,7 +1,8 @@
 """The agency's own details and money policy, from the nameko config or the environment.
 
 Printed on every contract, receipt and invoice (the agency's name, address, tax id, licence), and
-the limits finance works to. Defaults work on a laptop; an agency sets its own in production.
+the limits finance works to. The agency's `emergency_phone` (AGENCY_EMERGENCY_PHONE, else its phone)
+is the line the trip documents give travellers on the road. Defaults work on a laptop; an agency sets its own in production.
 """
 import os
 from dataclasses import dataclass
@@ -34,8 +35,10 @@ def _get(config: dict, key: str, default: str) -> str:
 
 def from_config(config: dict | None = None) -> Settings:
     config = config or {}
+    agency = {k: _get(config, f"AGENCY_{k.upper()}", DEFAULT_AGENCY[k]) for k in AGENCY_KEYS}
+    agency["emergency_phone"] = _get(config, "AGENCY_EMERGENCY_PHONE", agency["phone"])
     return Settings(
-        agency={k: _get(config, f"AGENCY_{k.upper()}", DEFAULT_AGENCY[k]) for k in AGENCY_KEYS},
+        agency=agency,
         refund_approval_limit=Decimal(_get(config, "REFUND_APPROVAL_LIMIT", "1000")),
         tax_percent=Decimal(_get(config, "INVOICE_TAX_PERCENT", "0")),
         invoice_prefix=_get(config, "INVOICE_SERIES", "F"),

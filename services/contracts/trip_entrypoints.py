@@ -20,7 +20,7 @@ from services.common.outgoing import send
 from services.common.paging import page_dict
 from services.common.serialization import to_plain
 
-from . import documents, order_files, payables, trip, trip_documents, wire
+from . import documents, incidents, order_files, payables, trip, trip_documents, wire
 from .models import OrderFile, TripStep
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,16 @@ class TripEntrypoints:
             self._incident_for_change(order, change, now)
 
     def _incident_for_change(self, order: OrderFile, change: dict, now):
-        """A change while travelling goes on the trip's incident log (the desk follows it there)."""
+        """A change while travelling goes on the trip's incident log, where the desk follows it
+        (what else was arranged, the customer informed)."""
+        if order.trip != "travelling":
+            return
+        summary = (f"Ticketing changed {change.get('old_ticket') or 'a booked service'} on {change.get('old_day')} "
+                   f"to {change.get('new_ticket') or 'a new one'} on {change.get('new_day')}.")
+        incident = incidents.open(self.uow.session, order, {
+            "kind": "other", "summary": summary, "locator": order.booking["locator"],
+            "handler": _staff(order.created_by, self.settings.trip_owner)}, actor=self.uow.actor, now=now)
+        self.uow.emit(wire.INCIDENT_OPENED, incidents.event(incident))
 
     @event_handler("ticketing.booking_cancelled")
     def on_trip_booking_cancelled(self, envelope):

@@ -260,6 +260,16 @@ class CrmService(ServiceBase):
     def on_instalment_overdue(self, envelope):
         self._take_in(envelope)
 
+    @event_handler("contracts.incident_opened")
+    def on_incident_opened(self, envelope):
+        """An incident on the customer's trip: kind and what happened."""
+        self._take_in(envelope)
+
+    @event_handler("contracts.incident_closed")
+    def on_incident_closed(self, envelope):
+        """How it ended, and the alternative arranged."""
+        self._take_in(envelope)
+
     @event_handler("feedback.complaint_opened")
     def on_complaint_opened(self, envelope):
         """payload["customer_id"]; shown: subject or category."""

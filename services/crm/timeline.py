@@ -49,6 +49,9 @@ FOREIGN_EVENTS = {
     "contracts.credit_note_issued": ("invoice_id", "order_number", "display_number", "corrects", "total", "currency"),
     "contracts.instalment_overdue": ("order_number", "n", "kind", "due_on", "outstanding", "currency",
                                      "days_overdue"),
+    "contracts.incident_opened": ("incident_id", "order_number", "kind", "summary", "locator", "handler"),
+    "contracts.incident_closed": ("incident_id", "order_number", "kind", "resolution", "alternative",
+                                  "customer_informed_at"),
     "feedback.complaint_opened": ("id", "complaint_id", "subject", "category", "severity", "booking_id"),
     "feedback.survey_answered": ("id", "survey_id", "score", "nps", "booking_id"),
 }
@@ -197,6 +200,13 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
     if event_type == "contracts.instalment_overdue":
         return f"{contract}: instalment {p.get('n')} overdue since {p.get('due_on')}, " \
                f"{p.get('outstanding')} {p.get('currency') or ''} outstanding".rstrip()
+    if event_type == "contracts.incident_opened":
+        return f"{contract}: {p.get('kind') or 'incident'} incident opened" + \
+            (f": {p['summary']}" if p.get("summary") else "")
+    if event_type == "contracts.incident_closed":
+        return f"{contract}: {p.get('kind') or 'incident'} incident closed" + \
+            (f": {p['resolution']}" if p.get("resolution") else "") + \
+            (f" (alternative: {p['alternative']})" if p.get("alternative") else "")
     if event_type == "feedback.complaint_opened":
         about = p.get("subject") or p.get("category")
         return "Complaint opened" + (f": {about}" if about else "")

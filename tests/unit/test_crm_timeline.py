@@ -155,6 +155,12 @@ def test_a_booking_is_on_the_timeline_of_each_traveller_once(session):
     ("contracts.instalment_overdue", {"order_number": "OF-2026-000007", "n": 2, "due_on": "2026-11-01",
                                       "outstanding": "2184.00", "currency": "EUR"},
      ["instalment 2 overdue since 2026-11-01", "2184.00 EUR"]),
+    ("contracts.incident_opened", {"order_number": "OF-2026-000007", "incident_id": 3, "kind": "delay",
+                                   "summary": "IB3166 delayed 9 hours"},
+     ["OF-2026-000007", "delay incident opened", "IB3166 delayed 9 hours"]),
+    ("contracts.incident_closed", {"order_number": "OF-2026-000007", "incident_id": 3, "kind": "delay",
+                                   "resolution": "Travelling tomorrow", "alternative": "CA908 at 10:40"},
+     ["delay incident closed", "Travelling tomorrow", "CA908 at 10:40"]),
     ("feedback.complaint_opened", {"subject": "Hotel was noisy"}, ["Hotel was noisy"]),
     ("feedback.survey_answered", {"score": 9}, ["score 9"]),
 ])

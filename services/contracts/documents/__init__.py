@@ -1,5 +1,5 @@
 """The order file's printed documents: the travel contract, the booking confirmation letter, the
-payment receipt and the invoice or credit note, as PDF bytes.
+payment receipt, the invoice or credit note, and the trip documents, as PDF bytes.
 
 Plain functions of plain dicts, no database and no broker, each `x(data, *, language) -> bytes`
 with language "zh", "es" or "en" (anything else prints in English). The service builds the dicts
@@ -22,6 +22,7 @@ from typing import Literal, NotRequired, TypedDict
 from .contracts import confirmation_letter, contract
 from .invoices import invoice
 from .receipts import receipt
+from .trip_documents import trip_documents
 
 Money = Decimal | str
 Day = date | str
@@ -200,6 +201,29 @@ class Invoice(TypedDict):
     reason: str | None  # a credit note: why
 
 
-__all__ = ["contract", "confirmation_letter", "receipt", "invoice", "Agency", "Customer", "TravelDocument",
+class TripDay(TypedDict):
+    day: int
+    date: Day
+    items: list[dict]  # kind, description, location, from_location, to_location, nights, check_out
+
+
+class TripDocuments(TypedDict):
+    """What trip_documents(data, language) prints; services.contracts.trip_documents builds it."""
+    order_number: str
+    language: str
+    title: str
+    start_date: Day
+    end_date: Day
+    agency: Agency
+    travellers: list[dict]  # full_name, type
+    meeting: dict | None  # at (aware datetime or ISO), place, optionally timezone (IANA) to print local time
+    days: list[TripDay]
+    bookings: list[dict]  # locator, ticket_number, product, service_date, status
+    confirmations: list[dict]  # supplier, description, service_date, reference
+    emergency_contacts: list[dict]  # name, phone
+    notes: dict  # visa, insurance: sentences in the document's language
+
+
+__all__ = ["contract", "confirmation_letter", "receipt", "invoice", "trip_documents", "TripDocuments", "Agency", "Customer", "TravelDocument",
            "Traveller", "QuoteLine", "PerPerson", "Fee", "ScheduleItem", "CancellationTier", "Signature", "Booking",
            "Order", "Payment", "Buyer", "InvoiceLine", "TaxTotal", "Invoice"]

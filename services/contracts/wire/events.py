@@ -12,7 +12,8 @@ from .order_files import Money
 
 __all__ = [
     "OrderFileEventSchema", "ContractSignedPayload", "ContractAmendedPayload", "ContractCancelledPayload",
-    "PaymentPayload", "InvoicePayload", "InstalmentOverduePayload", "DayClosedPayload",
+    "PaymentPayload", "InvoicePayload", "InstalmentOverduePayload", "DayClosedPayload", "IncidentPayload",
+    "IncidentClosedPayload", "INCIDENT_OPENED", "INCIDENT_CLOSED",
     "CONTRACT_DRAFTED", "CONTRACT_SIGNED", "CONTRACT_AMENDED", "CONTRACT_CANCELLED", "PAYMENT_RECEIVED",
     "PAYMENT_REFUNDED", "INVOICE_ISSUED", "CREDIT_NOTE_ISSUED", "INSTALMENT_OVERDUE", "DAY_CLOSED",
     "TripPayload", "ServiceRequestPayload", "AttentionPayload", "TRIP_HELD", "TRIP_BOOKED", "TRIP_READY",
@@ -122,6 +123,25 @@ class AttentionPayload(_OrderFileRef):
     message = fields.String(required=True)
 
 
+class IncidentPayload(_OrderFileRef):
+    incident_id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={
+        "description": "booking_failed, delay, complaint, emergency, supplier or other"})
+    summary = fields.String(required=True, metadata={"description": "What happened"})
+    occurred_at = fields.AwareDateTime(required=True)
+    locator = fields.String(required=True, allow_none=True, metadata={"description": "The booking it concerns"})
+    handler = fields.String(required=True, metadata={"description": "Who handles it"})
+
+
+class IncidentClosedPayload(IncidentPayload):
+    resolution = fields.String(required=True)
+    alternative = fields.String(required=True, allow_none=True, metadata={"description": "What was arranged instead"})
+    customer_informed_at = fields.AwareDateTime(required=True, allow_none=True)
+    actions = fields.Integer(required=True, metadata={"description": "How many actions were taken"})
+    closed_at = fields.AwareDateTime(required=True)
+    closed_by = fields.String(required=True)
+
+
 CONTRACT_DRAFTED = Event("contracts.contract_drafted", OrderFileEventSchema,
                          "An order file was opened from an accepted quote: its contract is drafted.")
 CONTRACT_SIGNED = Event("contracts.contract_signed", ContractSignedPayload,
@@ -162,9 +182,14 @@ SERVICE_WITHDRAWN = Event("contracts.service_withdrawn", ServiceRequestPayload,
 ORDER_FILE_NEEDS_ATTENTION = Event("contracts.order_file_needs_attention", AttentionPayload,
                                    "The trip cannot go on by itself (sold out, a supplier declined, the balance "
                                    "overdue...): the order file is on the desk's list.")
+INCIDENT_OPENED = Event("contracts.incident_opened", IncidentPayload,
+                        "An incident was logged on an order file's trip (a failed booking, a delay, a complaint, "
+                        "an emergency): what happened and who handles it.")
+INCIDENT_CLOSED = Event("contracts.incident_closed", IncidentClosedPayload,
+                        "An incident was handled: how it ended, the alternative arranged, when the customer was told.")
 
 EVENTS = events_by_name(CONTRACT_DRAFTED, CONTRACT_SIGNED, CONTRACT_AMENDED, CONTRACT_CANCELLED, PAYMENT_RECEIVED,
                         PAYMENT_REFUNDED, INVOICE_ISSUED, CREDIT_NOTE_ISSUED, INSTALMENT_OVERDUE, DAY_CLOSED,
                         TRIP_HELD, TRIP_BOOKED, TRIP_READY, TRIP_STARTED, TRIP_COMPLETED, TRIP_CHANGED,
                         SERVICE_REQUESTED, SERVICE_REMINDER_DUE, SERVICE_ANSWERED, SERVICE_WITHDRAWN,
-                        ORDER_FILE_NEEDS_ATTENTION)
+                        ORDER_FILE_NEEDS_ATTENTION, INCIDENT_OPENED, INCIDENT_CLOSED)
