@@ -6,6 +6,7 @@ desk's day, bank statements); the events contracts publishes (`EVENTS`); the rem
 contracts raises. Nothing of its models or database.
 """
 from .attachments import *  # noqa: F401,F403
+from .departures import *  # noqa: F401,F403
 from .errors import *  # noqa: F401,F403
 from .events import *  # noqa: F401,F403
 from .money import *  # noqa: F401,F403

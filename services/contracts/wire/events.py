@@ -12,9 +12,9 @@ from .order_files import Money
 
 __all__ = [
     "OrderFileEventSchema", "ContractSignedPayload", "ContractAmendedPayload", "ContractCancelledPayload",
-    "PaymentPayload", "InvoicePayload", "InstalmentOverduePayload", "DayClosedPayload",
+    "PaymentPayload", "InvoicePayload", "InstalmentOverduePayload", "DayClosedPayload", "DepartureChangedPayload",
     "CONTRACT_DRAFTED", "CONTRACT_SIGNED", "CONTRACT_AMENDED", "CONTRACT_CANCELLED", "PAYMENT_RECEIVED",
-    "PAYMENT_REFUNDED", "INVOICE_ISSUED", "CREDIT_NOTE_ISSUED", "INSTALMENT_OVERDUE", "DAY_CLOSED", "EVENTS",
+    "PAYMENT_REFUNDED", "INVOICE_ISSUED", "CREDIT_NOTE_ISSUED", "INSTALMENT_OVERDUE", "DAY_CLOSED", "DEPARTURE_CHANGED", "EVENTS",
 ]
 
 
@@ -95,6 +95,29 @@ class DayClosedPayload(Schema):
     payments = fields.Integer(required=True)
 
 
+class _SupplierNotice(Schema):
+    supplier_id = fields.String(required=True, allow_none=True)
+    supplier_name = fields.String(required=True)
+    notice_id = fields.Integer(required=True)
+    counts = fields.Dict(required=True, metadata={
+        "description": "After the change, of the travellers this supplier serves: travellers, adults, children, rooms"})
+
+
+class DepartureChangedPayload(Schema):
+    departure_id = fields.String(required=True)
+    code = fields.String(required=True)
+    product_name = fields.String(required=True)
+    departure_date = fields.Date(required=True)
+    return_date = fields.Date(required=True)
+    status = fields.String(required=True)
+    change = fields.String(required=True, metadata={
+        "description": "announced, joined, left, rooming, guide, dates or cancelled"})
+    summary = fields.String(required=True)
+    travellers = fields.Integer(required=True, metadata={"description": "The whole group's travellers after it"})
+    suppliers = fields.List(fields.Nested(_SupplierNotice), required=True, metadata={
+        "description": "The suppliers concerned, each with the notice recorded for it"})
+
+
 CONTRACT_DRAFTED = Event("contracts.contract_drafted", OrderFileEventSchema,
                          "An order file was opened from an accepted quote: its contract is drafted.")
 CONTRACT_SIGNED = Event("contracts.contract_signed", ContractSignedPayload,
@@ -115,5 +138,10 @@ INSTALMENT_OVERDUE = Event("contracts.instalment_overdue", InstalmentOverduePayl
 DAY_CLOSED = Event("contracts.day_closed", DayClosedPayload,
                    "A desk closed its day (no more payments on it), or finance confirmed it.")
 
+DEPARTURE_CHANGED = Event("contracts.departure_changed", DepartureChangedPayload,
+                          "A group departure was announced to its suppliers, or changed after (a party joined or "
+                          "left, the rooms, the guide, the dates, cancelled): a notice for each supplier concerned.")
+
 EVENTS = events_by_name(CONTRACT_DRAFTED, CONTRACT_SIGNED, CONTRACT_AMENDED, CONTRACT_CANCELLED, PAYMENT_RECEIVED,
-                        PAYMENT_REFUNDED, INVOICE_ISSUED, CREDIT_NOTE_ISSUED, INSTALMENT_OVERDUE, DAY_CLOSED)
+                        PAYMENT_REFUNDED, INVOICE_ISSUED, CREDIT_NOTE_ISSUED, INSTALMENT_OVERDUE, DAY_CLOSED,
+                        DEPARTURE_CHANGED)
