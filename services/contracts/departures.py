@@ -282,7 +282,7 @@ def member_orders(departure: Departure) -> list[OrderFile]:
 
 
 def travellers(departure: Departure) -> list[dict]:
-    return [t for order in member_orders(departure) for t in travellers_of(_order_fields(order))]
+    return [t for order in member_orders(departure) for t in travellers_of(order_fields(order))]
 
 
 def by_customer(departure: Departure) -> dict[str, dict]:
@@ -293,9 +293,17 @@ def on_board(departure: Departure) -> int:
     return sum(len(o.travellers) for o in member_orders(departure))
 
 
-def _order_fields(order: OrderFile) -> dict:
+def order_fields(order: OrderFile) -> dict:
     return {"id": order.id, "order_number": order.order_number, "travellers": order.travellers or [],
             "quote": order.quote}
+
+
+def joining_order(session, order_file_id: str) -> OrderFile:
+    """The order file asked to join, locked (after its departure): unknown is a bad field, not a 404 of the URL."""
+    order = session.scalar(select(OrderFile).where(OrderFile.id == order_file_id).with_for_update())
+    if order is None:
+        raise ValidationFailed("Unknown order file.", {"order_file_id": [f"No order file {order_file_id}."]})
+    return order
 
 
 def departure_of(session, order_file_id: str) -> Departure | None:
@@ -356,6 +364,23 @@ def get_guide(session, guide_id: int, *, lock: bool = False) -> Guide:
     return guide
 
 
+def create_guide(session, fields: dict, *, actor: str, now: datetime) -> Guide:
+    guide = Guide(**fields, created_at=now, created_by=actor, updated_at=now, updated_by=actor)
+    session.add(guide)
+    session.flush()
+    return guide
+
+
+def update_guide(guide: Guide, fields: dict, *, actor: str, now: datetime) -> None:
+    for name, value in fields.items():
+        setattr(guide, name, value)
+    guide.updated_at, guide.updated_by = now, actor
+
+
+def guides(session, page: int, page_size: int):
+    return page_of(session, select(Guide).order_by(Guide.name, Guide.id), page, page_size)
+
+
 def clash(session, guide: Guide, departure: Departure) -> Departure | None:
     """Another live departure of the guide overlapping this one's dates (the guide's row locked first)."""
     return session.scalar(select(Departure).where(
@@ -376,6 +401,14 @@ def assign_guide(session, departure: Departure, guide: Guide, *, actor: str, now
     session.flush()
 
 
+def unassign_guide(departure: Departure, *, actor: str, now: datetime) -> bool:
+    if departure.guide_id is None:
+        return False
+    departure.guide_id, departure.guide = None, None
+    departure.updated_at, departure.updated_by = now, actor
+    return True
+
+
 def guide_dict(guide: Guide) -> dict:
     return {k: getattr(guide, k) for k in ("id", "name", "phone", "languages", "notes", "created_at", "created_by",
                                            "updated_at", "updated_by")}
@@ -384,7 +417,7 @@ def guide_dict(guide: Guide) -> dict:
 # --- notices to suppliers --------------------------------------------------------------------
 
 def suppliers(departure: Departure) -> list[dict]:
-    return suppliers_of([_order_fields(o) for o in member_orders(departure)])
+    return suppliers_of([order_fields(o) for o in member_orders(departure)])
 
 
 def notify(session, departure: Departure, change: str, summary: str, concerned: list[dict], *, actor: str,
@@ -394,8 +427,10 @@ def notify(session, departure: Departure, change: str, summary: str, concerned: 
     if departure.announced_at is None and change != "announced":
         return []
     everyone = travellers(departure)
+    # Counts after the change: a supplier of a party that left may serve nobody now (all zero).
+    current = {s["key"]: s for s in suppliers(departure)}
     notices = []
-    for supplier in concerned:
+    for supplier in (current.get(s["key"], {**s, "order_file_ids": []}) for s in concerned):
         notice = DepartureNotice(departure_id=departure.id, supplier_id=supplier["supplier_id"],
                                  supplier_name=supplier["supplier_name"], change=change, summary=summary,
                                  counts=counts(supplier_travellers(supplier, everyone), departure.rooms),
