@@ -23,7 +23,7 @@ from services.common.db import utcnow
 from services.common.documents.startup import PdfFonts
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import Conflict, ValidationFailed, validated
-from services.common.paging import PageQuerySchema, page_dict
+from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
@@ -714,7 +714,7 @@ class ContractsService(ServiceBase):
 
     @rpc
     def list_guides(self, query: dict) -> dict:
-        q = validated(PageQuerySchema(), query)
+        q = validated(wire.GuideQuerySchema(), query)
         items, total = departures.guides(self.uow.session, q["page"], q["page_size"])
         return page_dict([departures.guide_dict(g) for g in items], total, q["page"], q["page_size"])
 

@@ -11,7 +11,7 @@ from .order_files import NOT_BLANK
 __all__ = [
     "DEPARTURE_STATUSES", "ROOM_TYPES", "MAX_CAPACITY", "DepartureCreateSchema", "DepartureUpdateSchema",
     "DepartureQuerySchema", "DepartureMemberCreateSchema", "GuideAssignSchema", "GuideCreateSchema",
-    "GuideUpdateSchema", "GuideSchema", "GuidePageSchema", "RoomingListSchema", "DepartureManifestQuerySchema",
+    "GuideUpdateSchema", "GuideQuerySchema", "GuideSchema", "GuidePageSchema", "RoomingListSchema", "DepartureManifestQuerySchema",
     "DepartureManifestCsvQuerySchema", "DepartureSummarySchema", "DepartureSchema", "DeparturePageSchema",
     "RoomingSchema", "DepartureManifestSchema", "DepartureNoticeSchema",
 ]
@@ -89,6 +89,10 @@ class GuideUpdateSchema(Schema):
     phone = fields.String(allow_none=True, validate=validate.Length(max=40))
     languages = fields.List(fields.String(validate=validate.Length(min=2, max=20)), validate=validate.Length(max=20))
     notes = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class GuideQuerySchema(PageQuerySchema):
+    pass
 
 
 class GuideSchema(Schema):
