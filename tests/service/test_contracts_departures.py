@@ -127,3 +127,22 @@ def test_a_special_train_group_with_its_guide_rooms_manifests_and_notices(suite,
     assert {s["supplier_name"] for s in changed[-1]["payload"]["suppliers"]} == {"Qinghai-Tibet Railway",
                                                                                   "Shangri-La Lhasa"}
     assert_honour_contract(changed, wire.EVENTS, all_emitted=False)
+
+
+def test_two_overlapping_assignments_of_one_guide_at_once_one_wins(suite, rpc):
+    """The guide's row is locked by each assignment: the second sees the first and is refused."""
+    first, second = (rpc.contracts.create_departure({
+        "product_name": name, "capacity": 10, "departure_date": (LEAVES + timedelta(days=shift)).isoformat(),
+        "return_date": (BACK + timedelta(days=shift)).isoformat()}) for name, shift in (("A", 0), ("B", 3)))
+    guide = rpc.contracts.create_guide({"name": "Pema"})
+    calls = [rpc.contracts.assign_guide.call_async(d["id"], {"guide_id": guide["id"]}) for d in (first, second)]
+    outcomes = []
+    for call in calls:
+        try:
+            outcomes.append(call.result()["code"])
+        except Conflict as refused:
+            outcomes.append(refused)
+    won = [o for o in outcomes if isinstance(o, str)]
+    lost = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(won) == 1 and len(lost) == 1 and won[0] in str(lost[0])
+    assert rows(suite["url"], "SELECT count(*) FROM departures WHERE guide_id IS NOT NULL") == [(1,)]
