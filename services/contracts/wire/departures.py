@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from services.common import fields
 from services.common.paging import PageQuerySchema, PageSchema
+from services.common.validators import INT_MAX
 
 from .order_files import NOT_BLANK
 
@@ -73,7 +74,7 @@ class DepartureMemberCreateSchema(Schema):
 
 
 class GuideAssignSchema(Schema):
-    guide_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    guide_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=INT_MAX))
 
 
 class GuideCreateSchema(Schema):
