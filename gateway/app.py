@@ -14,8 +14,8 @@ from services.common.errors import ValidationFailed
 from services.common.validators import unstorable_texts
 
 from . import asyncapi, context, headers, limits, problems, signing_page, staff, tokens
-from .api import (archive, auth as auth_api, customers, followups, health, incidents, inquiries, itinerary, money,
-                  order_files, payables, segments, supplier, ticketing, trips)
+from .api import (archive, auth as auth_api, customers, departures, followups, health, incidents, inquiries, itinerary,
+                  money, order_files, payables, segments, supplier, ticketing, trips)
 from .auth import StaffCache
 from .db import GatewayDatabase
 from .idempotency import Idempotency
@@ -104,6 +104,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api.register_blueprint(payables.blp)
     api.register_blueprint(incidents.blp)
     api.register_blueprint(trips.blp)
+    api.register_blueprint(departures.blp)
     asyncapi.register(app, nameko_config.get("AMQP_URI") or amqp_uri())
     # A page, not an API route: registered on Flask, so the OpenAPI document leaves it out.
     app.register_blueprint(signing_page.blp)

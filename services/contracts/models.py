@@ -469,3 +469,84 @@ class IncidentAction(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     by: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)
+
+
+# --- group departures (departures.py) --------------------------------------------------------
+
+class Guide(Base):
+    """A tour guide the back office sends with groups."""
+
+    __tablename__ = "guides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class Departure(Base):
+    """A group departure of a catalog product on a date, gathering many order files up to its capacity
+    (travellers). Assigning its guide locks the guide's row, so two overlapping assignments take turns
+    and the second sees the first. The rooming list is kept whole: it is put as one list and checked
+    as one (a traveller in one room only)."""
+
+    __tablename__ = "departures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    product_id: Mapped[str | None] = mapped_column(String(36), index=True)  # itinerary's catalog product
+    product_name: Mapped[str] = mapped_column(String(200))
+    ticketing_product_ids: Mapped[list] = mapped_column(JSON, default=list)
+    departure_date: Mapped[date] = mapped_column(Date, index=True)
+    return_date: Mapped[date] = mapped_column(Date)
+    capacity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # open, closed, departed, cancelled
+    notes: Mapped[str | None] = mapped_column(Text)
+    guide_id: Mapped[int | None] = mapped_column(ForeignKey("guides.id"), index=True)
+    # [{"label", "room_type", "occupants": [{"customer_id", "full_name", "order_file_id"}], "notes"}]
+    rooms: Mapped[list] = mapped_column(JSON, default=list)
+    # Once announced to the suppliers, every change of the group is a notice to them.
+    announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+    guide: Mapped[Guide | None] = relationship()
+    members: Mapped[list["DepartureMember"]] = relationship(order_by="DepartureMember.id")
+    notices: Mapped[list["DepartureNotice"]] = relationship(order_by="DepartureNotice.id")
+
+
+class DepartureMember(Base):
+    """An order file travelling with a departure: on one departure at most (the unique key)."""
+
+    __tablename__ = "departure_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    departure_id: Mapped[str] = mapped_column(ForeignKey("departures.id"), index=True)
+    order_file_id: Mapped[str] = mapped_column(ForeignKey("order_files.id"), unique=True)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    joined_by: Mapped[str] = mapped_column(String(120))
+
+    order_file: Mapped[OrderFile] = relationship()
+
+
+class DepartureNotice(Base):
+    """What a supplier is to be told of a change to an announced group, with the counts after it."""
+
+    __tablename__ = "departure_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    departure_id: Mapped[str] = mapped_column(ForeignKey("departures.id"), index=True)
+    supplier_id: Mapped[str | None] = mapped_column(String(36))
+    supplier_name: Mapped[str] = mapped_column(String(200))
+    change: Mapped[str] = mapped_column(String(30))  # announced, joined, left, rooming, guide, dates, cancelled
+    summary: Mapped[str] = mapped_column(Text)
+    counts: Mapped[dict] = mapped_column(JSON)  # {"travellers", "adults", "children", "rooms"}
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(120))

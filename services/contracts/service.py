@@ -18,6 +18,7 @@ from nameko.timer import timer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from services.common import csv_files
 from services.common.db import utcnow
 from services.common.documents.startup import PdfFonts
 from services.common.entrypoints import event_handler, rpc
@@ -26,8 +27,8 @@ from services.common.paging import page_dict
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import (archive, bank, cancellation, desk_days, documents, incidents, invoices, order_files, payables,
-               payments, schedule, settings, statements, storage, trip, upstream, wire)
+from . import (archive, bank, cancellation, departures, desk_days, documents, incidents, invoices, order_files,
+               payables, payments, schedule, settings, statements, storage, trip, upstream, wire)
 from .models import Base, Instalment, OrderFile
 from .trip_entrypoints import TripEntrypoints
 
@@ -657,6 +658,193 @@ class ContractsService(TripEntrypoints, ServiceBase):
         found = incidents.on_the_road(self.uow.session, q["as_of"] or self._today(),
                                       departing_within_days=q["departing_within_days"], only_open=q["open"])
         return [incidents.as_dict(i) for i in found]
+
+
+    # --- group departures: members, guide, rooming list, manifests, notices to suppliers ---------
+
+    def _departure(self, departure_id: str, lock: bool = False):
+        return departures.get(self.uow.session, departure_id, lock=lock)
+
+    def _departure_dict(self, departure) -> dict:
+        self.uow.session.flush()
+        return departures.as_dict(departure)
+
+    def _tell_suppliers(self, departure, change: str, summary: str, concerned: list[dict]) -> None:
+        """Once the group was announced: a notice per concerned supplier, and the event that sends them."""
+        notices = departures.notify(self.uow.session, departure, change, summary, concerned, actor=self.uow.actor,
+                                    now=utcnow())
+        if notices:
+            self.uow.emit(wire.DEPARTURE_CHANGED, departures.changed_event(departure, notices))
+
+    @rpc
+    def create_departure(self, data: dict) -> dict:
+        fields = validated(wire.DepartureCreateSchema(), data)
+        name = fields.get("product_name")
+        if fields.get("product_id"):
+            name = name or upstream.catalog_product(self.itinerary, fields["product_id"])["name"]
+        return self._departure_dict(departures.create(self.uow.session, fields, name, actor=self.uow.actor,
+                                                      now=utcnow()))
+
+    @rpc
+    def list_departures(self, query: dict) -> dict:
+        q = validated(wire.DepartureQuerySchema(), query)
+        items, total = departures.search(self.uow.session, **q)
+        return page_dict([departures.summary_dict(d) for d in items], total, q["page"], q["page_size"])
+
+    @rpc
+    def get_departure(self, departure_id: str) -> dict:
+        return self._departure_dict(self._departure(departure_id))
+
+    @rpc
+    def update_departure(self, departure_id: str, data: dict) -> dict:
+        """Dates, capacity (never below who is on board), status, notes. New dates are checked against
+        the guide's other departures, the guide's row locked as an assignment locks it."""
+        fields = validated(wire.DepartureUpdateSchema(), data)
+        departure = self._departure(departure_id, lock=True)
+        told = departures.update(departure, fields, actor=self.uow.actor, now=utcnow())
+        if "dates" in told and departure.guide_id and departure.status != "cancelled":
+            guide = departures.get_guide(self.uow.session, departure.guide_id, lock=True)
+            departures.assign_guide(self.uow.session, departure, guide, actor=self.uow.actor, now=utcnow())
+        everyone = departures.suppliers(departure)
+        if "cancelled" in told:
+            self._tell_suppliers(departure, "cancelled", f"Departure {departure.code} is cancelled.", everyone)
+        elif "dates" in told:
+            self._tell_suppliers(departure, "dates", f"Departure {departure.code} now travels "
+                                 f"{departure.departure_date} to {departure.return_date}.", everyone)
+        return self._departure_dict(departure)
+
+    @rpc
+    def announce_departure(self, departure_id: str) -> dict:
+        """Tell the suppliers of the group: a notice to each; from now on each change is one too."""
+        departure = self._departure(departure_id, lock=True)
+        if departure.announced_at is not None:
+            raise Conflict(f"Departure {departure.code} was announced on {departure.announced_at:%Y-%m-%d}.",
+                           {"announced_at": departure.announced_at.isoformat()})
+        departure.announced_at = utcnow()
+        self._tell_suppliers(departure, "announced", f"Group {departure.code} ({departure.product_name}) "
+                             f"travels {departure.departure_date} to {departure.return_date}: "
+                             f"{departures.on_board(departure)} travellers.", departures.suppliers(departure))
+        return self._departure_dict(departure)
+
+    @rpc
+    def add_departure_member(self, departure_id: str, data: dict) -> dict:
+        """The order file travels with the group: its travellers count against the capacity, checked
+        with the departure's row locked (two joins take turns; the departure first, then the file)."""
+        fields = validated(wire.DepartureMemberCreateSchema(), data)
+        departure = self._departure(departure_id, lock=True)
+        session = self.uow.session
+        order = departures.joining_order(session, fields["order_file_id"])
+        try:
+            with session.begin_nested():  # the same file joining another departure at once (PostgreSQL)
+                departures.join(session, departure, order, actor=self.uow.actor, now=utcnow())
+        except IntegrityError:
+            raise Conflict(f"Order file {order.order_number} is already on a departure.",
+                           {"order_file_id": order.id}) from None
+        concerned = departures.suppliers_of([departures.order_fields(order)])
+        self._tell_suppliers(departure, "joined", f"{order.order_number}: {len(order.travellers)} travellers joined "
+                             f"({departures.on_board(departure)} in the group).", concerned)
+        return self._departure_dict(departure)
+
+    @rpc
+    def remove_departure_member(self, departure_id: str, order_file_id: str) -> dict:
+        departure = self._departure(departure_id, lock=True)
+        self._leave(departure, order_file_id, "left the group")
+        return self._departure_dict(departure)
+
+    def _leave(self, departure, order_file_id: str, why: str) -> None:
+        order = departures.leave(self.uow.session, departure, order_file_id, actor=self.uow.actor, now=utcnow())
+        concerned = departures.suppliers_of([departures.order_fields(order)])
+        self._tell_suppliers(departure, "left", f"{order.order_number}: {len(order.travellers)} travellers {why} "
+                             f"({departures.on_board(departure)} in the group).", concerned)
+
+    @event_handler("contracts.contract_cancelled")
+    def on_order_file_cancelled(self, envelope):
+        """A cancelled order file leaves its departure; the suppliers who served it are told."""
+        order_file_id = envelope["payload"]["order_file_id"]
+        found = departures.departure_of(self.uow.session, order_file_id)
+        if found is not None:
+            self._leave(self._departure(found.id, lock=True), order_file_id, "cancelled")
+
+    @rpc
+    def assign_guide(self, departure_id: str, data: dict) -> dict:
+        """The guide goes with the group, unless on another live departure whose dates overlap: the
+        guide's row is locked first, so two overlapping assignments take turns and the second is refused."""
+        fields = validated(wire.GuideAssignSchema(), data)
+        departure = self._departure(departure_id, lock=True)
+        guide = departures.get_guide(self.uow.session, fields["guide_id"], lock=True)
+        before = departure.guide_id
+        departures.assign_guide(self.uow.session, departure, guide, actor=self.uow.actor, now=utcnow())
+        if before != guide.id:
+            self._tell_suppliers(departure, "guide", f"Guide of {departure.code}: {guide.name}"
+                                 f"{' (' + guide.phone + ')' if guide.phone else ''}.", departures.suppliers(departure))
+        return self._departure_dict(departure)
+
+    @rpc
+    def unassign_guide(self, departure_id: str) -> dict:
+        departure = self._departure(departure_id, lock=True)
+        if departures.unassign_guide(departure, actor=self.uow.actor, now=utcnow()):
+            self._tell_suppliers(departure, "guide", f"Departure {departure.code} has no guide for now.",
+                                 departures.suppliers(departure))
+        return self._departure_dict(departure)
+
+    @rpc
+    def create_guide(self, data: dict) -> dict:
+        fields = validated(wire.GuideCreateSchema(), data)
+        return departures.guide_dict(departures.create_guide(self.uow.session, fields, actor=self.uow.actor,
+                                                             now=utcnow()))
+
+    @rpc
+    def list_guides(self, query: dict) -> dict:
+        q = validated(wire.GuideQuerySchema(), query)
+        items, total = departures.guides(self.uow.session, q["page"], q["page_size"])
+        return page_dict([departures.guide_dict(g) for g in items], total, q["page"], q["page_size"])
+
+    @rpc
+    def get_guide(self, guide_id: int) -> dict:
+        return departures.guide_dict(departures.get_guide(self.uow.session, guide_id))
+
+    @rpc
+    def update_guide(self, guide_id: int, data: dict) -> dict:
+        fields = validated(wire.GuideUpdateSchema(), data)
+        guide = departures.get_guide(self.uow.session, guide_id, lock=True)
+        departures.update_guide(guide, fields, actor=self.uow.actor, now=utcnow())
+        return departures.guide_dict(guide)
+
+    @rpc
+    def get_rooming_list(self, departure_id: str) -> dict:
+        return departures.rooming_dict(self._departure(departure_id))
+
+    @rpc
+    def put_rooming_list(self, departure_id: str, data: dict) -> dict:
+        """The whole rooming list, checked as one: each traveller of the group in one room at most,
+        no room over what its type sleeps. The hotels are told once the group was announced."""
+        fields = validated(wire.RoomingListSchema(), data)
+        departure = self._departure(departure_id, lock=True)
+        before = departure.rooms
+        departures.set_rooms(departure, fields["rooms"], actor=self.uow.actor, now=utcnow())
+        if departure.rooms != before:
+            view = departures.rooming_view(departure.rooms, departures.by_customer(departure))
+            self._tell_suppliers(departure, "rooming", f"Rooming list of {departure.code}: {len(view['rooms'])} rooms, "
+                                 f"{len(view['singles'])} singles, {len(view['not_roomed'])} not yet roomed.",
+                                 departures.hotels(departures.suppliers(departure)))
+        return departures.rooming_dict(departure)
+
+    @rpc
+    def departure_manifest(self, departure_id: str, query: dict) -> dict:
+        """Who travels with a supplier of the group: names, traveller type, masked document, room for a hotel."""
+        q = validated(wire.DepartureManifestQuerySchema(), query)
+        return departures.manifest(self._departure(departure_id), q["supplier"])
+
+    @rpc
+    def departure_manifest_csv(self, departure_id: str, query: dict) -> dict:
+        q = validated(wire.DepartureManifestCsvQuerySchema(), query)
+        manifest = departures.manifest(self._departure(departure_id), q["supplier"])
+        return csv_files.csv_file(departures.manifest_filename(manifest), csv_files.rows_csv(
+            departures.MANIFEST_COLUMNS, departures.manifest_records(manifest), q["bom"]))
+
+    @rpc
+    def departure_notices(self, departure_id: str) -> list[dict]:
+        return [departures.notice_dict(n) for n in self._departure(departure_id).notices]
 
 
 def _refund_dict(refund) -> dict:

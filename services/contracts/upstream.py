@@ -69,3 +69,14 @@ def supplier(ticketing, supplier_id: str) -> dict:
         return ticketing.get_supplier(supplier_id)
     except UnknownService:
         raise Unavailable("Ticketing is not running; the supplier cannot be read now.") from None
+
+
+def catalog_product(itinerary, product_id: str) -> dict:
+    """The catalog product a departure sells; an unknown one is a ValidationFailed on product_id."""
+    try:
+        return itinerary.get_catalog_product(product_id)
+    except NotFound:
+        raise ValidationFailed("Unknown catalog product.", {"product_id": [f"No catalog product {product_id}."]}) \
+            from None
+    except UnknownService:
+        raise Unavailable("Itinerary is not running; the catalog product cannot be read now.") from None

@@ -175,7 +175,8 @@ def test_the_europe_trip_from_signature_to_return(desk, monkeypatch):
     # Under way: the return flight is rebooked by the ticketing desk; the order file and the customer know.
     travel_to(monkeypatch, START)
     trip_at(desk, order["id"], "travelling", timeout=15)
-    back = next(line for line in ready["trip"]["booking"]["lines"] if line["product_id"] == desk["products"]["CA846"]["id"])
+    back = next(line for line in ready["trip"]["booking"]["lines"]
+                if line["product_id"] == desk["products"]["CA846"]["id"])
     changed = ok(desk["ticketing"].post(f"/api/v1/bookings/{locator}/lines/{back['line_id']}/change",
                                         json={"product_id": desk["products"]["CA848"]["id"]}))
     assert changed["fare_difference"] == "7.00"

@@ -6,6 +6,7 @@ desk's day, bank statements); the incident log of each trip; the events contract
 contracts raises. Nothing of its models or database.
 """
 from .attachments import *  # noqa: F401,F403
+from .departures import *  # noqa: F401,F403
 from .errors import *  # noqa: F401,F403
 from .events import *  # noqa: F401,F403
 from .incidents import *  # noqa: F401,F403

@@ -18,7 +18,8 @@ __all__ = [
     "PAYMENT_REFUNDED", "INVOICE_ISSUED", "CREDIT_NOTE_ISSUED", "INSTALMENT_OVERDUE", "DAY_CLOSED",
     "TripPayload", "ServiceRequestPayload", "AttentionPayload", "TRIP_HELD", "TRIP_BOOKED", "TRIP_READY",
     "TRIP_STARTED", "TRIP_COMPLETED", "TRIP_CHANGED", "SERVICE_REQUESTED", "SERVICE_REMINDER_DUE", "SERVICE_ANSWERED",
-    "SERVICE_WITHDRAWN", "ORDER_FILE_NEEDS_ATTENTION", "EVENTS",
+    "SERVICE_WITHDRAWN", "ORDER_FILE_NEEDS_ATTENTION", "DepartureChangedPayload", "DEPARTURE_CHANGED",
+    "EVENTS",
 ]
 
 
@@ -142,6 +143,29 @@ class IncidentClosedPayload(IncidentPayload):
     closed_by = fields.String(required=True)
 
 
+class _SupplierNotice(Schema):
+    supplier_id = fields.String(required=True, allow_none=True)
+    supplier_name = fields.String(required=True)
+    notice_id = fields.Integer(required=True)
+    counts = fields.Dict(required=True, metadata={
+        "description": "After the change, of the travellers this supplier serves: travellers, adults, children, rooms"})
+
+
+class DepartureChangedPayload(Schema):
+    departure_id = fields.String(required=True)
+    code = fields.String(required=True)
+    product_name = fields.String(required=True)
+    departure_date = fields.Date(required=True)
+    return_date = fields.Date(required=True)
+    status = fields.String(required=True)
+    change = fields.String(required=True, metadata={
+        "description": "announced, joined, left, rooming, guide, dates or cancelled"})
+    summary = fields.String(required=True)
+    travellers = fields.Integer(required=True, metadata={"description": "The whole group's travellers after it"})
+    suppliers = fields.List(fields.Nested(_SupplierNotice), required=True, metadata={
+        "description": "The suppliers concerned, each with the notice recorded for it"})
+
+
 CONTRACT_DRAFTED = Event("contracts.contract_drafted", OrderFileEventSchema,
                          "An order file was opened from an accepted quote: its contract is drafted.")
 CONTRACT_SIGNED = Event("contracts.contract_signed", ContractSignedPayload,
@@ -187,9 +211,12 @@ INCIDENT_OPENED = Event("contracts.incident_opened", IncidentPayload,
                         "an emergency): what happened and who handles it.")
 INCIDENT_CLOSED = Event("contracts.incident_closed", IncidentClosedPayload,
                         "An incident was handled: how it ended, the alternative arranged, when the customer was told.")
+DEPARTURE_CHANGED = Event("contracts.departure_changed", DepartureChangedPayload,
+                          "A group departure was announced to its suppliers, or changed after (a party joined or "
+                          "left, the rooms, the guide, the dates, cancelled): a notice for each supplier concerned.")
 
 EVENTS = events_by_name(CONTRACT_DRAFTED, CONTRACT_SIGNED, CONTRACT_AMENDED, CONTRACT_CANCELLED, PAYMENT_RECEIVED,
                         PAYMENT_REFUNDED, INVOICE_ISSUED, CREDIT_NOTE_ISSUED, INSTALMENT_OVERDUE, DAY_CLOSED,
                         TRIP_HELD, TRIP_BOOKED, TRIP_READY, TRIP_STARTED, TRIP_COMPLETED, TRIP_CHANGED,
                         SERVICE_REQUESTED, SERVICE_REMINDER_DUE, SERVICE_ANSWERED, SERVICE_WITHDRAWN,
-                        ORDER_FILE_NEEDS_ATTENTION, INCIDENT_OPENED, INCIDENT_CLOSED)
+                        ORDER_FILE_NEEDS_ATTENTION, INCIDENT_OPENED, INCIDENT_CLOSED, DEPARTURE_CHANGED)

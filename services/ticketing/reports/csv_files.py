@@ -1,9 +1,6 @@
 """Reports as CSV downloads: RFC 4180 with CRLF, a header row first, UTF-8 (a BOM on request)."""
-import csv
-import io
-from datetime import date, datetime
-from decimal import Decimal
-
+from services.common import csv_files
+from services.common.csv_files import csv_file  # noqa: F401 (reports re-exports it)
 
 SALES_COLUMNS = (
     "bucket", "bucket_start", "bucket_end", "group_key", "group_label", "currency", "units_sold", "bookings",
@@ -24,34 +21,11 @@ _TEXT_COLUMNS = {"group_key", "group_label", "product_code", "product_name", "re
 
 
 def cell(column: str, value) -> str:
-    """Decimals as plain digits (1250.50, never 1.2505E+3), dates and times in ISO 8601, nothing
-    for None. Text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading '."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    text = str(value)
-    if column in _TEXT_COLUMNS and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return csv_files.cell(value, column in _TEXT_COLUMNS)
 
 
 def rows_csv(columns, records, bom: bool) -> str:
-    out = io.StringIO()
-    if bom:
-        out.write("\ufeff")  # lets Excel read UTF-8 (Chinese names) without an import wizard
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([cell(c, record.get(c)) for c in columns])
-    return out.getvalue()
-
-
-def csv_file(filename: str, content: str) -> dict:
-    """A CSV download as RPC answers it, for the gateway's attachment helper."""
-    return {"filename": filename, "content_type": "text/csv; charset=utf-8", "content": content}
+    return csv_files.rows_csv(columns, records, bom, _TEXT_COLUMNS)
 
 
 def sales_csv(report: dict, bom: bool = False) -> str:
