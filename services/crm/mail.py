@@ -1,7 +1,8 @@
 """Email over SMTP: building the MIME message and handing it to the server.
 
 `email.message.EmailMessage` with the SMTP policy encodes any script in headers (RFC 2047) and
-attachment names (RFC 2231), so a Chinese name arrives intact. The Message-ID is the message's
+attachment names (RFC 2231), so a Chinese name arrives intact. Bodies are 7-bit (quoted-printable or base64, whichever is
+shorter), so any server relays them, with or without 8BITMIME. The Message-ID is the message's
 own id at the sender's domain: every attempt sends the same one, so a message sent again after
 a crash (accepted by the server, not yet recorded as sent) is recognisable as the same message.
 """
@@ -15,6 +16,9 @@ from email.utils import format_datetime, formataddr
 from services.common.db import utcnow
 
 from .settings import MailSettings
+
+
+SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
 
 
 @dataclass
@@ -44,7 +48,7 @@ def message_id_for(message_id: str, settings: MailSettings) -> str:
 
 
 def build(outgoing: Outgoing, settings: MailSettings) -> EmailMessage:
-    email = EmailMessage(policy=policy.SMTP)
+    email = EmailMessage(policy=SEVEN_BIT)
     email["Subject"] = outgoing.subject
     email["From"] = settings.sender
     email["To"] = formataddr((outgoing.to_name, outgoing.to_address))
