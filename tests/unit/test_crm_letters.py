@@ -68,9 +68,9 @@ def test_the_request_is_checked_field_by_field():
     with pytest.raises(ValidationFailed) as refused:
         validated(MessageCreateSchema(), {
             "customer_id": "c", "kind": "payment_reminder",
-            "values": {"amount": "12.345", "currency": "euro", "due_on": "03/05/2027", "Bad-Key": "x",
-                       "note": {"nested": 1}}})
-    assert set(refused.value.details["values"]) == {"amount", "currency", "due_on", "Bad-Key", "note"}
+            "values": {"amount": "12.345", "total": "1e300", "currency": "euro", "due_on": "03/05/2027",
+                       "Bad-Key": "x", "note": {"nested": 1}}})
+    assert set(refused.value.details["values"]) == {"amount", "total", "currency", "due_on", "Bad-Key", "note"}
 
 
 def test_attachments_beyond_the_size_limit_are_refused(monkeypatch):

@@ -31,6 +31,7 @@ MAX_VALUES = 40
 MAX_VALUE_LENGTH = 2000
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 15_000_000  # decoded, all attachments together: what mail servers commonly take
+MAX_AMOUNT = Decimal("1e12")
 VALUE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -52,7 +53,7 @@ def _check_values(values: dict) -> dict:
         elif key in MONEY_VALUES:
             try:
                 amount = Decimal(str(value))
-                if not amount.is_finite() or amount.as_tuple().exponent < -2:
+                if not amount.is_finite() or amount.as_tuple().exponent < -2 or abs(amount) >= MAX_AMOUNT:
                     raise InvalidOperation
             except InvalidOperation:
                 problems[key] = ["An amount such as 1250.00 (to the cent)."]
