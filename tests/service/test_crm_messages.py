@@ -1,11 +1,14 @@
 """CRM's messages to customers, on a real CRM container, the real broker and a real SMTP server."""
 import base64
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import bindparam, create_engine, text
 
+from services.common.db import UtcDateTime
 from services.common.envelope import make_envelope
 from services.common.errors import NotFound, ValidationFailed
 from services.common.outbox import OutboxPublisher
@@ -146,3 +149,25 @@ def test_a_message_fails_after_its_last_attempt_and_says_why(start_service, rpc,
     [entry] = [e for e in rpc.crm.customer_timeline(ana["id"])["items"] if e["ref_type"] == "message"]
     assert entry["kind"] == "crm.message_failed" and "failed after 2 attempt(s)" in entry["summary"]
     assert rpc.crm.list_messages({"status": "failed"})["total"] == 1
+
+
+def test_an_attempt_that_never_reported_back_is_made_again_after_its_lease(start_service, rpc, smtp_server):
+    crm = start_service(CrmService, **dict(FAST, SMTP_RETRY_DELAY_SECONDS=600))
+    smtp_server.stop()
+    ana = rpc.crm.create_customer({"full_name": "Ana Gómez", "email": "ana@example.es"})
+    message = rpc.crm.send_message({"customer_id": ana["id"], "kind": "booking_confirmation"})
+    # Attempt 1 refused and recorded: the next one is 10 minutes away.
+    wait_for(lambda: (m := rpc.crm.get_message(message["id"]))["attempts"] == 1 and m["last_error"])
+    smtp_server.start()
+    # As a process that claimed attempt 2 and died mid-send leaves it: claimed, its lease run out.
+    engine = create_engine(crm.config["DATABASE_URLS"]["crm"])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE messages SET attempts = 2, next_attempt_at = :past WHERE id = :id")
+                     .bindparams(bindparam("past", type_=UtcDateTime)),
+                     {"past": datetime.now(timezone.utc) - timedelta(seconds=1), "id": message["id"]})
+    engine.dispose()
+    email = smtp_server.wait_for(to("ana@example.es"))
+    sent = wait_for(lambda: (m := rpc.crm.get_message(message["id"]))["status"] == "sent" and m)
+    assert sent["attempts"] == 3 and email["Message-ID"] == message["smtp_message_id"]
+    eventlet.sleep(0.6)
+    assert len(smtp_server.messages) == 1
