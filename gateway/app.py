@@ -15,7 +15,7 @@ from services.common.validators import unstorable_texts
 
 from . import asyncapi, context, headers, limits, problems, signing_page, staff, tokens
 from .api import (archive, auth as auth_api, customers, departures, followups, health, incidents, inquiries, itinerary,
-                  money, order_files, payables, segments, supplier, ticketing, trips)
+                  messages, money, order_files, payables, segments, supplier, ticketing, trips)
 from .auth import StaffCache
 from .db import GatewayDatabase
 from .idempotency import Idempotency
@@ -94,6 +94,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api.register_blueprint(customers.blp)
     api.register_blueprint(inquiries.blp)
     api.register_blueprint(followups.blp)
+    api.register_blueprint(messages.blp)
     api.register_blueprint(segments.blp)
     api.register_blueprint(ticketing.blp)
     api.register_blueprint(itinerary.blp)

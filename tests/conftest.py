@@ -145,3 +145,19 @@ def wait_for(predicate, timeout=10.0, interval=0.05, message="condition"):
         if eventlet.hubs.get_hub().clock() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         eventlet.sleep(interval)
+
+
+@pytest.fixture
+def smtp_server(tmp_path, monkeypatch):
+    """A real SMTP server (aiosmtpd, tests/smtp.py) on a free port, collecting what it accepts.
+
+    SMTP_HOST / SMTP_PORT point to it in the environment, which CRM reads when its own config does
+    not set them: containers started by start_service or run_services, and service processes,
+    send here. `smtp_server.messages`, `smtp_server.wait_for(lambda m: ..., timeout=10)`."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer(tmp_path / "smtp").start()
+    for key, value in server.config.items():
+        monkeypatch.setenv(key, value)
+    yield server
+    server.stop()

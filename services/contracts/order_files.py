@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from services.common.documents import locales
 from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.paging import page_of
 from services.common.serialization import to_plain
@@ -24,9 +25,9 @@ ZERO = Decimal("0.00")
 
 
 def language_of(customer: dict | None) -> str:
-    """The contract's language from the customer's preferred one: zh, es, else en."""
-    tag = ((customer or {}).get("preferred_language") or "").lower()
-    return next((lang for lang in ("zh", "es") if tag.startswith(lang)), "en")
+    """The contract's language from the customer's preferred one: zh, es, else en (the rule CRM's
+    letters follow too)."""
+    return locales.language_of((customer or {}).get("preferred_language"))
 
 
 def traveller(customer: dict, kind: str = "adult", visa: str | None = None) -> dict:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -188,3 +188,51 @@ class CustomerTrip(Base):
     status: Mapped[str] = mapped_column(String(20))  # booked, changed, cancelled
     counted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Message(Base):
+    """A message to a customer (email), rendered in their language when it was recorded.
+
+    The text is kept as sent, so the record shows what the customer received. `next_attempt_at`
+    is when the next SMTP attempt is due, and while one runs, how long it may take before it is
+    presumed lost (services.crm.messages).
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
+                      Index("ix_messages_customer_created", "customer_id", "created_at"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    channel: Mapped[str] = mapped_column(String(20), default="email")
+    language: Mapped[str] = mapped_column(String(8))
+    to_address: Mapped[str | None] = mapped_column(String(254))
+    to_name: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(500))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(120), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    smtp_message_id: Mapped[str] = mapped_column(String(300))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class MessageAttachment(Base):
+    """A file sent with a message; its bytes are kept until it is sent (and after, for the record)."""
+
+    __tablename__ = "message_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    # Deferred: listing messages never loads the files.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

@@ -7,16 +7,19 @@ masked in every event.
 from datetime import date
 from pathlib import Path
 
+from eventlet import tpool
+from nameko.dependency_providers import Config
 from nameko.timer import timer
 
 from services.common.db import utcnow
 from services.common.entrypoints import event_handler, rpc
 from services.common.errors import validated
 from services.common.paging import page_dict
+from services.common.pruning import configured_timer
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import customers, followups, inquiries, intake, segments, timeline, trips
+from . import customers, followups, inquiries, intake, mail, messages, segments, settings, timeline, trips
 from . import wire
 from .models import Base
 
@@ -29,6 +32,11 @@ def _today() -> date:
 class CrmService(ServiceBase):
     name = "crm"
     uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
+    config = Config()
+
+    @property
+    def mail_settings(self) -> settings.MailSettings:
+        return settings.from_config(self.config)
 
     # --- customers -------------------------------------------------------------------------
 
@@ -168,6 +176,64 @@ class CrmService(ServiceBase):
         content, rows = segments.export_csv(self.uow.session, **q)
         return {"filename": f"customer-segment-{utcnow():%Y%m%d-%H%M%S}.csv",
                 "content_type": "text/csv; charset=utf-8", "content": content, "rows": rows}
+
+    # --- messages to customers (services.crm.messages) --------------------------------------
+
+    @rpc
+    def send_message(self, data: dict) -> dict:
+        """Record a message of `kind` to the customer, in their language, and queue it for sending.
+        No email address: recorded as undeliverable and returned (not an error). A command: a
+        repeated request id returns the first message."""
+        fields = validated(wire.MessageCreateSchema(), data)
+        customer = customers.get_customer(self.uow.session, fields["customer_id"])
+        now = utcnow()
+        message = messages.record(self.uow.session, customer, fields, self.mail_settings, self.uow.actor, now)
+        event = wire.MESSAGE_QUEUED if message.status == "queued" else wire.MESSAGE_FAILED
+        self.uow.emit(event, messages.event_payload(message, now))
+        return self._message_dict(message)
+
+    @rpc
+    def get_message(self, message_id: str) -> dict:
+        """Attachments by name and size only."""
+        return self._message_dict(messages.get(self.uow.session, message_id))
+
+    @rpc
+    def list_messages(self, query: dict) -> dict:
+        q = validated(wire.MessageQuerySchema(), query)
+        items, total = messages.search(self.uow.session, **q)
+        files = messages.attachments_of(self.uow.session, [m.id for m in items])
+        return page_dict([messages.as_dict(m, files[m.id]) for m in items], total, q["page"], q["page_size"])
+
+    def _message_dict(self, message) -> dict:
+        return messages.as_dict(message, messages.attachments_of(self.uow.session, [message.id])[message.id])
+
+    @event_handler("crm.message_queued")
+    def on_message_queued(self, envelope):
+        """One SMTP attempt, if this delivery wins the claim; the outcome is committed with the inbox row."""
+        payload, s = envelope["payload"], self.mail_settings
+        # The claim commits before the conversation starts, so no other delivery sends meanwhile.
+        with self.uow.database.transaction() as session:
+            outgoing = messages.claim(session, payload["id"], int(payload.get("attempts") or 0), utcnow(), s)
+        if outgoing is None:
+            return
+        try:
+            tpool.execute(mail.send, outgoing, s)  # a real thread: a slow server does not stall the hub
+            error = None
+        except (mail.PermanentFailure, mail.TemporaryFailure) as exc:
+            error = exc
+        now = utcnow()
+        message = messages.settle(self.uow.session, outgoing.message_id, error, now, s)
+        if message.status == "sent":
+            self.uow.emit(wire.MESSAGE_SENT, messages.event_payload(message, now))
+        elif message.status == "failed":
+            self.uow.emit(wire.MESSAGE_FAILED, messages.event_payload(message, now))
+
+    @configured_timer("MESSAGE_RETRY_INTERVAL_SECONDS", 15)
+    def announce_due_messages(self):
+        """Messages whose retry is due, or whose attempt never reported back: queued again."""
+        now = utcnow()
+        for message in messages.due(self.uow.session, now, self.mail_settings):
+            self.uow.emit(wire.MESSAGE_QUEUED, messages.event_payload(message, now))
 
     # --- other services' events, taken in through the inbox --------------------------------
     # Contract for publishers: see services/crm/timeline.py and intake.py. Each handler is

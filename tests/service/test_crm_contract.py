@@ -14,7 +14,7 @@ from tests.events import assert_honour_contract, outbox_envelopes
 pytestmark = pytest.mark.service
 
 
-def test_every_event_crm_emits_honours_its_wire_contract(start_service, rpc, nameko_config):
+def test_every_event_crm_emits_honours_its_wire_contract(start_service, rpc, nameko_config, smtp_server):
     crm = start_service(CrmService)
     database_url = crm.config["DATABASE_URLS"]["crm"]
     ana = rpc.crm.create_customer({"full_name": "Ana Gómez", "email": "ana@example.es", "documents": [
@@ -34,6 +34,11 @@ def test_every_event_crm_emits_honours_its_wire_contract(start_service, rpc, nam
         "id": str(uuid.uuid4()), "quote_number": "Q-2026-0042", "inquiry_id": inquiry["id"],
         "customer_id": inquiry["customer_id"], "total": "28800.00", "currency": "CNY"}, None))
     wait_for(lambda: rpc.crm.get_inquiry(inquiry["id"])["status"] == "won", message="the quote's moves")
+    # A letter that goes (queued, then sent) and one to a customer without email (failed: undeliverable).
+    letter = rpc.crm.send_message({"customer_id": ana["id"], "kind": "booking_confirmation",
+                                   "values": {"order_number": "OF-1"}, "reference": "OF-1"})
+    rpc.crm.send_message({"customer_id": inquiry["customer_id"], "kind": "payment_reminder"})
+    wait_for(lambda: rpc.crm.get_message(letter["id"])["status"] == "sent", message="the letter sent")
 
     envelopes = outbox_envelopes(database_url)
     assert_honour_contract(envelopes, wire.EVENTS)
@@ -53,3 +58,6 @@ def test_every_event_crm_emits_honours_its_wire_contract(start_service, rpc, nam
         "travel_window": {"start": "2026-10-03", "end": "2026-10-09", "month": None, "nights": None}}
     assert [(p["from_status"], p["to_status"]) for p in by_type["crm.inquiry_status_changed"]] == [
         ("new", "qualified"), ("qualified", "quoted"), ("quoted", "won")]
+    assert [(p["status"], p["to"]) for p in by_type["crm.message_queued"] + by_type["crm.message_sent"]] == [
+        ("queued", "a***@example.es"), ("sent", "a***@example.es")]
+    assert [p["status"] for p in by_type["crm.message_failed"]] == ["undeliverable"]

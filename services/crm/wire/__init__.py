@@ -20,10 +20,14 @@ from .inquiries import (
 from .followups import FollowUpCreateSchema, FollowUpPageSchema, FollowUpQuerySchema, FollowUpSchema
 from .timeline import TimelineEntrySchema, TimelinePageSchema, TimelineQuerySchema
 from .segments import SegmentCustomerSchema, SegmentPageSchema, SegmentQuerySchema
+from .communications import (
+    MAX_ATTACHMENT_BYTES, MESSAGE_KINDS, MESSAGE_STATUSES, AttachmentOutSchema, AttachmentSchema,
+    CustomerMessageQuerySchema, MessageCreateSchema, MessagePageSchema, MessageQuerySchema, MessageRequestSchema,
+    MessageSchema)
 from .events import (
     CUSTOMER_CREATED, CUSTOMER_UPDATED, EVENTS, INQUIRY_CREATED, INQUIRY_STATUS_CHANGED, INQUIRY_UPDATED,
-    CustomerCreatedPayload, CustomerUpdatedPayload, InquiryCreatedPayload, InquiryStatusChangedPayload,
-    InquiryUpdatedPayload)
+    MESSAGE_FAILED, MESSAGE_QUEUED, MESSAGE_SENT, CustomerCreatedPayload, CustomerUpdatedPayload,
+    InquiryCreatedPayload, InquiryStatusChangedPayload, InquiryUpdatedPayload, MessagePayload)
 from .values import (
     CHANNELS, CONSENT, COUNTRY, DOCUMENT_TYPES, LANGUAGE, NOT_BLANK, PHONE, STATUSES, check_birth_date,
     labels)

@@ -42,6 +42,21 @@ class InquiryUpdatedPayload(Schema):
     updated_by = fields.String()
 
 
+class MessagePayload(Schema):
+    """One customer message and where it stands (its text and attachments stay in CRM)."""
+
+    id = fields.String()
+    customer_id = fields.String()
+    kind = fields.String()
+    reference = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "queued, sent, failed or undeliverable"})
+    to = fields.String(allow_none=True, metadata={"description": "The address, masked: a***@example.com"})
+    attempts = fields.Integer(metadata={"description": "SMTP attempts made so far"})
+    smtp_message_id = fields.String(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "Why it failed or could not be sent"})
+    at = fields.AwareDateTime()
+
+
 class InquiryStatusChangedPayload(TransitionSchema):
     """One move of the pipeline, as `inquiry_transitions` lists it, and whose inquiry it is."""
 
@@ -58,6 +73,12 @@ INQUIRY_UPDATED = Event("crm.inquiry_updated", InquiryUpdatedPayload,
                         "Some details of an inquiry changed (not its status): their new values.")
 INQUIRY_STATUS_CHANGED = Event("crm.inquiry_status_changed", InquiryStatusChangedPayload,
                                "An inquiry moved along its pipeline, by a consultant or by a quote event.")
+MESSAGE_QUEUED = Event("crm.message_queued", MessagePayload,
+                       "A message to a customer was recorded and waits for its (next) SMTP attempt.")
+MESSAGE_SENT = Event("crm.message_sent", MessagePayload, "The SMTP server accepted a message to a customer.")
+MESSAGE_FAILED = Event("crm.message_failed", MessagePayload,
+                       "A message to a customer will not be sent: refused, out of attempts, or no address "
+                       "(status undeliverable).")
 
 EVENTS = events_by_name(CUSTOMER_CREATED, CUSTOMER_UPDATED, INQUIRY_CREATED, INQUIRY_UPDATED,
-                        INQUIRY_STATUS_CHANGED)
+                        INQUIRY_STATUS_CHANGED, MESSAGE_QUEUED, MESSAGE_SENT, MESSAGE_FAILED)
