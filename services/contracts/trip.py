@@ -366,7 +366,7 @@ def _iso(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def booking_changed(order: OrderFile, old_line: dict, new_line: dict) -> dict | None:
+def booking_changed(order: OrderFile, old_line: dict, new_line: dict, names: dict | None = None) -> dict | None:
     """Ticketing rebooked a line (a delayed flight): the order file shows the new one. Returns the
     change as the customer is told it, or None when the booking is not this order file's."""
     if not order.booking:
@@ -379,8 +379,10 @@ def booking_changed(order: OrderFile, old_line: dict, new_line: dict) -> dict | 
                   "day": _iso(new_line.get("day")), "quantity": new_line.get("quantity"),
                   "ticket_number": new_line.get("ticket_number"), "status": new_line.get("status") or "confirmed"})
     order.booking = {**order.booking, "lines": lines}
+    names = names or {}
     return {"old_day": _iso(old_line.get("day")), "new_day": _iso(new_line.get("day")),
             "old_ticket": old_line.get("ticket_number"), "new_ticket": new_line.get("ticket_number"),
+            "old_name": names.get(old_line.get("product_id")), "new_name": names.get(new_line.get("product_id")),
             "product_id": new_line.get("product_id")}
 
 

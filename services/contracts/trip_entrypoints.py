@@ -69,8 +69,11 @@ class TripEntrypoints:
         elif kind == "ready":
             self._message(order, "trip_documents", values, "trip_documents", now)
         elif kind == "changed":
-            self._message(order, "change_notice", {**values, **{k: str(v) for k, v in detail.items() if v}}, None,
-                          now)
+            before = f"{detail.get('old_name') or ''} {detail.get('old_day')} ({detail.get('old_ticket')})".strip()
+            after = f"{detail.get('new_name') or ''} {detail.get('new_day')} ({detail.get('new_ticket')})".strip()
+            self._message(order, "change_notice", {"order_number": order.order_number, "title": order.title,
+                                                   "locator": order.booking["locator"], "old_flight": before,
+                                                   "new_flight": after}, None, now)
 
     def _message(self, order: OrderFile, kind: str, values: dict, attach: str | None, now):
         trip.add_step(self.uow.session, order, "message", {"kind": kind, "values": values, "attach": attach}, now)
@@ -230,13 +233,24 @@ class TripEntrypoints:
         """A booked service of the trip was changed at the ticketing desk (a delayed flight
         rebooked): the order file shows the new one and the customer is told."""
         payload, now = envelope["payload"], utcnow()
+        names = self._product_names({payload["old_line"].get("product_id"), payload["new_line"].get("product_id")})
         order = self._trip_order(payload)
         if order is None or not order.booking or order.booking.get("locator") != payload.get("locator"):
             return
-        change = trip.booking_changed(order, payload["old_line"], payload["new_line"])
+        change = trip.booking_changed(order, payload["old_line"], payload["new_line"], names)
         if change is not None:
             self._announce(order, [("changed", change)], now)
             self._incident_for_change(order, change, now)
+
+    def _product_names(self, product_ids) -> dict:
+        """What the customer reads for a product (its name in ticketing); its id when ticketing cannot say."""
+        names = {}
+        for product_id in filter(None, product_ids):
+            try:
+                names[product_id] = self.ticketing.get_product(product_id)["name"]
+            except Exception:  # noqa: BLE001 — a notice with the product's id beats no notice
+                log.warning("product %s: no name from ticketing", product_id, exc_info=True)
+        return names
 
     def _incident_for_change(self, order: OrderFile, change: dict, now):
         """A change while travelling goes on the trip's incident log, where the desk follows it
