@@ -8,7 +8,7 @@ between leaves the step pending, and the next tick sends the same command under 
 """
 import base64
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from eventlet import tpool
 from nameko.timer import timer
@@ -68,6 +68,11 @@ class TripEntrypoints:
                           "confirmation_letter", now)
         elif kind == "ready":
             self._message(order, "trip_documents", values, "trip_documents", now)
+        elif kind == "completed":  # the agencies call the customer back after the trip
+            trip.add_step(self.uow.session, order, "follow_up", {"follow_up": {
+                "customer_id": order.customer_id, "owner": order.created_by,
+                "due_at": (now + timedelta(days=2)).isoformat(),
+                "note": f"{order.order_number}: call the customer back after the trip ({order.title})."}}, now)
         elif kind == "changed":
             before = f"{detail.get('old_name') or ''} {detail.get('old_day')} ({detail.get('old_ticket')})".strip()
             after = f"{detail.get('new_name') or ''} {detail.get('new_day')} ({detail.get('new_ticket')})".strip()

@@ -326,6 +326,24 @@ class CrmService(ServiceBase):
     def on_instalment_overdue(self, envelope):
         self._take_in(envelope)
 
+    @event_handler("contracts.trip_booked")
+    def on_trip_booked(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.trip_started")
+    def on_trip_started(self, envelope):
+        self._take_in(envelope)
+
+    @event_handler("contracts.trip_completed")
+    def on_trip_completed(self, envelope):
+        """The customer is back: the consultant's call-back starts from here."""
+        self._take_in(envelope)
+
+    @event_handler("contracts.trip_changed")
+    def on_trip_changed(self, envelope):
+        """A booked service changed during the trip (a rebooked flight)."""
+        self._take_in(envelope)
+
     @event_handler("contracts.incident_opened")
     def on_incident_opened(self, envelope):
         """An incident on the customer's trip: kind and what happened."""

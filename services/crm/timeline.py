@@ -49,6 +49,10 @@ FOREIGN_EVENTS = {
     "contracts.credit_note_issued": ("invoice_id", "order_number", "display_number", "corrects", "total", "currency"),
     "contracts.instalment_overdue": ("order_number", "n", "kind", "due_on", "outstanding", "currency",
                                      "days_overdue"),
+    "contracts.trip_booked": ("order_file_id", "order_number", "locator", "start_date", "end_date"),
+    "contracts.trip_started": ("order_file_id", "order_number", "title", "start_date", "end_date"),
+    "contracts.trip_completed": ("order_file_id", "order_number", "title", "start_date", "end_date"),
+    "contracts.trip_changed": ("order_file_id", "order_number", "locator", "change"),
     "contracts.incident_opened": ("incident_id", "order_number", "kind", "summary", "locator", "handler"),
     "contracts.incident_closed": ("incident_id", "order_number", "kind", "resolution", "alternative",
                                   "customer_informed_at"),
@@ -200,6 +204,16 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
     if event_type == "contracts.instalment_overdue":
         return f"{contract}: instalment {p.get('n')} overdue since {p.get('due_on')}, " \
                f"{p.get('outstanding')} {p.get('currency') or ''} outstanding".rstrip()
+    if event_type == "contracts.trip_booked":
+        return f"{contract}: booked" + (f", locator {p['locator']}" if p.get("locator") else "")
+    if event_type == "contracts.trip_started":
+        return f"{contract}: left for {p.get('title') or 'the trip'} on {p.get('start_date')}"
+    if event_type == "contracts.trip_completed":
+        return f"{contract}: back from {p.get('title') or 'the trip'} ({p.get('end_date')})"
+    if event_type == "contracts.trip_changed":
+        change = p.get("change") or {}
+        return f"{contract}: {change.get('old_name') or 'a booked service'} changed to " \
+               f"{change.get('new_name') or 'another'} on {change.get('new_day')}"
     if event_type == "contracts.incident_opened":
         return f"{contract}: {p.get('kind') or 'incident'} incident opened" + \
             (f": {p['summary']}" if p.get("summary") else "")
