@@ -40,6 +40,7 @@ class OrderFile(Base):
     itinerary_id: Mapped[str] = mapped_column(String(36))
     customer_id: Mapped[str | None] = mapped_column(String(36), index=True)
     inquiry_id: Mapped[str | None] = mapped_column(String(36))
+    consultant: Mapped[str | None] = mapped_column(String(120))  # who issued the quote: the file's owner
     title: Mapped[str] = mapped_column(String(200))
     start_date: Mapped[date] = mapped_column(Date, index=True)
     end_date: Mapped[date] = mapped_column(Date)

@@ -63,7 +63,8 @@ def open_from_quote(session, accepted: dict, customer: dict | None, *, actor: st
         id=str(uuid.uuid4()), order_number=numbering.order_number(session, now.year), quote_id=accepted["quote_id"],
         quote_number=accepted.get("quote_number"), quote_version=accepted["version"],
         itinerary_id=accepted["itinerary_id"], customer_id=accepted.get("customer_id"),
-        inquiry_id=accepted.get("inquiry_id"), title=accepted["title"], start_date=start, end_date=end,
+        inquiry_id=accepted.get("inquiry_id"), consultant=accepted.get("issued_by") or accepted.get("accepted_by"),
+        title=accepted["title"], start_date=start, end_date=end,
         currency=accepted["currency"], language=language_of(customer), status="drafted",
         quote={k: accepted.get(k) for k in ("lines", "per_person", "fees", "totals", "party", "travellers", "rates")},
         payment_terms=accepted["payment_terms"], cancellation_tiers=accepted.get("cancellation_terms") or [],
@@ -150,7 +151,7 @@ def as_summary(order: OrderFile) -> dict:
     owed = total(order) if order.status != "cancelled" else (order.cancellation or {}).get("fee", ZERO)
     received = paid(order)
     return {"id": order.id, "order_number": order.order_number, "status": order.status,
-            "customer_id": order.customer_id, "title": order.title, "start_date": order.start_date,
+            "customer_id": order.customer_id, "consultant": order.consultant, "title": order.title, "start_date": order.start_date,
             "end_date": order.end_date, "currency": order.currency, "total": total(order), "paid": received,
             "outstanding": max(Decimal(owed) - received, ZERO), "trip_stage": order.trip}
 

@@ -67,12 +67,14 @@ class ContractsService(TripEntrypoints, ServiceBase):
         return {**order_files.as_dict(self.uow.session, order, self._today()), "trip": trip.standing(order)}
 
     def _trip_owner(self, order: OrderFile) -> str:
-        return self.uow.actor if not self.uow.actor.startswith("service:") else order.created_by
+        """Who the trip's follow-ups go to: the file's consultant, else whoever acts now."""
+        return order.consultant or self.uow.actor
 
     def _ref(self, order: OrderFile, v=None) -> dict:
         v = v or order_files.version(order)
         return {"order_file_id": order.id, "order_number": order.order_number, "contract_id": order.order_number,
-                "customer_id": order.customer_id, "quote_id": order.quote_id, "itinerary_id": order.itinerary_id,
+                "customer_id": order.customer_id, "consultant": order.consultant, "quote_id": order.quote_id,
+                "itinerary_id": order.itinerary_id,
                 "title": order.title, "start_date": order.start_date, "end_date": order.end_date,
                 "currency": order.currency, "total": v.total, "version": v.version}
 
@@ -194,8 +196,14 @@ class ContractsService(TripEntrypoints, ServiceBase):
     @rpc
     def create_signing_link(self, order_id: str, data: dict) -> dict:
         fields = validated(wire.SigningLinkSchema(), data or {})
-        link = order_files.signing_link(self._order(order_id, lock=True), fields["valid_days"], now=utcnow())
-        return {**link, "url": f"{self.settings.signing_base_url.rstrip('/')}/sign/{link['token']}"}
+        order, now = self._order(order_id, lock=True), utcnow()
+        link = order_files.signing_link(order, fields["valid_days"], now=now)
+        url = f"{self.settings.signing_base_url.rstrip('/')}/sign/{link['token']}"
+        if fields["send_to_customer"] and order.customer_id:
+            self._message(order, "contract_for_signature", {
+                "order_number": order.order_number, "title": order.title, "signing_url": url,
+                "valid_until": link["expires_at"].date().isoformat()}, "contract", now)
+        return {**link, "url": url}
 
     @rpc
     def signing_view(self, token: str) -> dict:

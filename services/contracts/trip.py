@@ -286,7 +286,7 @@ def _on_hold(session, order, step, answer, now, timezone):
         lines = answer.get("unavailable") or [refused.get("details") or {}]
         raise_attention(session, order, "unavailable", f"Not everything could be held: {refused.get('message')}",
                         {"lines": lines, "error": refused.get("type")}, now)
-        owner = step.args.get("owner") or order.created_by
+        owner = step.args.get("owner") or order.consultant or order.created_by
         add_step(session, order, "follow_up", {"follow_up": {
             "customer_id": order.customer_id, "owner": owner, "due_at": now.isoformat(),
             "note": f"{order.order_number}: {refused.get('message')} Amend the contract with other services."}}, now)
@@ -316,7 +316,8 @@ def _on_book(session, order, step, answer, now, timezone):
         order.trip = "unavailable"
         raise_attention(session, order, "hold_lapsed", f"The hold could not be confirmed: "
                         f"{answer['refused'].get('message')}", {"error": answer["refused"].get("type")}, now)
-        return on_paid(session, order, now, timezone=timezone, owner=order.created_by) + [("attention", "hold_lapsed")]
+        owner = order.consultant or order.created_by
+        return on_paid(session, order, now, timezone=timezone, owner=owner) + [("attention", "hold_lapsed")]
     booking = answer["result"]
     if order.status == "cancelled":
         add_step(session, order, "cancel_booking", {"locator": booking["locator"]}, now)
@@ -337,6 +338,8 @@ def _on_message(session, order, step, answer, now, timezone):
         return [("attention", "message_refused")]
     if step.args.get("kind") == "trip_documents":
         order.trip_documents_sent_at = now
+    if "signing_url" in step.args.get("values", {}):  # a credential: CRM's message holds it now
+        step.args = {**step.args, "values": {**step.args["values"], "signing_url": "(sent)"}}
     return []
 
 

@@ -70,7 +70,7 @@ class TripEntrypoints:
             self._message(order, "trip_documents", values, "trip_documents", now)
         elif kind == "completed":  # the agencies call the customer back after the trip
             trip.add_step(self.uow.session, order, "follow_up", {"follow_up": {
-                "customer_id": order.customer_id, "owner": order.created_by,
+                "customer_id": order.customer_id, "owner": order.consultant or order.created_by,
                 "due_at": (now + timedelta(days=2)).isoformat(),
                 "note": f"{order.order_number}: call the customer back after the trip ({order.title})."}}, now)
         elif kind == "changed":
@@ -185,6 +185,9 @@ class TripEntrypoints:
             data = order_files.letter_data(order, agency, booked, today)
             content, name = tpool.execute(documents.confirmation_letter, data, language=order.language), \
                 f"confirmation-{order.order_number}.pdf"
+        elif what == "contract":
+            v = order_files.version(order)
+            content, name = self._render_contract(order, v), f"contract-{order.order_number}-v{v.version}.pdf"
         else:
             content, name = self._trip_documents_pdf(order), f"trip-documents-{order.order_number}.pdf"
         return {"filename": name, "content_type": "application/pdf",
@@ -266,7 +269,8 @@ class TripEntrypoints:
                    f"to {change.get('new_ticket') or 'a new one'} on {change.get('new_day')}.")
         incident = incidents.open(self.uow.session, order, {
             "kind": "other", "summary": summary, "locator": order.booking["locator"],
-            "handler": _staff(order.created_by, self.settings.trip_owner)}, actor=self.uow.actor, now=now)
+            "handler": _staff(order.consultant or order.created_by, self.settings.trip_owner)},
+            actor=self.uow.actor, now=now)
         self.uow.emit(wire.INCIDENT_OPENED, incidents.event(incident))
 
     @event_handler("ticketing.booking_cancelled")

@@ -233,3 +233,29 @@ def test_the_europe_trip_cancelled_at_each_step(desk, step):
     if step != "held":
         notes = cancelled["cancellation"]["credit_notes"]
         assert bool(notes) == (Decimal(invoice["total"]) > fee)
+
+
+def test_the_contract_goes_to_the_customer_with_its_signing_link(desk, anonymous):
+    consultant = desk["consultant"]
+    plan = ok(consultant.post("/api/v1/itineraries", json={
+        "title": "Madrid 周末", "customer_id": desk["customer"]["id"], "party": {"adults": 1},
+        "start_date": START.isoformat(), "days": 2, "currency": "EUR"}), 201)
+    ok(consultant.post(f"/api/v1/itineraries/{plan['id']}/days/1/items", json={
+        "kind": "hotel", "description": "Hotel Urban", "supplier_name": "Hotel Urban", "nights": 1,
+        "unit_cost": "120.00", "currency": "EUR", "location": "Madrid"}), 201)
+    quote = ok(consultant.post(f"/api/v1/itineraries/{plan['id']}/quotes", json={}), 201)
+    ok(consultant.post(f"/api/v1/itineraries/{plan['id']}/quotes/{quote['version']}/accept", json={}))
+    order = wait_for(lambda: next(iter(ok(consultant.get(
+        f"/api/v1/order-files?customer_id={desk['customer']['id']}"))["items"]), None), timeout=15,
+        message="the order file")
+    link = ok(consultant.post(f"/api/v1/order-files/{order['id']}/signing-link",
+                              json={"valid_days": 5, "send_to_customer": True}), 201)
+    mail = desk["smtp"].wait_for(lambda m: link["url"] in m.get_body(("plain",)).get_content(), timeout=20)
+    [contract] = list(mail.iter_attachments())
+    assert contract.get_filename() == f"contract-{order['order_number']}-v1.pdf"
+    assert "王小明" in pdf_text(contract.get_content())
+    # The link works once, from the email; the order file keeps no copy of it.
+    token = link["url"].rsplit("/", 1)[1]
+    assert ok(anonymous.get(f"/api/v1/signing/{token}"))["order_number"] == order["order_number"]
+    steps = ok(consultant.get(f"/api/v1/order-files/{order['id']}/trip"))["steps"]
+    assert [s["status"] for s in steps if s["action"] == "message"] == ["done"]

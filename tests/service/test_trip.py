@@ -5,6 +5,7 @@ is undone: sold out, a supplier declining, a cancellation at each step, a step s
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import eventlet
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -14,6 +15,7 @@ from services.crm.service import CrmService
 from services.itinerary.service import ItineraryService
 from services.ticketing.service import TicketingService
 from tests.conftest import wait_for
+from tests.events import outbox_envelopes
 
 pytestmark = pytest.mark.service
 
@@ -223,3 +225,48 @@ def test_departs_and_completes_by_the_travel_dates(suite, rpc, monkeypatch):
     travel_to(END + timedelta(days=1))
     done = stage(rpc, order["id"], "completed", timeout=15)
     assert not done["trip"]["attention"]
+
+
+def test_a_redelivered_rebooking_changes_nothing_more(suite, rpc, monkeypatch, nameko_config):
+    """Ticketing rebooks the return flight during the trip; the same event delivered again (as a
+    broker redelivery would) adds no second line, notice or incident."""
+    import json
+
+    from nameko.amqp.publish import Publisher
+    from nameko.standalone.events import get_event_exchange
+
+    order = signed_order(rpc, suite)
+    [guide] = order["trip"]["supplier_requests"]
+    stage(rpc, order["id"], "held")
+    pay(rpc, order, 1)
+    booked = stage(rpc, order["id"], "booked")
+    rpc.contracts.answer_supplier_request(order["id"], guide["id"], {"confirmed": True, "reference": "PG-1"})
+    pay(rpc, order, 2)
+    stage(rpc, order["id"], "ready")
+    real = contracts_service.utcnow
+    shift = datetime.combine(START, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12) - real()
+    for module in (contracts_service, trip_entrypoints):
+        monkeypatch.setattr(module, "utcnow", lambda: real() + shift)
+    stage(rpc, order["id"], "travelling", timeout=15)
+
+    locator = booked["trip"]["booking"]["locator"]
+    back = next(line for line in booked["trip"]["booking"]["lines"] if line["product_id"] == suite["back"]["id"])
+    rpc.ticketing.set_inventory(suite["back"]["id"], {"start": day(6).isoformat(), "end": day(6).isoformat(),
+                                                      "capacity": 9, "net_price": "470.00", "sell_price": "470.00"})
+    rpc.ticketing.change_booking_line(locator, back["line_id"], {"day": day(6).isoformat()})
+
+    def changed():
+        current = rpc.contracts.get_trip(order["id"])
+        return current if len(current["booking"]["lines"]) == 7 else None
+    wait_for(changed, timeout=15, message="the rebooked line on the order file")
+    [envelope] = [e for e in outbox_envelopes(suite["urls"]["ticketing"]) if e["type"] == "ticketing.booking_changed"]
+    publisher = Publisher(nameko_config["AMQP_URI"], serializer="json")
+    publisher.publish(json.loads(json.dumps(envelope)), exchange=get_event_exchange("ticketing", nameko_config),
+                      routing_key="booking_changed")
+    eventlet.sleep(3)
+    after = rpc.contracts.get_order_file(order["id"])
+    assert len(after["trip"]["booking"]["lines"]) == 7
+    notices = [s for s in after["trip"]["steps"] if s["action"] == "message" and s["request_id"].endswith(":message:3")]
+    assert len([s for s in after["trip"]["steps"] if s["action"] == "message"]) == 3  # letter, documents, one notice
+    assert len(notices) == 1
+    assert len(rpc.contracts.list_incidents(order["id"])) == 1

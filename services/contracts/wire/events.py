@@ -31,6 +31,7 @@ class _OrderFileRef(Schema):
 
 
 class OrderFileEventSchema(_OrderFileRef):
+    consultant = fields.String(allow_none=True, metadata={"description": "Who issued the quote (the file's owner)"})
     quote_id = fields.String(required=True)
     itinerary_id = fields.String(required=True)
     title = fields.String(required=True)

@@ -94,6 +94,8 @@ class SignInPersonSchema(Schema):
 
 class SigningLinkSchema(Schema):
     valid_days = fields.Integer(load_default=7, strict=True, validate=validate.Range(min=1, max=30))
+    send_to_customer = fields.Boolean(load_default=False, metadata={
+        "description": "Email the link and the contract PDF to the customer (CRM sends it)"})
 
 
 class RemoteSignatureSchema(Schema):
@@ -194,6 +196,7 @@ class OrderFileSummarySchema(Schema):
     paid = Money()
     outstanding = Money()
     trip_stage = fields.String(allow_none=True, metadata={"description": "Where the trip stands (see trip.stage)"})
+    consultant = fields.String(allow_none=True, metadata={"description": "Who issued the quote: the file's owner"})
 
 
 class OrderFileSchema(OrderFileSummarySchema):

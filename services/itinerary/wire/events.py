@@ -82,6 +82,7 @@ class QuoteAcceptedSchema(QuoteEventSchema):
 
     accepted_at = fields.AwareDateTime(attribute="decided_at")
     accepted_by = fields.String(attribute="decided_by")
+    issued_by = fields.String(metadata={"description": "The consultant who issued the quote"})
     note = fields.String(attribute="decision_note", allow_none=True)
     start_date = SnapshotDate(attribute="snapshot.itinerary.start_date")
     end_date = SnapshotDate(attribute="snapshot.itinerary.end_date")

@@ -85,6 +85,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_trip_steps_pending', ['status', 'due_at'], unique=False)
 
     with op.batch_alter_table('order_files', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('consultant', sa.String(length=120), nullable=True))
         batch_op.add_column(sa.Column('trip', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('hold_id', sa.String(length=36), nullable=True))
         batch_op.add_column(sa.Column('hold_expires_at', UtcDateTime(), nullable=True))
@@ -105,6 +106,7 @@ def downgrade() -> None:
         batch_op.drop_column('hold_expires_at')
         batch_op.drop_column('hold_id')
         batch_op.drop_column('trip')
+        batch_op.drop_column('consultant')
 
     with op.batch_alter_table('trip_steps', schema=None) as batch_op:
         batch_op.drop_index('ix_trip_steps_pending')
