@@ -15,7 +15,7 @@ from services.common.validators import CURRENCY
 __all__ = [
     "CHANNELS", "SEVERITIES", "STEP_KINDS", "AGENCY_COMPENSATIONS", "CLOCKS", "COMPLAINT_STATUSES",
     "ComplaintOpenSchema", "ComplaintStepCreateSchema", "ComplaintResolveSchema", "ComplaintRateSchema",
-    "ComplaintReopenSchema", "ComplaintQuerySchema", "ComplaintStepSchema", "ClockSchema", "ComplaintSchema",
+    "ComplaintReopenSchema", "ComplaintQuerySchema", "ComplaintStepSchema", "ClockSchema", "ComplaintSummarySchema", "ComplaintSchema",
     "ComplaintPageSchema", "VoucherSchema", "VoucherRedeemSchema",
     "CompensationSchema", "ComplaintOpenedPayload", "ComplaintRespondedPayload", "SupplierAnsweredPayload",
     "ComplaintResolvedPayload", "ComplaintRatedPayload", "ComplaintEscalatedPayload", "ComplaintReopenedPayload",
@@ -157,7 +157,9 @@ class ClockSchema(Schema):
     breaches = fields.Integer(metadata={"description": "How many times this clock ran out (escalated)"})
 
 
-class ComplaintSchema(Schema):
+class ComplaintSummarySchema(Schema):
+    """A complaint as lists show it: everything but its steps."""
+
     id = fields.Integer()
     customer_id = fields.String()
     order_file_id = fields.String(allow_none=True)
@@ -187,12 +189,15 @@ class ComplaintSchema(Schema):
     escalated_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Escalated and still open"})
     breaches = fields.Integer()
     clocks = fields.List(fields.Nested(ClockSchema))
-    steps = fields.List(fields.Nested(ComplaintStepSchema))
     updated_at = fields.AwareDateTime()
 
 
+class ComplaintSchema(ComplaintSummarySchema):
+    steps = fields.List(fields.Nested(ComplaintStepSchema))
+
+
 class ComplaintPageSchema(PageSchema):
-    items = fields.List(fields.Nested(ComplaintSchema(exclude=("steps",))))
+    items = fields.List(fields.Nested(ComplaintSummarySchema))
 
 
 class VoucherSchema(Schema):
