@@ -14,6 +14,7 @@ from services.common.errors import Conflict, NotFound, Unavailable, ValidationFa
 from services.common.outgoing import send
 from services.common.paging import page_dict
 from services.common.pruning import configured_timer
+from services.common.serialization import to_plain
 
 from . import complaints, wire
 from .models import ComplaintEscalation
@@ -159,7 +160,7 @@ class ComplaintEntrypoints:
         for eid, answer in answers:
             escalation = session.get(ComplaintEscalation, eid, with_for_update=True)
             if escalation.status == "pending":  # another instance may have recorded it first
-                complaints.follow_up_answered(escalation, answer, now)
+                complaints.follow_up_answered(escalation, to_plain(answer), now)
         owner = _setting(self.config, "COMPLAINT_ESCALATION_OWNER", "admin")
         for complaint_id, clock in due:
             complaint = complaints.get(session, complaint_id, lock=True)

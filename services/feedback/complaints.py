@@ -10,6 +10,7 @@ is issued here (`Voucher`) and redeemed once by a later quote (`redeem`).
 
 Plain rules over the session the caller brings; the caller announces the facts.
 """
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -246,8 +247,8 @@ def clock_states(complaint: Complaint, now: datetime) -> list[dict]:
         if stopped is not None:
             state, left = ("met" if stopped <= due else "late"), None
         else:
-            left = int((due - now).total_seconds())
-            state = "running" if left >= 0 else "breached"
+            left = math.floor((due - now).total_seconds())
+            state = "running" if due > now else "breached"
         states.append({"clock": clock, "due_at": due, "stopped_at": stopped, "state": state, "seconds_left": left,
                        "breaches": counted[clock]})
     return states
