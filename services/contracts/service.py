@@ -388,7 +388,8 @@ class ContractsService(TripEntrypoints, ServiceBase):
         fields = validated(wire.RefundOpenSchema(), data)
         order = self._order(order_id, lock=True)
         if fields["currency"] != order.currency:
-            raise ValidationFailed("Not the contract's currency.", {"currency": [f"The contract is in {order.currency}."]})
+            raise ValidationFailed("Not the contract's currency.",
+                                   {"currency": [f"The contract is in {order.currency}."]})
         refund = payments.open_refund(self.uow.session, order, fields["amount"], fields["reason"],
                                       limit=self.settings.refund_approval_limit, actor=self.uow.actor, now=utcnow())
         return _refund_dict(refund)

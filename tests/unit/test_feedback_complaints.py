@@ -105,7 +105,8 @@ def test_reopening_restarts_the_resolution_clock_for_a_new_round(session):
     complaints.resolve(complaint, "Apologised.", actor="alice", now=NOW + timedelta(hours=1))
     later = NOW + timedelta(days=3)
     complaints.reopen(complaint, "The customer says nothing changed.", clocks=CLOCKS, actor="bob", now=later)
-    assert (complaint.status, complaint.reopened, complaint.resolution_due_at) == ("open", 1, later + timedelta(hours=48))
+    assert (complaint.status, complaint.reopened) == ("open", 1)
+    assert complaint.resolution_due_at == later + timedelta(hours=48)
     assert [s.kind for s in complaint.steps] == ["resolved", "reopened"]
 
 

@@ -11,7 +11,8 @@ from .order_files import MAX_MONEY, NOT_BLANK, Money, to_the_cent
 
 __all__ = [
     "PAYMENT_METHODS", "STATEMENT_FORMATS", "PaymentCreateSchema", "PaymentSchema", "InvoiceCreateSchema",
-    "CreditNoteCreateSchema", "FiscalNumberSchema", "InvoiceSchema", "ContractRefundSchema", "RefundOpenSchema", "RefundPaySchema",
+    "CreditNoteCreateSchema", "FiscalNumberSchema", "InvoiceSchema", "ContractRefundSchema", "RefundOpenSchema",
+    "RefundPaySchema",
     "DayCloseSchema",
     "DeskDayQuerySchema", "DeskDaySchema", "OverdueQuerySchema", "OverdueSchema", "StatementImportSchema",
     "BankLineSchema", "StatementSchema", "ManualMatchSchema", "StatementPageSchema",

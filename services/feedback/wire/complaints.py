@@ -15,7 +15,8 @@ from services.common.validators import CURRENCY
 __all__ = [
     "CHANNELS", "SEVERITIES", "STEP_KINDS", "AGENCY_COMPENSATIONS", "CLOCKS", "COMPLAINT_STATUSES",
     "ComplaintOpenSchema", "ComplaintStepCreateSchema", "ComplaintResolveSchema", "ComplaintRateSchema",
-    "ComplaintReopenSchema", "ComplaintQuerySchema", "ComplaintStepSchema", "ClockSchema", "ComplaintSummarySchema", "ComplaintSchema",
+    "ComplaintReopenSchema", "ComplaintQuerySchema", "ComplaintStepSchema", "ClockSchema", "ComplaintSummarySchema",
+    "ComplaintSchema",
     "ComplaintPageSchema", "VoucherSchema", "VoucherRedeemSchema",
     "CompensationSchema", "ComplaintOpenedPayload", "ComplaintRespondedPayload", "SupplierAnsweredPayload",
     "ComplaintResolvedPayload", "ComplaintRatedPayload", "ComplaintEscalatedPayload", "ComplaintReopenedPayload",
@@ -56,7 +57,8 @@ _AMOUNT = [validate.Range(min=0, min_inclusive=False, max=MAX_MONEY, error="More
 class ComplaintOpenSchema(Schema):
     customer_id = fields.String(required=True, validate=_ID)
     order_file_id = fields.String(load_default=None, allow_none=True, validate=_ID,
-                                  metadata={"description": "The order file it concerns: its currency is the complaint's"})
+                                  metadata={"description": "The order file it concerns (its currency is the "
+                                                           "complaint's)"})
     booking_locator = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     supplier_id = fields.String(load_default=None, allow_none=True, validate=_ID)
     supplier_name = fields.String(load_default=None, allow_none=True, validate=_NAME)
@@ -71,7 +73,8 @@ class ComplaintOpenSchema(Schema):
                          metadata={"description": "The handler's desk, e.g. consultants or ticketing"})
     currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY, metadata={
         "description": "Of its compensations; needed without an order file (which has its own)"})
-    opened_at = fields.AwareDateTime(load_default=None, metadata={"description": "When the customer complained; default now"})
+    opened_at = fields.AwareDateTime(load_default=None,
+                                     metadata={"description": "When the customer complained; default now"})
 
     @validates_schema
     def _currency(self, data, **kwargs):
@@ -84,7 +87,7 @@ class ComplaintStepCreateSchema(Schema):
         ("customer_contacted", "supplier_contacted", "supplier_answered", "supplier_compensation",
          "agency_compensation", "note")), metadata={"description": "resolved, rated, reopened: their own routes"})
     text = fields.String(load_default=None, allow_none=True, validate=_TEXT,
-                         metadata={"description": "What was said or done (the supplier's answer for supplier_answered)"})
+                         metadata={"description": "What was said or done (supplier_answered: the answer)"})
     at = fields.AwareDateTime(load_default=None, metadata={"description": "When; default now"})
     compensation = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(AGENCY_COMPENSATIONS),
                                  metadata={"description": "agency_compensation: voucher, discount, refund or points"})
