@@ -99,15 +99,15 @@ class ComplaintEntrypoints:
         return self._complaint_dict(complaint)
 
     def _open_refund(self, complaint_id: int, fields: dict) -> int:
-        """Ask contracts for the refund before the transaction. The request id counts the
-        complaint's steps, so the desk repeating a step that crashed after contracts answered gets
-        the same refund, not a second one."""
+        """Ask contracts for the refund before the transaction. The request id names the step's
+        place and amount, so the desk repeating a step that crashed after contracts answered gets
+        the same refund, not a second one; another amount after a refusal is a new request."""
         with self.uow.database.reading() as session:
             complaint = complaints.get(session, complaint_id)
             complaints.check_refund(complaint, fields)
             order_id, n = complaint.order_file_id, len(complaint.steps) + 1
             reason = f"Complaint {complaint.id}: {fields.get('text') or complaint.summary}"[:1000]
-        answer = send(self.contracts.open_refund, f"complaint:{complaint_id}:step:{n}:refund", order_id,
+        answer = send(self.contracts.open_refund, f"complaint:{complaint_id}:step:{n}:refund:{fields['value']}", order_id,
                       {"amount": str(fields["value"]), "currency": fields["currency"], "reason": reason},
                       timeout=SEND_TIMEOUT)
         if "unanswered" in answer:

@@ -139,3 +139,29 @@ def test_a_voucher_quoted_twice_is_redeemed_by_the_first_acceptance_only(desk):
     ok(consultant.post(f"/api/v1/itineraries/{first['id']}/quotes/1/accept", json={}))
     ok(consultant.post(f"/api/v1/itineraries/{second['id']}/quotes/1/accept", json={}), 409)
     assert ok(consultant.get(f"/api/v1/itineraries/{second['id']}/quotes/1"))["status"] == "issued"
+
+
+def test_a_refund_given_for_a_complaint_is_opened_on_the_order_file_for_approval(desk):
+    consultant, customer = desk["consultant"], desk["customer"]
+    plan, issued = quoted_trip(desk, "Paris, refunded")
+    ok(consultant.post(f"/api/v1/itineraries/{plan['id']}/quotes/{ok(issued, 201)['version']}/accept", json={}))
+    order = wait_for(lambda: next(iter(ok(consultant.get(
+        f"/api/v1/order-files?customer_id={customer['id']}"))["items"]), None), timeout=15, message="the order file")
+    ok(desk["front_desk"].post(f"/api/v1/order-files/{order['id']}/payments", json={
+        "amount": "100.00", "currency": "EUR", "method": "card", "desk": "front"}), 201)
+    complaint = ok(consultant.post("/api/v1/complaints", json={
+        "customer_id": customer["id"], "order_file_id": order["id"], "channel": "email", "category": "hotel_service",
+        "summary": "No hot water for the whole stay."}), 201)
+    url = f"/api/v1/complaints/{complaint['id']}/steps"
+
+    too_much = ok(consultant.post(url, json={"kind": "agency_compensation", "compensation": "refund",
+                                             "value": "500.00", "currency": "EUR"}), 409)
+    assert "refundable" in too_much.get("details", too_much) or "paid" in too_much["detail"], too_much
+    assert ok(consultant.get(f"/api/v1/complaints/{complaint['id']}"))["steps"] == []
+
+    refunded = ok(consultant.post(url, json={"kind": "agency_compensation", "compensation": "refund",
+                                             "value": "40.00", "currency": "EUR", "text": "A night's hot water"}), 201)
+    [step] = refunded["steps"]
+    [refund] = ok(desk["finance"].get(f"/api/v1/order-files/{order['id']}/refunds"))
+    assert (step["refund_id"], refund["amount"], refund["status"]) == (refund["id"], "40.00", "pending_approval")
+    assert refund["reason"].startswith(f"Complaint {complaint['id']}")
