@@ -8,6 +8,8 @@ records CRM's answers after, so a crash in between sends the same command again 
 import logging
 import os
 
+from nameko.exceptions import UnknownService
+
 from services.common.db import utcnow
 from services.common.entrypoints import rpc
 from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed, validated
@@ -46,17 +48,31 @@ class ComplaintEntrypoints:
         self.uow.session.flush()
         return complaints.as_dict(complaint, utcnow(), steps=steps)
 
-    def _order_file(self, order_id: str) -> dict:
+    def _linked(self, fields: dict) -> dict | None:
+        """The customer must be CRM's; the order file (if any) is contracts', with its currency.
+        Asked before the transaction."""
         try:
-            return self.contracts.get_order_file(order_id)
+            self.crm.get_customer(fields["customer_id"])
         except NotFound:
-            raise ValidationFailed("No such order file.", {"order_file_id": [f"No order file {order_id}."]}) from None
+            raise ValidationFailed("No such customer.", {"customer_id": [
+                f"No CRM customer {fields['customer_id']}."]}) from None
+        except UnknownService:
+            raise Unavailable("CRM is not running; the customer cannot be checked now.") from None
+        if not fields.get("order_file_id"):
+            return None
+        try:
+            return self.contracts.get_order_file(fields["order_file_id"])
+        except NotFound:
+            raise ValidationFailed("No such order file.", {"order_file_id": [
+                f"No order file {fields['order_file_id']}."]}) from None
+        except UnknownService:
+            raise Unavailable("Contracts is not running; the order file cannot be read now.") from None
 
     @rpc
     def open_complaint(self, data: dict) -> dict:
         """A customer's complaint from any channel; with an order file, its currency is the complaint's."""
         fields = validated(wire.ComplaintOpenSchema(), data)
-        order = self._order_file(fields["order_file_id"]) if fields.get("order_file_id") else None
+        order = self._linked(fields)
         complaint = complaints.open(self.uow.session, fields, order=order, clocks=self.complaint_clocks,
                                     actor=self.uow.actor, now=utcnow())
         self.uow.emit(wire.COMPLAINT_OPENED, complaints.opened_event(complaint))

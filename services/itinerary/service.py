@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from eventlet import tpool
+from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
@@ -354,6 +355,8 @@ class ItineraryService(ServiceBase):
             return self.feedback.get_voucher(code)
         except NotFound:
             raise ValidationFailed("No such voucher.", {"voucher_code": [f"No voucher {code}."]}) from None
+        except UnknownService:
+            raise Unavailable("Feedback is not running; the voucher cannot be read now.") from None
 
     def _redeem_voucher(self, itinerary_id: str, version: int):
         """A quote with a voucher redeems it when accepted, not when issued: a quote never accepted

@@ -128,6 +128,13 @@ def test_the_hotel_complaint_from_the_call_to_the_voucher_redeemed_on_the_next_q
 
 def test_a_voucher_quoted_twice_is_redeemed_by_the_first_acceptance_only(desk):
     consultant, customer = desk["consultant"], desk["customer"]
+    stranger = ok(consultant.post("/api/v1/complaints", json={
+        "customer_id": "no-such-customer", "channel": "desk", "category": "flight_delay", "currency": "EUR",
+        "summary": "Missed the flight after a delay."}), 422)
+    assert "customer_id" in stranger["errors"], stranger
+    unknown = ok(quoted_trip(desk, "Paris, unknown voucher", voucher_code="V-AAAA-BBBB")[1], 422)
+    assert "voucher_code" in unknown["errors"], unknown
+    assert ok(consultant.get("/api/v1/complaints"))["total"] == 0
     complaint = ok(consultant.post("/api/v1/complaints", json={
         "customer_id": customer["id"], "channel": "desk", "category": "flight_delay", "currency": "EUR",
         "summary": "Missed the flight after a delay."}), 201)
