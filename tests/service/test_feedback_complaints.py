@@ -91,3 +91,26 @@ def test_a_complaint_answered_in_time_escalates_only_its_resolution(rpc, desk):
     assert [(c["clock"], c["state"], c["breaches"]) for c in current["clocks"]] == [
         ("first_response", "met", 0), ("resolution", "breached", 1)]
     wait_for(lambda: len(manager_follow_ups(rpc, customer)) == 1, timeout=10, message="one follow-up")
+
+
+def test_rated_only_once_resolved_and_reopening_runs_the_resolution_clock_again(rpc, desk):
+    from services.common.errors import Conflict, ValidationFailed
+
+    complaint = open_complaint(rpc, desk["customer"], "normal")
+    with pytest.raises(Conflict):
+        rpc.feedback.rate_complaint(complaint["id"], {"satisfaction": 4})
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.feedback.add_complaint_step(complaint["id"], {"kind": "agency_compensation", "compensation": "discount",
+                                                          "value": "20.00", "currency": "CNY"})
+    assert "currency" in refused.value.details
+    assert rpc.feedback.get_complaint(complaint["id"])["steps"] == []
+
+    resolved = rpc.feedback.resolve_complaint(complaint["id"], {"resolution": "Rebooked on the next flight."})
+    rpc.feedback.rate_complaint(complaint["id"], {"satisfaction": 2})
+    reopened = rpc.feedback.reopen_complaint(complaint["id"], {"reason": "The luggage is still missing."})
+    assert (reopened["status"], reopened["reopened"], reopened["satisfaction"]) == ("open", 1, None)
+    assert reopened["resolution_due_at"] > resolved["resolution_due_at"]
+    assert reopened["clocks"][1]["state"] == "running"
+    assert [s["kind"] for s in reopened["steps"]] == ["resolved", "rated", "reopened"]
+    kinds = [e["type"] for e in outbox_envelopes(desk["urls"]["feedback"])]
+    assert {"feedback.complaint_resolved", "feedback.complaint_rated", "feedback.complaint_reopened"} <= set(kinds)
