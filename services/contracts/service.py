@@ -382,6 +382,19 @@ class ContractsService(TripEntrypoints, ServiceBase):
         return [_refund_dict(r) for r in payments.refunds_of(self.uow.session, self._order(order_id))]
 
     @rpc
+    def open_refund(self, order_id: str, data: dict) -> dict:
+        """A refund asked for by another part of the agency (a complaint's compensation): pending
+        approval like any other (finance up to the limit, managers beyond), never more than was paid."""
+        fields = validated(wire.RefundOpenSchema(), data)
+        order = self._order(order_id, lock=True)
+        if fields["currency"] != order.currency:
+            raise ValidationFailed("Not the contract's currency.",
+                                   {"currency": [f"The contract is in {order.currency}."]})
+        refund = payments.open_refund(self.uow.session, order, fields["amount"], fields["reason"],
+                                      limit=self.settings.refund_approval_limit, actor=self.uow.actor, now=utcnow())
+        return _refund_dict(refund)
+
+    @rpc
     def approve_refund(self, refund_id: int) -> dict:
         refund = payments.get_refund(self.uow.session, refund_id, lock=True)
         payments.approve(refund, roles=self.uow.actor_roles, limit=self.settings.refund_approval_limit,

@@ -356,7 +356,17 @@ class CrmService(ServiceBase):
 
     @event_handler("feedback.complaint_opened")
     def on_complaint_opened(self, envelope):
-        """payload["customer_id"]; shown: subject or category."""
+        """payload["customer_id"]; shown: severity and summary (or category)."""
+        self._take_in(envelope)
+
+    @event_handler("feedback.complaint_resolved")
+    def on_complaint_resolved(self, envelope):
+        """Shown: on time or late, and the compensations given."""
+        self._take_in(envelope)
+
+    @event_handler("feedback.complaint_escalated")
+    def on_complaint_escalated(self, envelope):
+        """Shown: which clock ran out and the manager it went to."""
         self._take_in(envelope)
 
     @event_handler("feedback.survey_answered")

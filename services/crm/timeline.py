@@ -56,7 +56,10 @@ FOREIGN_EVENTS = {
     "contracts.incident_opened": ("incident_id", "order_number", "kind", "summary", "locator", "handler"),
     "contracts.incident_closed": ("incident_id", "order_number", "kind", "resolution", "alternative",
                                   "customer_informed_at"),
-    "feedback.complaint_opened": ("id", "complaint_id", "subject", "category", "severity", "booking_id"),
+    "feedback.complaint_opened": ("complaint_id", "summary", "category", "severity", "channel", "order_number",
+                                  "handler"),
+    "feedback.complaint_resolved": ("complaint_id", "handler", "resolved_at", "on_time", "compensations"),
+    "feedback.complaint_escalated": ("complaint_id", "clock", "due_at", "escalated_to"),
     "feedback.survey_answered": ("id", "survey_id", "score", "nps", "booking_id"),
 }
 MAX_TEXT = 500
@@ -222,8 +225,15 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
             (f": {p['resolution']}" if p.get("resolution") else "") + \
             (f" (alternative: {p['alternative']})" if p.get("alternative") else "")
     if event_type == "feedback.complaint_opened":
-        about = p.get("subject") or p.get("category")
-        return "Complaint opened" + (f": {about}" if about else "")
+        about = p.get("summary") or p.get("subject") or p.get("category")
+        return "Complaint opened" + (f" ({p['severity']})" if p.get("severity") else "") + \
+            (f": {about}" if about else "")
+    if event_type == "feedback.complaint_resolved":
+        given = ", ".join(f"{c.get('kind')} {c.get('value')} {c.get('currency')}" for c in p.get("compensations") or [])
+        return "Complaint resolved" + ("" if p.get("on_time", True) else " late") + (f": {given}" if given else "")
+    if event_type == "feedback.complaint_escalated":
+        clock = "first response" if p.get("clock") == "first_response" else "resolution"
+        return f"Complaint escalated to {p.get('escalated_to') or 'a manager'}: its {clock} time ran out"
     if event_type == "feedback.survey_answered":
         score = p.get("score", p.get("nps"))
         return "Survey answered" + (f": score {score}" if score is not None else "")

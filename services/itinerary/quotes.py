@@ -7,6 +7,7 @@ and sent without reading the itinerary again.
 """
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -40,11 +41,46 @@ def as_dict(quote: Quote, *, snapshot: bool = True) -> dict:
 
 
 def fee_explanations(sheet: dict) -> list[dict]:
-    """Each fee on top of the lines, with the words a quote sheet prints beside it."""
+    """Each fee on top of the lines, with the words a quote sheet prints beside it; a voucher is
+    the last deduction before the total."""
     totals, currency = sheet["totals"], sheet["currency"]
     package = totals.get("package")
-    if package:
-        return package_fees(totals, package, currency)
+    fees = package_fees(totals, package, currency) if package else _itemised_fees(totals, currency)
+    if totals.get("voucher"):
+        fees.insert(-1, {"code": "voucher", "label": f"Voucher {totals['voucher_code']}",
+                         "amount": -totals["voucher"]})
+    return fees
+
+
+def apply_voucher(sheet: dict, voucher: dict | None, itinerary: Itinerary, today: date) -> dict:
+    """The sheet with the voucher's value deducted from its total (never below zero): a voucher
+    of this customer, in the quote's currency, not redeemed, not expired. Redeemed at acceptance."""
+    if voucher is None:
+        return sheet
+    if voucher["status"] != "issued":
+        raise Conflict(f"Voucher {voucher['code']} was already redeemed.", {"voucher_code": voucher["code"]})
+    problems = {}
+    if voucher["customer_id"] != itinerary.customer_id:
+        problems["voucher_code"] = ["The voucher is another customer's."]
+    elif voucher["currency"] != sheet["currency"]:
+        problems["voucher_code"] = [f"The voucher is in {voucher['currency']}, the quote in {sheet['currency']}."]
+    elif voucher.get("expires_on") and date.fromisoformat(str(voucher["expires_on"])) < today:
+        problems["voucher_code"] = [f"The voucher expired after {voucher['expires_on']}."]
+    if problems:
+        raise ValidationFailed("The voucher cannot be used on this quote.", problems)
+    totals = dict(sheet["totals"])
+    deduction = min(Decimal(str(voucher["value"])), totals["total"])
+    totals.update(voucher=deduction, voucher_code=voucher["code"], total=totals["total"] - deduction)
+    return {**sheet, "totals": totals}
+
+
+def voucher_of(quote: Quote) -> dict | None:
+    """The voucher a quote deducts ({code, value}), to redeem when it is accepted."""
+    totals = (quote.snapshot or {}).get("totals") or {}
+    return {"code": totals["voucher_code"], "value": totals["voucher"]} if totals.get("voucher_code") else None
+
+
+def _itemised_fees(totals: dict, currency: str) -> list[dict]:
     fees = [{"code": "services", "label": "Travel services (the lines above, at their selling prices)",
              "amount": totals["sell"]}]
     if totals["discount"]:
@@ -140,10 +176,10 @@ def default_valid_until(itinerary: Itinerary, today: date, validity_days: int) -
 
 
 def issue(session, itinerary: Itinerary, sheet: dict, problems: list[dict], fields: dict, *, policy: dict,
-          approval: Approval | None, actor: str, now: datetime, actor_name: str | None = None
-          ) -> tuple[Quote, Quote | None]:
+          approval: Approval | None, actor: str, now: datetime, actor_name: str | None = None,
+          voucher: dict | None = None) -> tuple[Quote, Quote | None]:
     """Snapshot the sheet as the next version; returns (new quote, the version it superseded).
-    actor_name: the consultant's full name, printed on the quote sheet."""
+    actor_name: the consultant's full name, printed on the quote sheet. voucher: feedback's, to deduct."""
     today = now.date()
     itineraries.require_editable(itinerary)
     if not itinerary.customer_id:
@@ -162,6 +198,7 @@ def issue(session, itinerary: Itinerary, sheet: dict, problems: list[dict], fiel
     if valid_until > itinerary.start_date:
         raise ValidationFailed("A quote cannot be valid after departure.",
                                {"valid_until": [f"Must not be after the start date {itinerary.start_date}."]})
+    sheet = apply_voucher(sheet, voucher, itinerary, today)
     version = (session.scalar(select(func.max(Quote.version)).where(Quote.itinerary_id == itinerary.id)) or 0) + 1
     previous = session.scalars(select(Quote).where(Quote.itinerary_id == itinerary.id, Quote.status == "issued")
                                .with_for_update()).all()
@@ -193,12 +230,16 @@ def _refuse(quote: Quote, today: date, action: str) -> None:
         raise Conflict(f"Version {quote.version} is already {quote.status}.", {"status": quote.status})
 
 
-def accept(session, itinerary: Itinerary, version: int, note: str | None, *, actor: str, now: datetime) -> Quote:
-    quote = get(session, itinerary.id, version)
+def require_acceptable(itinerary: Itinerary, quote: Quote, today: date) -> None:
     if itinerary.status == "accepted":
         raise Conflict("The itinerary already has an accepted quote (one version per itinerary).",
                        {"status": quote.status})
-    _refuse(quote, now.date(), "accepted")
+    _refuse(quote, today, "accepted")
+
+
+def accept(session, itinerary: Itinerary, version: int, note: str | None, *, actor: str, now: datetime) -> Quote:
+    quote = get(session, itinerary.id, version)
+    require_acceptable(itinerary, quote, now.date())
     quote.status, quote.decided_at, quote.decided_by, quote.decision_note = "accepted", now, actor, note
     itinerary.status = "accepted"
     itinerary.updated_at, itinerary.updated_by = now, actor

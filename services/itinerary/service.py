@@ -13,13 +13,15 @@ from datetime import date
 from pathlib import Path
 
 from eventlet import tpool
+from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.common.db import as_dict, utcnow
 from services.common.documents.startup import PdfFonts
 from services.common.entrypoints import rpc
-from services.common.errors import validated
+from services.common.errors import Conflict, NotFound, Unavailable, ValidationFailed, validated
+from services.common.outgoing import send
 from services.common.etags import check_if_match, etag_of
 from services.common.paging import page_dict, page_of
 from services.common.serialization import to_plain
@@ -44,6 +46,7 @@ class ItineraryService(ServiceBase):
     uow = Database(Base.metadata, migrations=str(Path(__file__).parent / "migrations"))
     ticketing = RpcProxy("ticketing")
     crm = RpcProxy("crm")
+    feedback = RpcProxy("feedback")  # a customer's vouchers
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -315,6 +318,7 @@ class ItineraryService(ServiceBase):
             customer_id = self._read(itinerary_id, lambda i: i.customer_id)
             if customer_id:
                 fields["customer_name"] = crm_calls.customer_name(self.crm, customer_id)
+        voucher = self._voucher(fields["voucher_code"]) if fields.get("voucher_code") else None
         session, now = self.uow.session, utcnow()
         itinerary = itineraries.get(session, itinerary_id, lock=True)
         policy = pricing.settings(session)
@@ -322,7 +326,7 @@ class ItineraryService(ServiceBase):
         approval = pricing.approval_for(session, itinerary, sheet)
         problems = checks.check(itineraries.plan_of(itinerary))
         quote, _ = quotes.issue(session, itinerary, sheet, problems, fields, policy=policy, approval=approval,
-                                actor=self.uow.actor, now=now, actor_name=self.uow.actor_name)
+                                actor=self.uow.actor, now=now, actor_name=self.uow.actor_name, voucher=voucher)
         self.uow.emit(wire.QUOTE_ISSUED, quote)
         return quotes.as_dict(quote)
 
@@ -345,9 +349,42 @@ class ItineraryService(ServiceBase):
         content = tpool.execute(documents.quote_sheet, snapshot, costs=q["costs"])
         return documents.as_attachment(documents.quote_sheet_filename(snapshot), content)
 
+    def _voucher(self, code: str) -> dict:
+        """Feedback's voucher, asked before the transaction."""
+        try:
+            return self.feedback.get_voucher(code)
+        except NotFound:
+            raise ValidationFailed("No such voucher.", {"voucher_code": [f"No voucher {code}."]}) from None
+        except UnknownService:
+            raise Unavailable("Feedback is not running; the voucher cannot be read now.") from None
+
+    def _redeem_voucher(self, itinerary_id: str, version: int):
+        """A quote with a voucher redeems it when accepted, not when issued: a quote never accepted
+        leaves the customer's voucher for another trip. Redeemed before this transaction under the
+        quote's own request id, so accepting again after a crash redeems it once; a voucher another
+        quote redeemed meanwhile refuses the acceptance (409)."""
+        with self.uow.database.reading() as session:
+            itinerary = itineraries.get(session, itinerary_id)
+            quote = quotes.get(session, itinerary_id, version)
+            voucher = quotes.voucher_of(quote)
+            if voucher is None:
+                return
+            quotes.require_acceptable(itinerary, quote, utcnow().date())  # never burn it on a refusal
+            request = {"code": voucher["code"], "customer_id": itinerary.customer_id, "quote_id": quote.id,
+                       "currency": quote.currency}
+        answer = send(self.feedback.redeem_voucher, f"quote:{request['quote_id']}:voucher", request)
+        if "unanswered" in answer:
+            raise Unavailable("Feedback did not answer about the voucher: accept again.",
+                              {"voucher_code": answer["unanswered"]})
+        if "refused" in answer:
+            refused = answer["refused"]
+            cls = Conflict if refused["type"] == "Conflict" else ValidationFailed
+            raise cls(refused["message"], {"voucher_code": [refused["message"]]})
+
     @rpc
     def accept_quote(self, itinerary_id: str, version: int, data: dict | None = None) -> dict:
         fields = validated(wire.QuoteDecisionSchema(), data or {})
+        self._redeem_voucher(itinerary_id, version)
         itinerary = itineraries.get(self.uow.session, itinerary_id, lock=True)
         quote = quotes.accept(self.uow.session, itinerary, version, fields.get("note"), actor=self.uow.actor,
                               now=utcnow())

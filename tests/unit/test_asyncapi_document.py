@@ -276,4 +276,6 @@ def test_the_real_services_contracts_give_a_valid_document(official):
 
 @pytest.mark.parametrize("service", ["feedback"])
 def test_the_young_service_starts_on_the_wire_pattern(service):
-    assert importlib.import_module(f"services.{service}.wire").EVENTS == {}
+    events = importlib.import_module(f"services.{service}.wire").EVENTS
+    assert all(name.startswith(f"{service}.") and event.exchange == f"{service}.events"
+               for name, event in events.items())

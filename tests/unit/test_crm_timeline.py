@@ -161,7 +161,11 @@ def test_a_booking_is_on_the_timeline_of_each_traveller_once(session):
     ("contracts.incident_closed", {"order_number": "OF-2026-000007", "incident_id": 3, "kind": "delay",
                                    "resolution": "Travelling tomorrow", "alternative": "CA908 at 10:40"},
      ["delay incident closed", "Travelling tomorrow", "CA908 at 10:40"]),
-    ("feedback.complaint_opened", {"subject": "Hotel was noisy"}, ["Hotel was noisy"]),
+    ("feedback.complaint_opened", {"summary": "Hotel was noisy", "severity": "high"}, ["(high)", "Hotel was noisy"]),
+    ("feedback.complaint_resolved", {"complaint_id": 4, "on_time": False, "compensations": [
+        {"kind": "voucher", "value": "50.00", "currency": "EUR"}]}, ["resolved late", "voucher 50.00 EUR"]),
+    ("feedback.complaint_escalated", {"complaint_id": 4, "clock": "first_response", "escalated_to": "admin"},
+     ["escalated to admin", "first response"]),
     ("feedback.survey_answered", {"score": 9}, ["score 9"]),
 ])
 def test_events_about_a_customer_are_on_their_timeline(session, event_type, payload, words):

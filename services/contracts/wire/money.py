@@ -11,7 +11,8 @@ from .order_files import MAX_MONEY, NOT_BLANK, Money, to_the_cent
 
 __all__ = [
     "PAYMENT_METHODS", "STATEMENT_FORMATS", "PaymentCreateSchema", "PaymentSchema", "InvoiceCreateSchema",
-    "CreditNoteCreateSchema", "FiscalNumberSchema", "InvoiceSchema", "ContractRefundSchema", "RefundPaySchema",
+    "CreditNoteCreateSchema", "FiscalNumberSchema", "InvoiceSchema", "ContractRefundSchema", "RefundOpenSchema",
+    "RefundPaySchema",
     "DayCloseSchema",
     "DeskDayQuerySchema", "DeskDaySchema", "OverdueQuerySchema", "OverdueSchema", "StatementImportSchema",
     "BankLineSchema", "StatementSchema", "ManualMatchSchema", "StatementPageSchema",
@@ -115,6 +116,13 @@ class ContractRefundSchema(Schema):
     approved_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
     created_by = fields.String()
+
+
+class RefundOpenSchema(Schema):
+    amount = Money(required=True, validate=[validate.Range(min=0, min_inclusive=False, max=MAX_MONEY,
+                                                           error="More than 0 and at most {max}."), to_the_cent])
+    currency = fields.String(required=True, validate=CURRENCY, metadata={"description": "The contract's currency"})
+    reason = fields.String(required=True, validate=[validate.Length(min=3, max=1000), NOT_BLANK])
 
 
 class RefundPaySchema(Schema):

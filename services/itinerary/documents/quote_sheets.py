@@ -134,6 +134,7 @@ def _fee_rows(snapshot: dict) -> list[tuple[str, str, str, bool]]:
                         f"for designing, booking and looking after the trip"),
         "tax": f"{number(totals['tax_percent'])} % of {money(totals['revenue'], currency)} (services and fee)",
         "total": "what you pay for the whole trip",
+        "voucher": "your voucher, used when you accept this quote",
         "package": "the advertised price per traveller: services, agency fee and taxes included",
         "single_supplement": "for an adult with a room alone: half a double room's price for each night",
         "tax_included": f"{number(totals['tax_percent'])} % of the price before tax, already in the total",

@@ -20,6 +20,10 @@ class QuoteIssueSchema(Schema):
                                   metadata={"description": "The customer's name as the quote sheet prints it; "
                                                            "omitted: CRM's name for the itinerary's customer. "
                                                            "The snapshot keeps the name as it was at issue"})
+    voucher_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20),
+                                 metadata={"description": "A customer's voucher (feedback): its value is deducted "
+                                                          "from the total, and it is redeemed when the quote is "
+                                                          "accepted"})
 
 
 class QuoteSheetQuerySchema(Schema):
