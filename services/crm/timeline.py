@@ -57,7 +57,8 @@ FOREIGN_EVENTS = {
     "contracts.incident_closed": ("incident_id", "order_number", "kind", "resolution", "alternative",
                                   "customer_informed_at"),
     "feedback.complaint_opened": ("id", "complaint_id", "subject", "category", "severity", "booking_id"),
-    "feedback.survey_answered": ("id", "survey_id", "score", "nps", "booking_id"),
+    "feedback.survey_answered": ("survey_id", "order_file_id", "order_number", "recommend", "comment",
+                                 "answered_at"),
 }
 MAX_TEXT = 500
 # Where a ticketing event carries booking lines (one line, or a list), whose travellers it is about.
@@ -225,6 +226,9 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
         about = p.get("subject") or p.get("category")
         return "Complaint opened" + (f": {about}" if about else "")
     if event_type == "feedback.survey_answered":
-        score = p.get("score", p.get("nps"))
-        return "Survey answered" + (f": score {score}" if score is not None else "")
+        scores = {k: v for k, v in (p.get("scores") or {}).items() if isinstance(v, int)}
+        said = ", ".join(f"{aspect} {value}/5" for aspect, value in scores.items())
+        recommend = f"would recommend {p['recommend']}/10" if isinstance(p.get("recommend"), int) else ""
+        return (f"{p['order_number']}: survey answered" if p.get("order_number") else "Survey answered") + \
+            (": " + "; ".join(filter(None, (said, recommend))) if said or recommend else "")
     return event_type

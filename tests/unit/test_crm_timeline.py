@@ -162,7 +162,9 @@ def test_a_booking_is_on_the_timeline_of_each_traveller_once(session):
                                    "resolution": "Travelling tomorrow", "alternative": "CA908 at 10:40"},
      ["delay incident closed", "Travelling tomorrow", "CA908 at 10:40"]),
     ("feedback.complaint_opened", {"subject": "Hotel was noisy"}, ["Hotel was noisy"]),
-    ("feedback.survey_answered", {"score": 9}, ["score 9"]),
+    ("feedback.survey_answered", {"survey_id": 4, "order_number": "OF-2026-000007", "recommend": 9,
+                                  "scores": {"itinerary": 5, "guide": None, "transport": 3}},
+     ["OF-2026-000007: survey answered", "itinerary 5/5", "transport 3/5", "would recommend 9/10"]),
 ])
 def test_events_about_a_customer_are_on_their_timeline(session, event_type, payload, words):
     ana = new_customer(session)
