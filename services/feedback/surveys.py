@@ -75,12 +75,13 @@ def by_token(session, token: str, now: datetime, *, lock: bool = False) -> Surve
         raise NotFound("This survey link is not valid: it is incomplete or never existed.")
     statement = select(Survey).where(Survey.id == link.survey_id)
     survey = session.scalar(statement.with_for_update() if lock else statement)
+    # The refusals name the survey's language, so the customer's page can answer in it.
     if survey.status == "answered":
-        raise Conflict("This survey has been answered already: thank you.", {"answered_at": [
-            survey.answered_at.isoformat()]})
+        raise Conflict("This survey has been answered already: thank you.", {
+            "answered_at": [survey.answered_at.isoformat()], "language": [survey.language]})
     if expired(survey, now):
-        raise SurveyClosed("This survey closed on " + survey.expires_at.date().isoformat() + ".",
-                           {"expires_at": [survey.expires_at.isoformat()]})
+        raise SurveyClosed("This survey closed on " + survey.expires_at.date().isoformat() + ".", {
+            "expires_at": [survey.expires_at.isoformat()], "language": [survey.language]})
     return survey
 
 
