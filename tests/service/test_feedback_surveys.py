@@ -166,3 +166,4 @@ def test_a_check_in_during_the_trip_is_recorded_for_the_order_file(suite, rpc):
     assert [c["mood"] for c in rpc.feedback.list_check_ins(order["id"])] == [2]
     [event] = outbox_envelopes(suite["urls"]["feedback"])
     assert event["type"] == "feedback.check_in_recorded" and event["payload"]["note"] == "The hotel room is noisy"
+    assert_honour_contract([event], wire.EVENTS, all_emitted=False)

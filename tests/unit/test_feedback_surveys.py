@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from services.common.errors import Conflict, NotFound, ValidationFailed, validated
 from services.feedback import surveys
-from services.feedback.models import Base, Survey, SurveyLink, SurveyMessage, SupplierScore  # noqa: F401 (Base: fixture)
+from services.feedback.models import Base, Survey, SurveyLink, SurveyMessage  # noqa: F401 (Base: the fixture's)
 from services.feedback.wire import SurveyAnswerSchema, SurveyClosed
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -128,6 +128,8 @@ def test_an_expired_link_is_gone_and_an_unknown_one_not_found(session):
     ({k: v for k, v in ANSWER.items() if k != "recommend"}, "recommend"),
     ({**ANSWER, "scores": {**ANSWER["scores"], "food": 5}}, "scores"),
     ({**ANSWER, "comment": "x" * 2001}, "comment"),
+    ({**ANSWER, "recommend": 8.5}, "recommend"),   # a whole number, not rounded
+    ({**ANSWER, "scores": {**ANSWER["scores"], "guide": "4"}}, "scores"),
 ])
 def test_scores_out_of_range_are_refused_by_field(answer, field):
     with pytest.raises(ValidationFailed) as refused:
@@ -141,8 +143,8 @@ def test_each_answer_adds_to_its_suppliers_running_scores(session):
     surveys.score_suppliers(session, suppliers, {"accommodation": 5, "transport": None, "guide": 2})
     scores = {(s["supplier_name"], s["aspect"]): (s["answers"], s["average"])
               for s in surveys.supplier_scores(session, {})}
-    assert scores == {("Hotel Granvia", "accommodation"): (2, Decimal("4.50")), ("ANA", "transport"): (1, Decimal("3.00")),
-                      ("Kyoto Walks", "guide"): (1, Decimal("2.00"))}
+    assert scores == {("Hotel Granvia", "accommodation"): (2, Decimal("4.50")),
+                      ("ANA", "transport"): (1, Decimal("3.00")), ("Kyoto Walks", "guide"): (1, Decimal("2.00"))}
     assert [s["supplier_name"] for s in surveys.supplier_scores(session, {"supplier_name": " kyoto  WALKS"})] == [
         "Kyoto Walks"]
 
@@ -158,6 +160,7 @@ def test_a_check_in_names_the_staff_member_and_needs_a_customer(session):
 
 
 def test_the_settings_take_seconds_for_reminders_when_given():
-    settings = surveys.SurveySettings.from_config({"SURVEY_REMINDER_SECONDS": "2", "SURVEY_BASE_URL": "https://a.example/"})
+    settings = surveys.SurveySettings.from_config({"SURVEY_REMINDER_SECONDS": "2",
+                                                   "SURVEY_BASE_URL": "https://a.example/"})
     assert settings.reminder_every == timedelta(seconds=2) and settings.base_url == "https://a.example"
     assert surveys.SurveySettings.from_config({}).valid_for == timedelta(days=30)

@@ -28,7 +28,7 @@ class SurveyClosed(DomainError):
 
 
 def _score(aspect: str):
-    return fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=5),
+    return fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=5),
                           metadata={"description": f"{aspect}: 1 (poor) to 5 (excellent); null: not applicable"})
 
 
@@ -44,13 +44,13 @@ class ScoresSchema(Schema):
 
 class SurveyAnswerSchema(Schema):
     scores = fields.Nested(ScoresSchema, required=True)
-    recommend = fields.Integer(required=True, validate=validate.Range(min=0, max=10),
+    recommend = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10),
                                metadata={"description": "How likely to recommend us, 0 to 10"})
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_COMMENT))
 
 
 class CheckInCreateSchema(Schema):
-    mood = fields.Integer(required=True, validate=validate.Range(min=1, max=5),
+    mood = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5),
                           metadata={"description": "How the trip is going for the customer, 1 to 5"})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_COMMENT))
 
