@@ -70,8 +70,10 @@ class SurveyEntrypoints:
         settings, now = self.survey_settings, utcnow()
         with self.uow.database.reading() as session:
             reminding = [s.id for s in surveys.reminders_due(session, now)]
-        if reminding:   # each reminder's fresh link is committed before it is sent
+            closing = surveys.closed_pending(session, now)
+        if reminding or closing:   # each reminder's fresh link is committed before it is sent
             with self.uow.database.transaction() as session:
+                surveys.withdraw_closed(session, now)
                 for survey_id in reminding:
                     surveys.remind(session, session.get(Survey, survey_id, with_for_update=True), settings, now)
         with self.uow.database.reading() as session:

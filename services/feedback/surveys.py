@@ -136,8 +136,26 @@ def _queue(session, survey: Survey, kind: str, request_id: str, token: str, sett
 # --- sending, through CRM -----------------------------------------------------------------------
 
 def due_messages(session, now: datetime) -> list[SurveyMessage]:
+    """Queued messages whose time has come, of surveys that may still be answered."""
+    open_ = select(Survey.id).where(Survey.expires_at > now)
     return list(session.scalars(select(SurveyMessage).where(
-        SurveyMessage.status == "pending", SurveyMessage.due_at <= now).order_by(SurveyMessage.id).limit(50)))
+        SurveyMessage.status == "pending", SurveyMessage.due_at <= now, SurveyMessage.survey_id.in_(open_))
+        .order_by(SurveyMessage.id).limit(50)))
+
+
+def closed_pending(session, now: datetime) -> list[SurveyMessage]:
+    """Messages still queued for surveys that expired meanwhile (CRM was down past the deadline)."""
+    closed = select(Survey.id).where(Survey.status != "answered", Survey.expires_at <= now)
+    return list(session.scalars(select(SurveyMessage).where(SurveyMessage.status == "pending",
+                                                            SurveyMessage.survey_id.in_(closed))))
+
+
+def withdraw_closed(session, now: datetime) -> int:
+    """A link that would only say "closed" is not sent, and its token is forgotten."""
+    rows = closed_pending(session, now)
+    for message in rows:
+        message.status, message.values, message.done_at = "withdrawn", {**message.values, "survey_url": SENT}, now
+    return len(rows)
 
 
 def crm_message(survey: Survey, message: SurveyMessage) -> dict:

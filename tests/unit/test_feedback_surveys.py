@@ -164,3 +164,12 @@ def test_the_settings_take_seconds_for_reminders_when_given():
                                                    "SURVEY_BASE_URL": "https://a.example/"})
     assert settings.reminder_every == timedelta(seconds=2) and settings.base_url == "https://a.example"
     assert surveys.SurveySettings.from_config({}).valid_for == timedelta(days=30)
+
+
+def test_a_message_still_queued_when_its_survey_closes_is_withdrawn_not_sent(session):
+    survey, token = opened(session)
+    closed = survey.expires_at
+    assert surveys.due_messages(session, closed) == []
+    assert surveys.withdraw_closed(session, closed) == 1
+    [message] = session.scalars(select(SurveyMessage)).all()
+    assert message.status == "withdrawn" and token not in str(message.values)
