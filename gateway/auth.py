@@ -104,7 +104,10 @@ PUBLIC = ("/healthz", "/readyz", "/api/v1/auth/token", "/api/v1/openapi.json", "
           "/api/v1/docs", "/api/v1/docs/<path:filename>", "/static/<path:filename>",
           # The customer's signing link: its one-time token is the key (gateway.signing_page).
           "/api/v1/signing/<string:token>", "/api/v1/signing/<string:token>/contract.pdf",
-          "/sign/<string:token>", "/sign/<string:token>/contract.pdf")
+          "/sign/<string:token>", "/sign/<string:token>/contract.pdf",
+          # The customer's survey link, likewise (gateway.survey_page).
+          "/api/v1/surveys/public/<string:token>", "/api/v1/surveys/public/<string:token>/answer",
+          "/survey/<string:token>")
 SUPPLIER_KEY_PREFIX = "/api/v1/supplier/"
 
 
@@ -115,7 +118,7 @@ def role_table_markdown(app) -> str:
     lines = ["# Roles by route", "",
              "Generated from the `@allow(...)` declarations by `make docs`; a test keeps it current.",
              "`admin` may call every staff route. Routes under `/api/v1/supplier/` take a supplier API key",
-             "instead of a staff token; health, sign-in, the API docs and the customer's signing link are public.", "",
+             "instead of a staff token; health, sign-in, the API docs and the customer's signing and survey links are public.", "",
              "| method | route | " + " | ".join(ROLES) + " |",
              "| --- | --- | " + " | ".join("---" for _ in ROLES) + " |"]
     for method, path, roles in role_table(app):

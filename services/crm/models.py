@@ -236,3 +236,20 @@ class MessageAttachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     # Deferred: listing messages never loads the files.
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class SurveyResult(Base):
+    """A post-trip survey answer as feedback announced it (feedback.survey_answered): the
+    customer's satisfaction, kept beside their profile for the consultant."""
+
+    __tablename__ = "survey_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    survey_id: Mapped[int] = mapped_column(Integer, unique=True)
+    order_number: Mapped[str | None] = mapped_column(String(20))
+    consultant: Mapped[str | None] = mapped_column(String(120))
+    scores: Mapped[dict] = mapped_column(JSON)
+    recommend: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -19,7 +19,8 @@ from services.common.pruning import configured_timer
 from services.common.service import ServiceBase
 from services.common.unit_of_work import Database
 
-from . import customers, followups, inquiries, intake, mail, messages, segments, settings, timeline, trips
+from . import (customers, followups, inquiries, intake, mail, messages, satisfaction, segments, settings, timeline,
+               trips)
 from . import wire
 from .models import Base
 
@@ -371,5 +372,12 @@ class CrmService(ServiceBase):
 
     @event_handler("feedback.survey_answered")
     def on_survey_answered(self, envelope):
-        """payload["customer_id"]; shown: score (or nps)."""
+        """payload["customer_id"]; on the timeline: the order number, the scores and recommend; kept
+        as the customer's satisfaction (get_satisfaction)."""
         self._take_in(envelope)
+        satisfaction.record(self.uow.session, envelope.get("payload") or {})
+
+    @rpc
+    def get_satisfaction(self, customer_id: str) -> dict:
+        """The customer's post-trip survey answers: how many, the averages, the last one."""
+        return satisfaction.summary(self.uow.session, customer_id)

@@ -60,7 +60,8 @@ FOREIGN_EVENTS = {
                                   "handler"),
     "feedback.complaint_resolved": ("complaint_id", "handler", "resolved_at", "on_time", "compensations"),
     "feedback.complaint_escalated": ("complaint_id", "clock", "due_at", "escalated_to"),
-    "feedback.survey_answered": ("id", "survey_id", "score", "nps", "booking_id"),
+    "feedback.survey_answered": ("survey_id", "order_file_id", "order_number", "recommend", "comment",
+                                 "answered_at"),
 }
 MAX_TEXT = 500
 # Where a ticketing event carries booking lines (one line, or a list), whose travellers it is about.
@@ -235,6 +236,9 @@ def summary(event_type: str, payload: dict, lines: list[dict] | None = None) -> 
         clock = "first response" if p.get("clock") == "first_response" else "resolution"
         return f"Complaint escalated to {p.get('escalated_to') or 'a manager'}: its {clock} time ran out"
     if event_type == "feedback.survey_answered":
-        score = p.get("score", p.get("nps"))
-        return "Survey answered" + (f": score {score}" if score is not None else "")
+        scores = {k: v for k, v in (p.get("scores") or {}).items() if isinstance(v, int)}
+        said = ", ".join(f"{aspect} {value}/5" for aspect, value in scores.items())
+        recommend = f"would recommend {p['recommend']}/10" if isinstance(p.get("recommend"), int) else ""
+        return (f"{p['order_number']}: survey answered" if p.get("order_number") else "Survey answered") + \
+            (": " + "; ".join(filter(None, (said, recommend))) if said or recommend else "")
     return event_type

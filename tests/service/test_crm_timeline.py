@@ -67,7 +67,8 @@ def test_the_same_event_delivered_twice_makes_one_entry(start_service, rpc, name
     ("itinerary.quote_accepted", {"quote_id": "Q-1"}),
     ("contracts.payment_received", {"amount": "300.00", "currency": "EUR", "contract_id": "C-1"}),
     ("feedback.complaint_opened", {"subject": "late transfer"}),
-    ("feedback.survey_answered", {"score": 10}),
+    ("feedback.survey_answered", {"survey_id": 1, "order_number": "OF-2026-000007", "recommend": 10,
+                                  "scores": {"itinerary": 5}, "answered_at": "2026-11-02T08:00:00+00:00"}),
 ])
 def test_each_subscribed_event_reaches_the_customers_timeline(start_service, rpc, nameko_config, event_type,
                                                               payload):

@@ -274,8 +274,9 @@ def test_the_real_services_contracts_give_a_valid_document(official):
         assert doc["components"]["messages"][name]["x-version"] == event.version
 
 
-@pytest.mark.parametrize("service", ["feedback"])
-def test_the_young_service_starts_on_the_wire_pattern(service):
-    events = importlib.import_module(f"services.{service}.wire").EVENTS
-    assert all(name.startswith(f"{service}.") and event.exchange == f"{service}.events"
-               for name, event in events.items())
+def test_feedback_gathers_the_events_each_of_its_parts_declares():
+    from services.feedback.wire import EVENTS, complaints, kpis, surveys
+
+    parts = (*complaints.COMPLAINTS_EVENTS, *surveys.SURVEYS_EVENTS, *kpis.KPIS_EVENTS)
+    assert EVENTS == {event.name: event for event in parts}
+    assert {"feedback.survey_sent", "feedback.survey_answered", "feedback.check_in_recorded"} <= set(EVENTS)

@@ -166,7 +166,9 @@ def test_a_booking_is_on_the_timeline_of_each_traveller_once(session):
         {"kind": "voucher", "value": "50.00", "currency": "EUR"}]}, ["resolved late", "voucher 50.00 EUR"]),
     ("feedback.complaint_escalated", {"complaint_id": 4, "clock": "first_response", "escalated_to": "admin"},
      ["escalated to admin", "first response"]),
-    ("feedback.survey_answered", {"score": 9}, ["score 9"]),
+    ("feedback.survey_answered", {"survey_id": 4, "order_number": "OF-2026-000007", "recommend": 9,
+                                  "scores": {"itinerary": 5, "guide": None, "transport": 3}},
+     ["OF-2026-000007: survey answered", "itinerary 5/5", "transport 3/5", "would recommend 9/10"]),
 ])
 def test_events_about_a_customer_are_on_their_timeline(session, event_type, payload, words):
     ana = new_customer(session)

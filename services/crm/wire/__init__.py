@@ -28,6 +28,7 @@ from .events import (
     CUSTOMER_CREATED, CUSTOMER_UPDATED, EVENTS, INQUIRY_CREATED, INQUIRY_STATUS_CHANGED, INQUIRY_UPDATED,
     MESSAGE_FAILED, MESSAGE_QUEUED, MESSAGE_SENT, CustomerCreatedPayload, CustomerUpdatedPayload,
     InquiryCreatedPayload, InquiryStatusChangedPayload, InquiryUpdatedPayload, MessagePayload)
+from .satisfaction import LastSurveySchema, SatisfactionSchema
 from .values import (
     CHANNELS, CONSENT, COUNTRY, DOCUMENT_TYPES, LANGUAGE, NOT_BLANK, PHONE, STATUSES, check_birth_date,
     labels)
