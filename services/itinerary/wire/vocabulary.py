@@ -33,13 +33,22 @@ def text(max_length: int, **kwargs):
     return fields.String(validate=[validate.Length(min=1, max=max_length), NOT_BLANK], **kwargs)
 
 
+MAX_PLACES = 6  # unit costs and rates are given to at most this many decimals
+
+
+def _places(value):
+    # "0e-771312756028096" is a valid zero that no database column can store: refuse it here.
+    if value is not None and value.as_tuple().exponent < -MAX_PLACES:
+        raise ValidationError(f"At most {MAX_PLACES} decimals.")
+
+
 def amount(**kwargs):
     """Money: a decimal >= 0, as a string on the way out."""
-    return fields.Decimal(as_string=True, validate=validate.Range(min=0, max=MAX_MONEY), **kwargs)
+    return fields.Decimal(as_string=True, validate=[validate.Range(min=0, max=MAX_MONEY), _places], **kwargs)
 
 
 def percentage(max_value=100, **kwargs):
-    return fields.Decimal(as_string=True, validate=validate.Range(min=0, max=max_value), **kwargs)
+    return fields.Decimal(as_string=True, validate=[validate.Range(min=0, max=max_value), _places], **kwargs)
 
 
 def location(**kwargs):
