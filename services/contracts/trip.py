@@ -124,9 +124,14 @@ def add_step(session, order: OrderFile, action: str, args: dict, now: datetime) 
 CRM_ACTIONS = ("message", "follow_up")
 
 
+def service_of(action: str) -> str:
+    """Which service a step's command goes to."""
+    return "crm" if action in CRM_ACTIONS else "ticketing"
+
+
 def due_steps(session, now: datetime, limit: int = 20) -> list[TripStep]:
     """The oldest pending step of each order file and lane, due now."""
-    lane = case((TripStep.action.in_(CRM_ACTIONS), "crm"), else_="ticketing")
+    lane = case((TripStep.action.in_(CRM_ACTIONS), "crm"), else_="ticketing")  # service_of, in SQL
     first = select(func.min(TripStep.id)).where(TripStep.status == "pending").group_by(TripStep.order_file_id, lane)
     return list(session.scalars(select(TripStep).where(TripStep.id.in_(first), TripStep.due_at <= now)
                                 .order_by(TripStep.due_at, TripStep.id).limit(limit)))

@@ -90,8 +90,16 @@ class TripEntrypoints:
         """Send the due steps of every trip, then record their answers (services/contracts/trip.py)."""
         now = utcnow()
         with self.uow.database.reading() as session:
-            due = [(step.id, step.order_file_id, self._prepared(session, step)) for step in trip.due_steps(session, now)]
-        answers = [(step_id, order_id, call()) for step_id, order_id, call in due]
+            due = [(step.id, step.order_file_id, trip.service_of(step.action), self._prepared(session, step))
+                   for step in trip.due_steps(session, now)]
+        answers, silent = [], set()
+        for step_id, order_id, service, call in due:
+            # One unanswered call to a service is enough to know: the rest wait for the next try
+            # instead of each waiting out its timeout.
+            answer = {"unanswered": f"{service} did not answer this round"} if service in silent else call()
+            if "unanswered" in answer:
+                silent.add(service)
+            answers.append((step_id, order_id, answer))
         if not answers:
             return 0
         session, now = self.uow.session, utcnow()
