@@ -7,9 +7,7 @@ thanks, or, before the language is known, a page in all three (invalid link 404,
 
 Out of the OpenAPI document on purpose: /api/v1 is the API; this is a screen.
 """
-import secrets
-
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, request
 from nameko.exceptions import RpcTimeout, UnknownService
 from werkzeug.exceptions import HTTPException
 
@@ -21,7 +19,8 @@ from .api import pdf_response
 from .context import rpc
 from .problems import RETRY_AFTER_SECONDS
 from .rpc import BrokerUnavailable
-from .signing_words import Words, every_language
+from .public_pages import cross_site, notice, render
+from .signing_words import Words
 
 blp = Blueprint("signing_page", __name__, url_prefix="/sign", template_folder="templates")
 
@@ -30,28 +29,6 @@ FIELD_MESSAGES = {"name": "name_invalid", "accept": "accept_required"}
 
 
 # --- rules ---------------------------------------------------------------------------------------
-
-def page_policy(nonce: str) -> str:
-    """The page uses one inline stylesheet and posts its form to itself; nothing else (no script,
-    image, font or frame), and nobody may frame it."""
-    return (f"default-src 'none'; style-src 'nonce-{nonce}'; form-action 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'")
-
-
-def cross_site(headers, origin: str) -> bool:
-    """True when the browser says the form was posted from another site (CSRF).
-
-    There is no session to bind a token to, so we ask the browser. Sec-Fetch-Site first: browsers
-    send it whatever the referrer policy, while under this page's Referrer-Policy: no-referrer they
-    send `Origin: null` even when the page posts to itself. Else an Origin that names one must be
-    ours. A request carrying neither is not a browser's cross-site form (or one too old to tell),
-    and the token, which only the customer has, still guards it."""
-    site = headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site not in ("same-origin", "none")   # none: the user's own navigation
-    sent = headers.get("Origin")
-    return bool(sent) and sent != "null" and sent != origin
-
 
 def signature(form) -> dict:
     """The RPC's fields from the posted form: an unticked checkbox is simply absent."""
@@ -67,11 +44,7 @@ def form_errors(invalid: dict) -> dict:
 # --- answers ------------------------------------------------------------------------------------
 
 def _render(template: str, status: int, **context):
-    nonce = secrets.token_urlsafe(16)
-    response = make_response(render_template(f"signing/{template}", nonce=nonce, **context), status)
-    response.headers["Content-Security-Policy"] = page_policy(nonce)
-    response.headers["Cache-Control"] = "no-store"   # the contract names the customer
-    return response
+    return render(f"signing/{template}", status, **context)
 
 
 def _form(token: str, view: dict, status: int = 200, *, name: str = "", errors: dict | None = None,
@@ -82,11 +55,7 @@ def _form(token: str, view: dict, status: int = 200, *, name: str = "", errors: 
 
 
 def _notice(kind: str, status: int, language: str | None = None, headers: dict | None = None):
-    """A page with a title and a sentence: in the contract's language, or in all three."""
-    response = _render("notice.html", status, kind=kind,
-                       languages=[Words(language)] if language else every_language())
-    response.headers.update(headers or {})
-    return response
+    return notice(Words, kind, status, language, headers)
 
 
 def _view(token: str) -> dict:

@@ -4,10 +4,7 @@ One catalog, so a word cannot exist in one language and be missing in another (a
 each key has all three). A template asks for a word that is not here and rendering fails: a typo
 shows in the tests, not as a blank on the customer's phone.
 """
-from services.common.documents.locales import LANGUAGES, language_of
-
-# The HTML lang attribute: screen readers pick their voice from it, browsers their fonts.
-HTML_LANG = {"zh": "zh-Hans", "es": "es", "en": "en"}
+from .public_pages import PageWords
 
 WORDS = {
     "page_title": {
@@ -135,22 +132,9 @@ WORDS = {
 }
 
 
-class Words:
-    """The words of one language, as attributes for the templates (`t.name_label`). An unknown
-    word raises KeyError, which Jinja lets through instead of printing nothing."""
 
-    def __init__(self, language):
-        self.language = language_of(language)
-        self.html_lang = HTML_LANG[self.language]
-
-    def __getattr__(self, key: str) -> str:
-        if key.startswith("__"):
-            raise AttributeError(key)
-        return WORDS[key][self.language]
-
-    __getitem__ = __getattr__   # t[errors.name]: a key chosen by the page's rules
+class Words(PageWords):
+    WORDS = WORDS
 
 
-def every_language() -> list[Words]:
-    """For the pages shown before the contract's language is known (an invalid link, a service down)."""
-    return [Words(language) for language in LANGUAGES]
+every_language = Words.every_language

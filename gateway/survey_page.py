@@ -3,14 +3,12 @@
 It reads and answers through the same feedback RPCs as /api/v1/surveys/public (the token is the
 key; no staff sign-in), in the survey's language (the order file's): the form, the form again
 with a message by each field (422), thanks, answered already (409), closed (410), or, before the
-language is known, a page in all three (invalid link 404, service down 503). The security headers
-and the cross-site check are the signing page's (gateway.signing_page).
+language is known, a page in all three (invalid link 404, service down 503). The security headers,
+the cross-site check and the page shell are gateway.public_pages'.
 
 Out of the OpenAPI document on purpose: /api/v1 is the API; this is a screen.
 """
-import secrets
-
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, request
 from nameko.exceptions import RpcTimeout, UnknownService
 from werkzeug.exceptions import HTTPException
 
@@ -20,8 +18,8 @@ from services.feedback import wire
 from .context import rpc
 from .problems import RETRY_AFTER_SECONDS
 from .rpc import BrokerUnavailable
-from .signing_page import cross_site, page_policy
-from .survey_words import Words, every_language
+from .public_pages import cross_site, notice, render
+from .survey_words import Words
 
 blp = Blueprint("survey_page", __name__, url_prefix="/survey", template_folder="templates")
 
@@ -65,11 +63,7 @@ def language_of_refusal(error: DomainError) -> str | None:
 # --- answers ------------------------------------------------------------------------------------
 
 def _render(template: str, status: int, **context):
-    nonce = secrets.token_urlsafe(16)
-    response = make_response(render_template(f"survey/{template}", nonce=nonce, **context), status)
-    response.headers["Content-Security-Policy"] = page_policy(nonce)
-    response.headers["Cache-Control"] = "no-store"   # the token is in the URL; the page names the trip
-    return response
+    return render(f"survey/{template}", status, **context)
 
 
 def _form(token: str, view: dict, status: int = 200, *, answer: dict | None = None, errors: dict | None = None):
@@ -81,10 +75,7 @@ def _form(token: str, view: dict, status: int = 200, *, answer: dict | None = No
 
 
 def _notice(kind: str, status: int, language: str | None = None, headers: dict | None = None):
-    response = _render("notice.html", status, kind=kind,
-                       languages=[Words(language)] if language else every_language())
-    response.headers.update(headers or {})
-    return response
+    return notice(Words, kind, status, language, headers)
 
 
 def _view(token: str) -> dict:

@@ -3,9 +3,8 @@
 One catalog, so a word cannot exist in one language and be missing in another (a unit test checks
 each key has all three); a template asking for a word that is not here fails to render.
 """
-from services.common.documents.locales import LANGUAGES, language_of
+from .public_pages import PageWords
 
-HTML_LANG = {"zh": "zh-Hans", "es": "es", "en": "en"}
 
 WORDS = {
     "page_title": {
@@ -158,22 +157,9 @@ WORDS = {
 }
 
 
-class Words:
-    """The words of one language, as attributes for the templates (`t.submit`); an unknown word
-    raises instead of printing nothing."""
 
-    def __init__(self, language):
-        self.language = language_of(language)
-        self.html_lang = HTML_LANG[self.language]
-
-    def __getattr__(self, key: str) -> str:
-        if key.startswith("__"):
-            raise AttributeError(key)
-        return WORDS[key][self.language]
-
-    __getitem__ = __getattr__   # t["aspect_" ~ aspect]: keys the page's rules choose
+class Words(PageWords):
+    WORDS = WORDS
 
 
-def every_language() -> list[Words]:
-    """For pages shown before the survey's language is known (an invalid link, a service down)."""
-    return [Words(language) for language in LANGUAGES]
+every_language = Words.every_language

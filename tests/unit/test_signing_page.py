@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from werkzeug.datastructures import Headers, MultiDict
 
-from gateway import signing_page
+from gateway import public_pages, signing_page
 from gateway.signing_words import WORDS, Words
 from services.common.documents.locales import LANGUAGES
 from services.contracts import wire
@@ -104,7 +104,7 @@ def test_the_form_has_a_label_for_every_field_and_shows_each_error_by_its_field(
     ({}, False),                                                    # not a browser's form
 ])
 def test_a_form_posted_from_another_site_is_cross_site(headers, cross):
-    assert signing_page.cross_site(Headers(headers), "https://agency.example") is cross
+    assert public_pages.cross_site(Headers(headers), "https://agency.example") is cross
 
 
 @pytest.mark.parametrize("form, errors", [
@@ -124,6 +124,6 @@ def test_the_forms_errors_are_the_wires(form, errors):
 
 
 def test_the_page_policy_allows_its_stylesheet_and_its_form_only():
-    policy = dict(part.strip().split(" ", 1) for part in signing_page.page_policy("n0nce").split(";"))
+    policy = dict(part.strip().split(" ", 1) for part in public_pages.page_policy("n0nce").split(";"))
     assert policy == {"default-src": "'none'", "style-src": "'nonce-n0nce'", "form-action": "'self'",
                       "frame-ancestors": "'none'", "base-uri": "'none'"}
