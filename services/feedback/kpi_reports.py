@@ -17,7 +17,7 @@ from sqlalchemy import select
 from services.common import csv_files
 from services.common.errors import NotFound
 
-from .kpis import ASPECTS, average, nps, percent
+from .kpis import ASPECTS, average, nps, percent, resolved
 from .models import ImprovementAction, KpiFact, KpiSurveyAnswer, KpiSurveySupplier
 
 LOWEST = 2  # aspects the report singles out
@@ -56,12 +56,12 @@ def customer_feedback(session, start: date, end: date) -> dict:
                for aspect in ASPECTS]
     scored = sorted((a for a in aspects if a["average"] is not None), key=lambda a: (a["average"], a["aspect"]))
     categories: dict[str, dict] = {}
-    for fact in session.scalars(select(KpiFact).where(KpiFact.kind == "complaint_opened", KpiFact.at >= since,
-                                                      KpiFact.at < until)):
+    for fact, done in session.execute(select(KpiFact, resolved()).where(
+            KpiFact.kind == "complaint_opened", KpiFact.at >= since, KpiFact.at < until)):
         row = categories.setdefault(fact.category or "", {"category": fact.category or "", "complaints": 0,
                                                           "resolved": 0})
         row["complaints"] += 1
-        row["resolved"] += 1 if fact.flag else 0
+        row["resolved"] += 1 if done else 0
     return {
         "start": start, "end": end, "titles": TITLES["customer_feedback"], "answers": len(answers),
         "aspects": aspects, "lowest_aspects": [a["aspect"] for a in scored[:LOWEST]],
@@ -134,7 +134,7 @@ def action_dict(action: ImprovementAction) -> dict:
 
 
 def add_action(session, fields: dict, *, actor: str, now: datetime) -> ImprovementAction:
-    action = ImprovementAction(period_start=fields["start"], period_end=fields["end"], topic=fields["topic"].strip(),
+    action = ImprovementAction(period_start=fields["period_start"], period_end=fields["period_end"], topic=fields["topic"].strip(),
                                action=fields["action"].strip(), owner=fields["owner"], due_on=fields["due_on"],
                                status=fields["status"], created_at=now, created_by=actor)
     session.add(action)

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from .models import KpiFact, KpiInquiryOwner, KpiProduct, KpiSurveyAnswer, KpiSurveySupplier, SalesTarget, StaffTeam
 
@@ -249,8 +250,11 @@ def remember_products(session, products: dict[str, dict]):
     known = known_products(session, set(products))
     for product_id, supplier in products.items():
         if product_id not in known:
-            session.add(KpiProduct(product_id=product_id, **supplier))
-    session.flush()
+            try:
+                with session.begin_nested():  # another booking of the product taken in at once (PostgreSQL)
+                    session.add(KpiProduct(product_id=product_id, **supplier))
+            except IntegrityError:
+                pass
 
 
 def take_in(session, envelope: dict, products: dict[str, dict] | None = None) -> None:
@@ -338,12 +342,9 @@ def _inquiry_status_changed(session, p, occurred, products):
 
 def _complaint_opened(session, p, occurred, products):
     cid = str(p["complaint_id"])
-    resolved = session.scalar(select(func.count()).select_from(KpiFact).where(
-        KpiFact.kind == "complaint_resolved", KpiFact.subject == cid)) > 0
     _add(session, kind="complaint_opened", ref=cid, subject=cid, at=moment(p["opened_at"]),
          staff=staff_of(p.get("handler")), team=p.get("team"), category=p.get("category"),
-         supplier=p.get("supplier_id") or p.get("supplier_name"), supplier_name=p.get("supplier_name"),
-         flag=resolved)
+         supplier=p.get("supplier_id") or p.get("supplier_name"), supplier_name=p.get("supplier_name"))
 
 
 def _complaint_responded(session, p, occurred, products):
@@ -354,14 +355,10 @@ def _complaint_responded(session, p, occurred, products):
 
 def _complaint_resolved(session, p, occurred, products):
     cid = str(p["complaint_id"])
-    added = _add(session, kind="complaint_resolved", ref=f"{cid}:{p['resolved_at']}", subject=cid,
+    _add(session, kind="complaint_resolved", ref=f"{cid}:{p['resolved_at']}", subject=cid,
                  at=moment(p["resolved_at"]), staff=staff_of(p.get("handler")), team=p.get("team"),
                  minutes=int(p["minutes_to_resolution"]),
                  supplier=p.get("supplier_id") or p.get("supplier_name"), supplier_name=p.get("supplier_name"))
-    if added is not None:
-        opened = session.scalar(select(KpiFact).where(KpiFact.kind == "complaint_opened", KpiFact.ref == cid))
-        if opened is not None:
-            opened.flag = True
 
 
 def _complaint_rated(session, p, occurred, products):
@@ -422,31 +419,31 @@ COUNTED = ("booking", "booking_change", "booking_cancel", "contract", "contract_
            "complaint_opened", "complaint_responded", "complaint_resolved")
 
 
-def _team(column_default):
-    return func.coalesce(StaffTeam.team, column_default)
+def resolved(opened=KpiFact):
+    """Whether the opened complaint has been resolved (asked when read: the two events come on
+    separate queues, in any order, even at once)."""
+    done = aliased(KpiFact)
+    return select(done.id).where(done.kind == "complaint_resolved", done.subject == opened.subject).exists()
 
 
 def fact_counts_query(month: str):
-    team = _team(KpiFact.team)
     in_time = case((KpiFact.kind == "complaint_responded", KpiFact.minutes <= FIRST_RESPONSE_MINUTES),
                    else_=KpiFact.minutes <= RESOLUTION_MINUTES)
-    return (select(KpiFact.kind, KpiFact.staff, team, func.count(),
-                   func.sum(case((KpiFact.flag.is_(True), 1), else_=0)), func.sum(KpiFact.minutes),
+    return (select(KpiFact.kind, KpiFact.staff, KpiFact.team, func.count(),
+                   func.sum(case((KpiFact.flag.is_(True), 1), (and_(KpiFact.kind == "complaint_opened", resolved()), 1),
+                                 else_=0)), func.sum(KpiFact.minutes),
                    func.sum(case((in_time, 1), else_=0)))
-            .select_from(KpiFact).outerjoin(StaffTeam, StaffTeam.staff == KpiFact.staff)
             .where(KpiFact.month == month, KpiFact.kind.in_(COUNTED))
-            .group_by(KpiFact.kind, KpiFact.staff, team))
+            .group_by(KpiFact.kind, KpiFact.staff, KpiFact.team))
 
 
 def survey_counts_query(month: str):
     a = KpiSurveyAnswer
-    team = _team(DEFAULT_TEAM)
     good = lambda column: func.sum(case((column >= 4, 1), else_=0))  # noqa: E731
-    return (select(a.consultant, team, func.count(a.consultant_score), good(a.consultant_score),
+    return (select(a.consultant, func.count(a.consultant_score), good(a.consultant_score),
                    func.count(a.transport), good(a.transport), func.count(),
                    func.sum(case((a.recommend >= 9, 1), else_=0)), func.sum(case((a.recommend <= 6, 1), else_=0)))
-            .select_from(a).outerjoin(StaffTeam, StaffTeam.staff == a.consultant)
-            .where(a.month == month).group_by(a.consultant, team))
+            .where(a.month == month).group_by(a.consultant))
 
 
 def _apply(tally: Tally, kind: str, count: int, flagged: int, minutes: int, in_time: int):
@@ -472,42 +469,54 @@ def _apply(tally: Tally, kind: str, count: int, flagged: int, minutes: int, in_t
         tally.resolved_in_time += in_time
 
 
+def team_of(staff: str, set_teams: dict[str, str], default_teams: set[str]) -> str:
+    """The team set_team gave; else the consultants' if any of their facts is a consultant's, else
+    the one their facts say (a booker's: ticketing)."""
+    if staff in set_teams:
+        return set_teams[staff]
+    if not default_teams or DEFAULT_TEAM in default_teams:
+        return DEFAULT_TEAM
+    return min(default_teams)
+
+
 def month_kpis(session, month: str, staff: str | None = None, team: str | None = None) -> dict:
-    people: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    for kind, who, their_team, count, flagged, minutes, in_time in session.execute(fact_counts_query(month)):
+    people: dict[str, Tally] = defaultdict(Tally)
+    defaults: dict[str, set] = defaultdict(set)
+    for kind, who, fact_team, count, flagged, minutes, in_time in session.execute(fact_counts_query(month)):
         if who:
-            _apply(people[(who, their_team)], kind, count, flagged or 0, minutes or 0, in_time or 0)
+            _apply(people[who], kind, count, flagged or 0, minutes or 0, in_time or 0)
+            defaults[who].add(fact_team)
     transport = Tally()  # the ticketing desk's satisfaction: every answer's transport score
-    for who, their_team, scored, good, t_scored, t_good, answers, promoters, detractors in session.execute(
+    for who, scored, good, t_scored, t_good, answers, promoters, detractors in session.execute(
             survey_counts_query(month)):
         transport.scored, transport.scored_4_5 = transport.scored + t_scored, transport.scored_4_5 + (t_good or 0)
         if who:
-            tally = people[(who, their_team)]
+            tally = people[who]
             tally.scored, tally.scored_4_5 = tally.scored + scored, tally.scored_4_5 + (good or 0)
             tally.answers += answers
             tally.promoters, tally.detractors = tally.promoters + promoters, tally.detractors + detractors
-    team_expr = _team(KpiFact.team)
-    for who, their_team, fact_month, amount, currency in session.execute(
-            select(KpiFact.staff, team_expr, KpiFact.month, KpiFact.amount, KpiFact.currency)
-            .select_from(KpiFact).outerjoin(StaffTeam, StaffTeam.staff == KpiFact.staff)
+            defaults[who].add(DEFAULT_TEAM)
+    for who, fact_month, amount, currency in session.execute(
+            select(KpiFact.staff, KpiFact.month, KpiFact.amount, KpiFact.currency)
             .where(KpiFact.kind == "contract", KpiFact.month.in_((month, previous_month(month))))):
         if who:  # summed here: SQLite keeps money as text, and SUM over text would go through floats
-            people[(who, their_team)].sales[fact_month][currency] += amount
-    teams_of = dict(session.execute(select(StaffTeam.staff, StaffTeam.team)).all())
+            people[who].sales[fact_month][currency] += amount
+            defaults[who].add(DEFAULT_TEAM)
     for target in session.scalars(select(SalesTarget).where(SalesTarget.month == month)):
-        their_team = teams_of.get(target.staff) or next(
-            (t for (s, t) in people if s == target.staff), DEFAULT_TEAM)
-        people[(target.staff, their_team)].targets[target.currency] += target.amount
+        people[target.staff].targets[target.currency] += target.amount
+        defaults[target.staff].add(DEFAULT_TEAM)
+    set_teams = dict(session.execute(select(StaffTeam.staff, StaffTeam.team)).all())
 
     teams: dict[str, Tally] = defaultdict(Tally)
-    for (who, their_team), tally in people.items():
-        teams[their_team].add(tally)
-    if "ticketing" in teams or transport.scored:
+    staff_rows = []
+    for who in sorted(people):
+        their_team = team_of(who, set_teams, defaults[who])
+        teams[their_team].add(people[who])
+        if (staff is None or who == staff) and (team is None or their_team == team):
+            staff_rows.append({"staff": who, "team": their_team, "kpis": figures(people[who], their_team, month)})
+    if transport.scored or "ticketing" in teams:
         desk = teams["ticketing"]
         desk.scored, desk.scored_4_5 = transport.scored, transport.scored_4_5
-    staff_rows = [{"staff": who, "team": their_team, "kpis": figures(tally, their_team, month)}
-                  for (who, their_team), tally in sorted(people.items())
-                  if (staff is None or who == staff) and (team is None or their_team == team)]
     wanted = {row["team"] for row in staff_rows} if staff else None
     team_rows = [{"staff": None, "team": name, "kpis": figures(tally, name, month)}
                  for name, tally in sorted(teams.items())

@@ -41,7 +41,7 @@ class KpiFact(Base):
     staff: Mapped[str | None] = mapped_column(String(120))
     team: Mapped[str] = mapped_column(String(40))     # the fact's default team; staff_teams overrides it
     reason: Mapped[str | None] = mapped_column(String(40))  # agency_error, customer_request, supplier; won, lost
-    flag: Mapped[bool | None] = mapped_column(Boolean)      # agency error; won; resolved (on an opened complaint)
+    flag: Mapped[bool | None] = mapped_column(Boolean)      # agency error; won
     minutes: Mapped[int | None] = mapped_column(Integer)    # to first response, to resolution, supplier answer
     score: Mapped[int | None] = mapped_column(Integer)      # a complaint's satisfaction rating
     amount: Mapped[_Decimal | None] = mapped_column(Money)

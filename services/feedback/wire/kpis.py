@@ -105,15 +105,21 @@ class ReportCsvQuerySchema(ReportQuerySchema):
         "description": "Start with a UTF-8 byte order mark, so Excel shows Chinese names without an import step"})
 
 
-class ImprovementActionCreateSchema(ReportQuerySchema):
-    start = fields.Date(required=True, data_key="period_start")
-    end = fields.Date(required=True, data_key="period_end")
+class ImprovementActionCreateSchema(Schema):
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
     topic = fields.String(required=True, validate=validate.Length(min=1, max=80), metadata={
         "description": "The aspect (itinerary, accommodation, transport, guide, consultant) or complaint category"})
     action = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     owner = fields.String(required=True, validate=USERNAME)
     due_on = fields.Date(required=True)
     status = fields.String(load_default="open", validate=validate.OneOf(ACTION_STATUSES))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _period(self, data, **kwargs):
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            raise ValidationError("Must not be before period_start.", "period_end")
 
 
 class ImprovementActionUpdateSchema(Schema):
