@@ -330,3 +330,41 @@ def test_the_reports_and_their_improvement_actions(seeded, rpc):
     table = rpc.feedback.supplier_evaluation_report_csv(period | {"bom": True})["content"]
     assert table.startswith("\ufeffsupplier,supplier_name,bookings,complaints,complaints_per_100_bookings")
     assert f"{seeded['hotel']['id']},Hotel Artemide,5,2,40.00,2,3.00,50.00,2,60.00\r\n" in table
+
+
+def test_real_ticketing_says_why_a_line_changed_and_the_error_rate_counts_the_agencys(start_service, nameko_config,
+                                                                                      database_url):
+    from datetime import timedelta
+
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from services.common.db import utcnow
+    from tests.service.test_ticketing import DAY, open_flight
+
+    url = database_url("feedback")
+    start_service(TicketingService)
+    start_service(FeedbackService, DATABASE_URLS={"feedback": url})
+    with ClusterRpcProxy(nameko_config, timeout=15, context_data={"actor": "tina"}) as rpc:
+        product = open_flight(rpc, capacity=10)
+        rpc.ticketing.set_inventory(product, {"start": (DAY + timedelta(1)).isoformat(),
+                                              "end": (DAY + timedelta(1)).isoformat(), "capacity": 10,
+                                              "net_price": "90.00", "sell_price": "120.00"})
+        booked = [rpc.ticketing.confirm_hold(rpc.ticketing.place_hold({"lines": [
+            {"product_id": product, "day": DAY.isoformat(), "quantity": 1}]})["id"]) for _ in range(4)]
+        changed = rpc.ticketing.change_booking_line(booked[0]["locator"], booked[0]["lines"][0]["id"], {
+            "day": (DAY + timedelta(1)).isoformat(), "reason": "agency_error"})
+        assert changed["booking"]["lines"][0]["change_reason"] == "agency_error"
+        rpc.ticketing.cancel_booking(booked[1]["locator"], None, {"reason": "supplier"})
+        rpc.ticketing.cancel_booking(booked[2]["locator"])  # a service's call: customer_request
+        assert rpc.ticketing.get_booking(booked[2]["locator"])["lines"][0]["change_reason"] == "customer_request"
+        with pytest.raises(ValidationFailed) as caught:
+            rpc.ticketing.cancel_booking(booked[3]["locator"], None, {"reason": "bad luck"})
+        assert "reason" in caught.value.details
+        assert rpc.ticketing.get_booking(booked[3]["locator"])["status"] == "confirmed"  # nothing written
+    month = utcnow().strftime("%Y-%m")
+    wait_for(lambda: count(url, "kind IN ('booking_change', 'booking_cancel')") == 3, timeout=15,
+             message="the changes taken in")
+    with ClusterRpcProxy(nameko_config, timeout=15) as rpc:
+        tina = figures(rpc.feedback.kpis({"month": month}), staff="tina")
+    # 4 bookings, one changed for the agency's error (the supplier's and the customer's are not): 25.00.
+    assert (str(kpi(tina, "booking_error_rate")["value"]), kpi(tina, "booking_error_rate")["met"]) == ("25.00", False)
