@@ -1,8 +1,8 @@
 """The two reports the agencies' documents name as deliverables, from feedback's own KPI tables:
 
 - customer feedback: the period's survey answers per aspect (average, share of 4 and 5), the
-  lowest-scoring aspects, the comments, complaints by category, and the improvement actions
-  decided for the period;
+  lowest-scoring aspects, the comments, complaints by category, how customers rated the handling
+  of their complaints, and the improvement actions decided for the period;
 - supplier evaluation: per supplier, bookings, complaints, complaints per 100 bookings, satisfaction
   with their services (the answers' scores of the aspect they served), and how long they took to
   answer the desk about a complaint.
@@ -62,8 +62,11 @@ def customer_feedback(session, start: date, end: date) -> dict:
                                                           "resolved": 0})
         row["complaints"] += 1
         row["resolved"] += 1 if done else 0
+    ratings = session.scalars(select(KpiFact.score).where(KpiFact.kind == "complaint_rated", KpiFact.at >= since,
+                                                          KpiFact.at < until)).all()
     return {
         "start": start, "end": end, "titles": TITLES["customer_feedback"], "answers": len(answers),
+        "complaint_handling": _scores(ratings),
         "aspects": aspects, "lowest_aspects": [a["aspect"] for a in scored[:LOWEST]],
         "net_promoter_score": nps(sum(1 for a in answers if a.recommend >= 9),
                                   sum(1 for a in answers if a.recommend <= 6), len(answers)),
@@ -77,6 +80,7 @@ def customer_feedback(session, start: date, end: date) -> dict:
 def customer_feedback_csv(report: dict, bom: bool = False) -> str:
     rows = [{"section": "aspect", "topic": a["aspect"], **a} for a in report["aspects"]]
     rows += [{"section": "complaint_category", "topic": c["category"], **c} for c in report["complaint_categories"]]
+    rows.append({"section": "complaint_handling", "topic": "rating", **report["complaint_handling"]})
     rows += [{"section": "action", **a} for a in report["actions"]]
     rows += [{"section": "comment", "topic": c["order_number"], "text": c["comment"]} for c in report["comments"]]
     return csv_files.rows_csv(FEEDBACK_COLUMNS, rows, bom, _TEXT)

@@ -172,6 +172,9 @@ def seeded(start_service, rpc, nameko_config, database_url):
     complaint(feed, 3, "alice", (5, MARCH), responded=(300, 5), resolved=(3000, 8), supplier=supplier)
     complaint(feed, 4, "alice", (20, FEB), resolved=(1000, 1))
     complaint(feed, 5, "carl", (9, MARCH), team="ticketing", responded=(100, 9), resolved=(200, 9))
+    for cid, satisfaction in ((1, 5), (3, 2)):
+        feed("feedback.complaint_rated", {"complaint_id": cid, "customer_id": "c1", "handler": "alice",
+                                          "satisfaction": satisfaction, "rated_at": at(12)})
     for cid, minutes in ((1, 90), (3, 30)):
         feed("feedback.complaint_supplier_answered", {"complaint_id": cid, "supplier_id": hotel["id"],
                                                       "supplier_name": "Hotel Artemide", "asked_at": at(2),
@@ -188,7 +191,8 @@ def seeded(start_service, rpc, nameko_config, database_url):
     wait_for(lambda: count(url, "1 = 1", "kpi_survey_answers") == 6 and count(url, "kind = 'supplier_answer'") == 2
              and count(url, "kind = 'inquiry_decision'") == 4 and count(url, "kind = 'contract_amendment'") == 3
              and count(url, "kind IN ('booking_change', 'booking_cancel')") == 4
-             and count(url, "kind = 'complaint_resolved'") == 4 and count(url, "kind = 'complaint_responded'") == 4,
+             and count(url, "kind = 'complaint_resolved'") == 4 and count(url, "kind = 'complaint_responded'") == 4
+             and count(url, "kind = 'complaint_rated'") == 2,
              timeout=20, message="every event taken in")
     return {"url": url, "hotel": hotel}
 
@@ -314,6 +318,8 @@ def test_the_reports_and_their_improvement_actions(seeded, rpc):
     assert report["complaint_categories"] == [{"category": "hotel", "complaints": 3, "resolved": 3},
                                               {"category": "transfer", "complaints": 1, "resolved": 0}]
     assert [(a["topic"], a["status"]) for a in report["actions"]] == [("transport", "in_progress")]
+    # Complaint handling rated 5 (c1) and 2 (c3): 3.50, 1 of 2 = 50.00.
+    assert report["complaint_handling"] == {"answers": 2, "average": D("3.50"), "share_4_5": D("50.00")}
     csv = rpc.feedback.customer_feedback_report_csv(period)
     assert csv["filename"] == "customer-feedback_2027-03-01_2027-03-31.csv"
     assert "aspect,transport,5,3.40,60.00" in csv["content"] and "'=HYPERLINK(1)" in csv["content"]

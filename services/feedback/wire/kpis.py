@@ -174,6 +174,8 @@ class CustomerFeedbackReportSchema(Schema):
     end = fields.Date()
     titles = fields.Dict(metadata={"description": "The report's heading in en, zh and es"})
     answers = fields.Integer()
+    complaint_handling = fields.Nested(_AspectSchema(exclude=("aspect",)), metadata={
+        "description": "How customers rated the handling of their complaints (1-5) in the period"})
     aspects = fields.List(fields.Nested(_AspectSchema))
     lowest_aspects = fields.List(fields.String(), metadata={"description": "The aspects with the lowest average"})
     net_promoter_score = fields.Decimal(as_string=True, allow_none=True)
