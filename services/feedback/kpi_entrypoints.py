@@ -2,6 +2,8 @@
 
 Each event the KPIs count is taken in by a handler of its own (its own queue), into feedback's
 tables (services/feedback/kpis.py); the KPI queries and the reports read only those."""
+import os
+
 from nameko.exceptions import UnknownService
 
 from services.common import csv_files
@@ -103,7 +105,8 @@ class KpiEntrypoints:
     def kpis(self, query: dict) -> dict:
         """Every KPI of the month per staff member and per team, with its target and whether it is met."""
         q = validated(wire.KpiQuerySchema(), query)
-        return kpis.month_kpis(self.uow.session, q["month"], staff=q["staff"], team=q["team"])
+        return kpis.month_kpis(self.uow.session, q["month"], staff=q["staff"], team=q["team"],
+                               targets=kpis.targets_from(self.config.get("KPI_TARGETS") or os.environ.get("KPI_TARGETS")))
 
     @rpc
     def set_team(self, staff: str, data: dict) -> dict:

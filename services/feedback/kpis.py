@@ -53,6 +53,28 @@ TARGETS = {
     "inquiry_conversion": None,
     "net_promoter_score": None,
 }
+
+
+def targets_from(text: str | None) -> dict:
+    """TARGETS with the agency's own bounds: KPI_TARGETS is `name=number,...`, e.g.
+    `booking_error_rate=3,customer_satisfaction.ticketing=90` (the comparison stays the documents')."""
+    targets = {name: dict(t) if isinstance(t, dict) else t for name, t in TARGETS.items()}
+    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+        name, _, number = item.partition("=")
+        kpi, _, team = name.strip().partition(".")
+        current = targets.get(kpi)
+        if current is None or (team and not isinstance(current, dict)) or (team and team not in current):
+            raise ValueError(f"KPI_TARGETS: no target {name.strip()!r} to set")
+        bound = Decimal(number.strip())
+        if team:
+            current[team] = (current[team][0], bound)
+        elif isinstance(current, dict):
+            targets[kpi] = {t: (comparison, bound) for t, (comparison, _) in current.items()}
+        else:
+            targets[kpi] = (current[0], bound)
+    return targets
+
+
 # Whose desk a fact's staff sits at, until set_team says otherwise.
 DEFAULT_TEAMS = {"booking": "ticketing", "booking_change": "ticketing", "booking_cancel": "ticketing",
                  "supplier_booking": "ticketing"}
@@ -177,9 +199,9 @@ def sales_currency(tally: Tally, month: str) -> str | None:
     return next(iter(sold)) if len(sold) == 1 else None
 
 
-def figures(tally: Tally, team: str, month: str) -> list[dict]:
+def figures(tally: Tally, team: str, month: str, targets: dict = TARGETS) -> list[dict]:
     """Every KPI of the table from one tally."""
-    satisfaction = TARGETS["customer_satisfaction"].get(team, TARGETS["customer_satisfaction"][DEFAULT_TEAM])
+    satisfaction = targets["customer_satisfaction"].get(team, targets["customer_satisfaction"][DEFAULT_TEAM])
     currency = sales_currency(tally, month)
     this = tally.sales[month][currency] if currency else Decimal(0)
     last = tally.sales[previous_month(month)][currency] if currency else Decimal(0)
@@ -188,23 +210,23 @@ def figures(tally: Tally, team: str, month: str) -> list[dict]:
         _kpi("customer_satisfaction", percent(tally.scored_4_5, tally.scored), "percent", tally.scored_4_5,
              tally.scored, satisfaction),
         _kpi("complaint_first_response", average(tally.response_minutes, tally.responded), "minutes",
-             tally.response_minutes, tally.responded, TARGETS["complaint_first_response"],
+             tally.response_minutes, tally.responded, targets["complaint_first_response"],
              within_target=tally.responded_in_time,
              share_within_target=percent(tally.responded_in_time, tally.responded)),
         _kpi("complaint_resolution_time", average(tally.resolution_minutes, tally.resolved), "minutes",
-             tally.resolution_minutes, tally.resolved, TARGETS["complaint_resolution_time"],
+             tally.resolution_minutes, tally.resolved, targets["complaint_resolution_time"],
              within_target=tally.resolved_in_time,
              share_within_target=percent(tally.resolved_in_time, tally.resolved)),
         _kpi("complaint_resolution_rate", percent(tally.opened_resolved, tally.opened), "percent",
-             tally.opened_resolved, tally.opened, TARGETS["complaint_resolution_rate"]),
+             tally.opened_resolved, tally.opened, targets["complaint_resolution_rate"]),
         _kpi("booking_error_rate", percent(tally.booking_errors, tally.bookings), "percent", tally.booking_errors,
-             tally.bookings, TARGETS["booking_error_rate"]),
+             tally.bookings, targets["booking_error_rate"]),
         _kpi("contract_error_rate", percent(tally.contract_errors, tally.contracts), "percent",
-             tally.contract_errors, tally.contracts, TARGETS["contract_error_rate"]),
+             tally.contract_errors, tally.contracts, targets["contract_error_rate"]),
         _kpi("sales_growth", growth(this, last) if currency else None, "percent", this - last if currency else None,
-             last if currency else None, TARGETS["sales_growth"], currency=currency),
+             last if currency else None, targets["sales_growth"], currency=currency),
         _kpi("sales_target_attainment", percent(this, target) if target else None, "percent",
-             this if currency else None, target, TARGETS["sales_target_attainment"], currency=currency),
+             this if currency else None, target, targets["sales_target_attainment"], currency=currency),
         _kpi("inquiry_conversion", percent(tally.won, tally.decided), "percent", tally.won, tally.decided, None),
         _kpi("net_promoter_score", nps(tally.promoters, tally.detractors, tally.answers), "points",
              tally.promoters - tally.detractors, tally.answers, None),
@@ -479,7 +501,8 @@ def team_of(staff: str, set_teams: dict[str, str], default_teams: set[str]) -> s
     return min(default_teams)
 
 
-def month_kpis(session, month: str, staff: str | None = None, team: str | None = None) -> dict:
+def month_kpis(session, month: str, staff: str | None = None, team: str | None = None,
+               targets: dict = TARGETS) -> dict:
     people: dict[str, Tally] = defaultdict(Tally)
     defaults: dict[str, set] = defaultdict(set)
     for kind, who, fact_team, count, flagged, minutes, in_time in session.execute(fact_counts_query(month)):
@@ -513,12 +536,12 @@ def month_kpis(session, month: str, staff: str | None = None, team: str | None =
         their_team = team_of(who, set_teams, defaults[who])
         teams[their_team].add(people[who])
         if (staff is None or who == staff) and (team is None or their_team == team):
-            staff_rows.append({"staff": who, "team": their_team, "kpis": figures(people[who], their_team, month)})
+            staff_rows.append({"staff": who, "team": their_team, "kpis": figures(people[who], their_team, month, targets)})
     if transport.scored or "ticketing" in teams:
         desk = teams["ticketing"]
         desk.scored, desk.scored_4_5 = transport.scored, transport.scored_4_5
     wanted = {row["team"] for row in staff_rows} if staff else None
-    team_rows = [{"staff": None, "team": name, "kpis": figures(tally, name, month)}
+    team_rows = [{"staff": None, "team": name, "kpis": figures(tally, name, month, targets)}
                  for name, tally in sorted(teams.items())
                  if (team is None or name == team) and (wanted is None or name in wanted)]
     return {"month": month, "staff": staff_rows, "teams": team_rows}

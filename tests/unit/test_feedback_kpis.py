@@ -71,3 +71,16 @@ def test_a_staff_members_team():
     assert kpis.team_of("alice", {}, {"ticketing", "consultants"}) == "consultants"  # a consultant who booked
     assert kpis.team_of("alice", {"alice": "ticketing"}, {"consultants"}) == "ticketing"  # set_team decides
     assert kpis.staff_of("user:alice") == "alice" and kpis.staff_of(None) is None
+
+
+def test_an_agency_sets_its_own_bounds_the_comparisons_stay():
+    targets = kpis.targets_from("booking_error_rate=3, customer_satisfaction.ticketing=90")
+    assert targets["booking_error_rate"] == ("<=", D(3)) and targets["contract_error_rate"] == ("<", D(5))
+    assert targets["customer_satisfaction"] == {"consultants": (">=", D(80)), "ticketing": (">=", D(90))}
+    assert kpis.TARGETS["booking_error_rate"] == ("<=", D(2))  # the documents' table is untouched
+    got = by_name(kpis.figures(Tally(bookings=100, booking_errors=3), "ticketing", "2027-03", targets))
+    assert (got["booking_error_rate"]["met"], got["booking_error_rate"]["target"]) == (True, "<= 3")
+    assert kpis.targets_from("")["sales_growth"] == (">=", D(10))
+    for bad in ("pilots=3", "net_promoter_score=50", "customer_satisfaction.pilots=1", "booking_error_rate=x"):
+        with pytest.raises(Exception):
+            kpis.targets_from(bad)
