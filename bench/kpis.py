@@ -16,10 +16,10 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 

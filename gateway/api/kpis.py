@@ -63,7 +63,7 @@ class CustomerFeedback(MethodView):
     @blp.arguments(s.ReportQuerySchema, location="query")
     @blp.response(200, s.CustomerFeedbackReportSchema)
     def get(self, query):
-        """Survey answers per aspect, the lowest aspects, comments, complaints by category and the improvement actions"""
+        """Answers per aspect, the lowest aspects, comments, complaints by category, improvement actions"""
         with rpc() as services:
             return services.feedback.customer_feedback_report(s.ReportQuerySchema().dump(query))
 
@@ -72,7 +72,8 @@ class CustomerFeedback(MethodView):
 class CustomerFeedbackCsv(MethodView):
     @allow("manager")
     @blp.arguments(s.ReportCsvQuerySchema, location="query")
-    @blp.response(200, {"type": "string"}, description="The report as CSV, one row per aspect, category, action, comment",
+    @blp.response(200, {"type": "string"},
+                  description="The report as CSV, one row per aspect, category, action, comment",
                   example="section,topic,answers,average,share_4_5,...\r\n", **CSV_DOC)
     def get(self, query):
         """The customer feedback report as a CSV file"""

@@ -105,8 +105,9 @@ class KpiEntrypoints:
     def kpis(self, query: dict) -> dict:
         """Every KPI of the month per staff member and per team, with its target and whether it is met."""
         q = validated(wire.KpiQuerySchema(), query)
+        own = self.config.get("KPI_TARGETS") or os.environ.get("KPI_TARGETS")
         return kpis.month_kpis(self.uow.session, q["month"], staff=q["staff"], team=q["team"],
-                               targets=kpis.targets_from(self.config.get("KPI_TARGETS") or os.environ.get("KPI_TARGETS")))
+                               targets=kpis.targets_from(own))
 
     @rpc
     def set_team(self, staff: str, data: dict) -> dict:

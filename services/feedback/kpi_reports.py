@@ -138,7 +138,8 @@ def action_dict(action: ImprovementAction) -> dict:
 
 
 def add_action(session, fields: dict, *, actor: str, now: datetime) -> ImprovementAction:
-    action = ImprovementAction(period_start=fields["period_start"], period_end=fields["period_end"], topic=fields["topic"].strip(),
+    action = ImprovementAction(period_start=fields["period_start"], period_end=fields["period_end"],
+                               topic=fields["topic"].strip(),
                                action=fields["action"].strip(), owner=fields["owner"], due_on=fields["due_on"],
                                status=fields["status"], created_at=now, created_by=actor)
     session.add(action)

@@ -536,7 +536,8 @@ def month_kpis(session, month: str, staff: str | None = None, team: str | None =
         their_team = team_of(who, set_teams, defaults[who])
         teams[their_team].add(people[who])
         if (staff is None or who == staff) and (team is None or their_team == team):
-            staff_rows.append({"staff": who, "team": their_team, "kpis": figures(people[who], their_team, month, targets)})
+            staff_rows.append({"staff": who, "team": their_team,
+                               "kpis": figures(people[who], their_team, month, targets)})
     if transport.scored or "ticketing" in teams:
         desk = teams["ticketing"]
         desk.scored, desk.scored_4_5 = transport.scored, transport.scored_4_5
