@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -292,8 +292,11 @@ def _booking_confirmed(session, p, occurred, products):
     at = moment(p.get("created_at") or occurred)
     lines = p.get("lines") or []
     staff = staff_of(p.get("created_by"))
-    _add(session, kind="booking", ref=p["id"], subject=p["id"], at=at, staff=staff,
-         amount=Decimal(p["total_sell"]), currency=lines[0]["currency"] if lines else None)
+    booked = _add(session, kind="booking", ref=p["id"], subject=p["id"], at=at, staff=staff,
+                  amount=Decimal(p["total_sell"]), currency=lines[0]["currency"] if lines else None)
+    if booked is not None and staff:  # a change taken in before its booking was put on whoever changed it
+        session.execute(update(KpiFact).where(KpiFact.kind.in_(("booking_change", "booking_cancel")),
+                                              KpiFact.subject == p["id"]).values(staff=staff))
     for supplier in sorted({products[l["product_id"]]["supplier_id"] for l in lines if l["product_id"] in products}):
         name = next(v["supplier_name"] for v in products.values() if v["supplier_id"] == supplier)
         _add(session, kind="supplier_booking", ref=f"{p['id']}:{supplier}", subject=p["id"], at=at, staff=staff,

@@ -374,3 +374,24 @@ def test_real_ticketing_says_why_a_line_changed_and_the_error_rate_counts_the_ag
         tina = figures(rpc.feedback.kpis({"month": month}), staff="tina")
     # 4 bookings, one changed for the agency's error (the supplier's and the customer's are not): 25.00.
     assert (str(kpi(tina, "booking_error_rate")["value"]), kpi(tina, "booking_error_rate")["met"]) == ("25.00", False)
+
+
+def test_a_change_taken_in_before_its_booking_counts_against_whoever_booked(start_service, rpc, nameko_config,
+                                                                            database_url):
+    url = database_url("feedback")
+    start_service(TicketingService)
+    start_service(FeedbackService, DATABASE_URLS={"feedback": url})
+    hotel = rpc.ticketing.create_supplier({"name": "Hotel Artemide", "kind": "hotel"})
+    room = rpc.ticketing.create_product({"supplier_id": hotel["id"], "supplier_code": "ART-DBL", "kind": "hotel",
+                                         "name": "Room", "location": "Rome", "currency": "EUR"})["id"]
+    feed, booking_id = Feed(nameko_config), str(uuid.uuid4())
+    # Each event has its queue: the change may come first, and carl (who changed it) is all it names.
+    feed("ticketing.booking_changed", {"booking_id": booking_id, "locator": "L", "reference": None,
+                                       "reason": "agency_error", "old_line": line(1), "new_line": line(2),
+                                       "fare_difference": "0.00", "currency": "EUR", "changed_by": "carl"}, at(10))
+    wait_for(lambda: count(url, "kind = 'booking_change'") == 1, message="the change taken in")
+    booking(feed, booking_id, "tina", room, 3)
+    wait_for(lambda: count(url, "kind = 'booking'") == 1, message="the booking taken in")
+    report = rpc.feedback.kpis({"month": MARCH})
+    assert [r["staff"] for r in report["staff"]] == ["tina"]
+    assert shown(kpi(figures(report, staff="tina"), "booking_error_rate")["value"]) == "100.00"
