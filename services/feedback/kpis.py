@@ -343,6 +343,9 @@ def _owner(session, inquiry_id: str, consultant: str | None):
         session.add(KpiInquiryOwner(inquiry_id=inquiry_id, consultant=consultant))
     else:
         row.consultant = consultant
+    if consultant:  # a decision taken in before its owner was known goes to them
+        session.execute(update(KpiFact).where(KpiFact.kind == "inquiry_decision", KpiFact.subject == inquiry_id)
+                        .values(staff=staff_of(consultant)))
     session.flush()
 
 
