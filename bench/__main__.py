@@ -582,9 +582,12 @@ def write_docs(section: str):
 
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args == ["kpis"]:  # feedback's KPIs over a year of facts, beside the echo row; printed only
+        from . import kpis
+        return kpis.main()
     if args not in ([], ["contracts"]):
-        print("usage: python -m bench [contracts]  (contracts: the echo rows and the contracts passes only, "
-              "printed, docs/bench.md untouched)", file=sys.stderr)
+        print("usage: python -m bench [contracts|kpis]  (contracts: the echo rows and the contracts passes only; "
+              "kpis: the echo row and feedback's KPIs over a year; printed, docs/bench.md untouched)", file=sys.stderr)
         return 2
     only_contracts = args == ["contracts"]
     # SIGTERM (kill, a CI timeout) unwinds like an error, so everything started is still stopped.

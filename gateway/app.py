@@ -15,7 +15,8 @@ from services.common.validators import unstorable_texts
 
 from . import asyncapi, context, headers, limits, problems, signing_page, staff, survey_page, tokens
 from .api import (archive, auth as auth_api, complaints, customers, departures, followups, health, incidents, inquiries,
-                  itinerary, messages, money, order_files, payables, segments, supplier, surveys, ticketing, trips)
+                  itinerary, kpis, messages, money, order_files, payables, segments, supplier, surveys, ticketing,
+                  trips)
 from .auth import StaffCache
 from .db import GatewayDatabase
 from .idempotency import Idempotency
@@ -108,6 +109,7 @@ def create_app(nameko_config: dict | None = None, rpc_pool: RpcPool | None = Non
     api.register_blueprint(departures.blp)
     api.register_blueprint(complaints.blp)
     api.register_blueprint(surveys.blp)
+    api.register_blueprint(kpis.blp)
     asyncapi.register(app, nameko_config.get("AMQP_URI") or amqp_uri())
     # A page, not an API route: registered on Flask, so the OpenAPI document leaves it out.
     app.register_blueprint(signing_page.blp)

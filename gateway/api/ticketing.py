@@ -260,35 +260,38 @@ class BookingByRef(MethodView):
 @blp.route("/bookings/<string:booking_ref>/cancel")
 class BookingCancel(MethodView):
     @allow("ticketing", "manager")
+    @blp.arguments(s.CancelRequestSchema)
     @blp.response(200, s.BookingSchema)
     @blp.alt_response(409, description="The booking is already cancelled.")
-    def post(self, booking_ref):
-        """Cancel every confirmed line of a booking"""
+    def post(self, data, booking_ref):
+        """Cancel every confirmed line of a booking, saying why"""
         with rpc() as services:
-            return services.ticketing.cancel_booking(booking_ref)
+            return services.ticketing.cancel_booking(booking_ref, None, data)
 
 
 @blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/cancel")
 class BookingLineCancel(MethodView):
     @allow("ticketing", "manager")
+    @blp.arguments(s.CancelRequestSchema)
     @blp.response(200, s.BookingSchema)
     @blp.alt_response(409, description="The line is not confirmed.")
-    def post(self, booking_ref, line_id):
-        """Cancel one line of a booking"""
+    def post(self, data, booking_ref, line_id):
+        """Cancel one line of a booking, saying why"""
         with rpc() as services:
-            return services.ticketing.cancel_booking(booking_ref, line_id)
+            return services.ticketing.cancel_booking(booking_ref, line_id, data)
 
 
 @blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/change")
 class BookingLineChange(MethodView):
     @allow("ticketing", "manager")
-    @blp.arguments(s.LineChangeSchema)
+    @blp.arguments(s.LineChangeRequestSchema)
     @blp.response(200, s.LineChangeResultSchema)
     @blp.alt_response(409, description="The line is not confirmed, the new product and date are the same, the currencies differ, or the new date cannot be booked.")
     def post(self, data, booking_ref, line_id):
         """Rebook a line onto another product or date; returns the fare difference"""
         with rpc() as services:
-            return services.ticketing.change_booking_line(booking_ref, line_id, s.LineChangeSchema().dump(data))
+            return services.ticketing.change_booking_line(booking_ref, line_id,
+                                                           s.LineChangeRequestSchema().dump(data))
 
 
 @blp.route("/bookings/<string:booking_ref>/lines/<int:line_id>/refunds")

@@ -144,6 +144,7 @@ class TripEntrypoints:
         if step.action == "release_hold":
             return lambda: send(self.ticketing.release_hold, rid, args["hold_id"], timeout=STEP_TIMEOUT)
         if step.action == "cancel_booking":
+            # No reason named: ticketing records the customer's request, which an order file's cancellation is.
             return lambda: send(self.ticketing.cancel_booking, rid, args["locator"], timeout=STEP_TIMEOUT)
         if step.action == "follow_up":
             follow_up = {**args["follow_up"], "owner": _staff(args["follow_up"]["owner"], self.settings.trip_owner)}

@@ -78,15 +78,16 @@ def _confirmed_line(booking: Booking, line_id: int) -> BookingLine:
     return line
 
 
-def cancel(session, booking_ref: str, *, now: datetime, line_id: int | None = None) -> tuple[Booking, list]:
-    """Cancel one line, or every confirmed line; the units return to the allotment at once."""
+def cancel(session, booking_ref: str, *, now: datetime, line_id: int | None = None,
+           reason: str = "customer_request") -> tuple[Booking, list]:
+    """Cancel one line, or every confirmed line, for `reason`; the units return to the allotment at once."""
     booking = get(session, booking_ref, lock=True)
     if booking.status == "cancelled":
         raise Conflict(f"Booking {booking.locator} is already cancelled.", {"status": "cancelled"})
     lines = [_confirmed_line(booking, line_id)] if line_id is not None else \
         [l for l in booking.lines if l.status == "confirmed"]
     for line in lines:
-        line.status, line.cancelled_at = "cancelled", now
+        line.status, line.cancelled_at, line.change_reason = "cancelled", now, reason
     if all(l.status != "confirmed" for l in booking.lines):
         booking.status = "cancelled"
     return booking, lines
@@ -117,7 +118,7 @@ def change(session, booking_ref: str, line_id: int, new: dict, *, now: datetime)
         sell_price=row.sell_price, currency=product.currency, replaces_line_id=old.id, confirmed_at=now)
     replacement.fare_difference = fare_difference(old, replacement)
     booking.lines.append(replacement)
-    old.status, old.cancelled_at = "changed", now
+    old.status, old.cancelled_at, old.change_reason = "changed", now, new.get("reason") or "customer_request"
     session.flush()
     return old, replacement
 
@@ -171,4 +172,5 @@ def line_dict(line: BookingLine) -> dict:
             "travellers": line.travellers, "status": line.status, "ticket_number": line.ticket_number,
             "destination": line.destination,
             "net_price": line.net_price, "sell_price": line.sell_price, "currency": line.currency,
-            "replaces_line_id": line.replaces_line_id, "fare_difference": line.fare_difference}
+            "replaces_line_id": line.replaces_line_id, "change_reason": line.change_reason,
+            "fare_difference": line.fare_difference}

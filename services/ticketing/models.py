@@ -151,6 +151,8 @@ class BookingLine(Base):
     sell_price: Mapped[Decimal] = mapped_column(Money)  # per unit, at booking time
     currency: Mapped[str] = mapped_column(String(3))
     replaces_line_id: Mapped[int | None] = mapped_column(Integer)
+    # Why it was changed or cancelled (agency_error, customer_request, supplier): feedback's error rate.
+    change_reason: Mapped[str | None] = mapped_column(String(20))
     # On the line a change made: what the customer pays (+) or gets back (-) for the change, in
     # sell prices over the quantity. None on a line that no change made.
     fare_difference: Mapped[Decimal | None] = mapped_column(Money)

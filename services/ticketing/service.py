@@ -194,12 +194,16 @@ class TicketingService(ServiceBase):
         return page_dict([bookings.as_dict(x) for x in items], total, q["page"], q["page_size"])
 
     @rpc
-    def cancel_booking(self, booking_ref: str, line_id: int | None = None) -> dict:
-        booking, lines = bookings.cancel(self.uow.session, booking_ref, now=utcnow(), line_id=line_id)
+    def cancel_booking(self, booking_ref: str, line_id: int | None = None, data: dict | None = None) -> dict:
+        """`data`: {"reason": ...}; a caller naming none (a service) gets DEFAULT_CHANGE_REASON."""
+        fields = validated(wire.CancelSchema(), data or {})
+        booking, lines = bookings.cancel(self.uow.session, booking_ref, now=utcnow(), line_id=line_id,
+                                         reason=fields["reason"])
         record = bookings.as_dict(booking)
         self.uow.emit(wire.BOOKING_CANCELLED, {
             "booking_id": booking.id, "locator": booking.locator, "status": booking.status,
-            "reference": booking.reference, "cancelled_lines": lines})
+            "reference": booking.reference, "cancelled_lines": lines, "reason": fields["reason"],
+            "cancelled_by": self.uow.actor})
         return record
 
     @rpc
@@ -211,7 +215,8 @@ class TicketingService(ServiceBase):
         self.uow.emit(wire.BOOKING_CHANGED, {
             "booking_id": booking.id, "locator": booking.locator, "reference": booking.reference,
             "old_line": old, "new_line": replacement,
-            "fare_difference": difference, "currency": replacement.currency})
+            "fare_difference": difference, "currency": replacement.currency, "reason": new["reason"],
+            "changed_by": self.uow.actor})
         return {"booking": bookings.as_dict(booking), "fare_difference": difference,
                 "currency": replacement.currency}
 

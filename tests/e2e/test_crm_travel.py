@@ -57,7 +57,7 @@ def test_been_to_lijiang_picks_only_who_went_and_a_rebooking_moves_the_last_trip
 
     # The delayed flight is rebooked two days later; then the days pass and the daily count runs.
     ok(client.post(f"/api/v1/bookings/{booking['locator']}/lines/{booking['lines'][0]['id']}/change",
-                   json={"day": (DAY + timedelta(2)).isoformat()}))
+                   json={"day": (DAY + timedelta(2)).isoformat(), "reason": "customer_request"}))
     monkeypatch.setattr(services.crm.service, "_today", lambda: DAY + timedelta(5))
 
     def counted():
@@ -89,10 +89,10 @@ def test_the_customer_timeline_shows_a_bookings_change_refund_and_cancellation(r
     locator, (first, second) = booking["locator"], booking["lines"]
 
     ok(client.post(f"/api/v1/bookings/{locator}/lines/{first['id']}/change",
-                   json={"day": (DAY + timedelta(2)).isoformat()}))
+                   json={"day": (DAY + timedelta(2)).isoformat(), "reason": "customer_request"}))
     ok(client.post(f"/api/v1/bookings/{locator}/lines/{first['id']}/refunds",
                    json={"amount": "20.00", "reason": "goodwill"}), 201)
-    ok(client.post(f"/api/v1/bookings/{locator}/lines/{second['id']}/cancel"))
+    ok(client.post(f"/api/v1/bookings/{locator}/lines/{second['id']}/cancel", json={"reason": "customer_request"}))
 
     expected = {"ticketing.booking_confirmed", "ticketing.booking_changed", "ticketing.booking_refunded",
                 "ticketing.booking_cancelled"}

@@ -65,14 +65,14 @@ def test_search_hold_confirm_change_cancel_refund(client, desk):
 
     first = booking["lines"][0]
     changed = ok(client.post(f"/api/v1/bookings/{booking['locator']}/lines/{first['id']}/change",
-                             json={"day": (DAY + timedelta(3)).isoformat()}))
+                             json={"day": (DAY + timedelta(3)).isoformat(), "reason": "customer_request"}))
     assert changed["fare_difference"] == "0.00"
     ok(client.post(f"/api/v1/bookings/{booking['locator']}/lines/{first['id']}/refunds",
                    json={"amount": "378.00", "reason": "date change, no fee"}), 201)
     over = client.post(f"/api/v1/bookings/{booking['locator']}/lines/{first['id']}/refunds", json={"amount": "0.01"})
     assert over.status_code == 409
 
-    cancelled = ok(client.post(f"/api/v1/bookings/{booking['locator']}/cancel"))
+    cancelled = ok(client.post(f"/api/v1/bookings/{booking['locator']}/cancel", json={"reason": "customer_request"}))
     assert cancelled["status"] == "cancelled"
     days = ok(client.get(f"/api/v1/products/{room}/inventory", query_string={
         "start": DAY.isoformat(), "end": (DAY + timedelta(6)).isoformat()}))
@@ -226,7 +226,7 @@ def test_new_records_answer_201_with_where_to_read_them(client, desk):
     assert again.status_code == 200 and again.json == booking.json
 
     line = booking.json["lines"][0]["id"]
-    ok(client.post(f"/api/v1/bookings/{booking.json['locator']}/lines/{line}/cancel"))
+    ok(client.post(f"/api/v1/bookings/{booking.json['locator']}/lines/{line}/cancel", json={"reason": "customer_request"}))
     refund = client.post(f"/api/v1/bookings/{booking.json['locator']}/lines/{line}/refunds",
                          json={"amount": "50.00", "reason": "goodwill"})
     assert refund.status_code == 201

@@ -98,7 +98,7 @@ def test_bookings_are_found_by_locator_in_any_case_traveller_product_supplier_an
     # A line moved to another date is found on the new date, not the old one.
     line = ruiz["lines"][0]["id"]
     ok(client.post(f"/api/v1/bookings/{ruiz['locator']}/lines/{line}/change",
-                   json={"day": (DAY + timedelta(4)).isoformat()}))
+                   json={"day": (DAY + timedelta(4)).isoformat(), "reason": "customer_request"}))
     assert found(travel_date=(DAY + timedelta(2)).isoformat()) == []
     assert found(travel_date=(DAY + timedelta(4)).isoformat()) == [ruiz["id"]]
 
@@ -121,7 +121,7 @@ def test_a_change_keeps_its_fare_difference_on_the_booking_and_in_the_sales_repo
                              "travellers": [{"name": "王小明"}, {"name": "李娜"}]}])
     old = booking["lines"][0]
     changed = ok(client.post(f"/api/v1/bookings/{booking['locator']}/lines/{old['id']}/change",
-                             json={"day": later.isoformat()}))
+                             json={"day": later.isoformat(), "reason": "agency_error"}))
     assert changed["fare_difference"] == "200.00"
 
     lines = ok(client.get(f"/api/v1/bookings/{booking['locator']}"))["lines"]
@@ -145,9 +145,9 @@ def test_the_manifest_of_a_travel_date_lists_what_travels_with_csv(client, desk)
     moved = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 1,
                            "travellers": [{"name": "Ana Gómez"}]}])
     ok(client.post(f"/api/v1/bookings/{moved['locator']}/lines/{moved['lines'][0]['id']}/change",
-                   json={"day": (DAY + timedelta(1)).isoformat()}))
+                   json={"day": (DAY + timedelta(1)).isoformat(), "reason": "customer_request"}))
     gone = book(client, [{"product_id": flight, "day": DAY.isoformat(), "quantity": 1}])
-    ok(client.post(f"/api/v1/bookings/{gone['locator']}/cancel"))
+    ok(client.post(f"/api/v1/bookings/{gone['locator']}/cancel", json={"reason": "customer_request"}))
     book(client, [{"product_id": room, "day": DAY.isoformat(), "quantity": 1}])  # another supplier
     book(client, [{"product_id": flight, "day": (DAY + timedelta(2)).isoformat(), "quantity": 3}])  # another day
 

@@ -64,7 +64,7 @@ def test_sales_reports_as_json_and_csv(client, config):
     flight = open_product(client, iberia, "IB3250-Y", "IB3250 MAD-FCO", "MAD-FCO", "EUR", travel, "80.00", "100.00")
     sold = book(client, palace, travel, 3)
     cancelled = book(client, flight, travel, 2)
-    created(client.post(f"/api/v1/bookings/{cancelled['locator']}/cancel"))
+    created(client.post(f"/api/v1/bookings/{cancelled['locator']}/cancel", json={"reason": "customer_request"}))
 
     response = client.get("/api/v1/reports/sales", query_string=period | {"granularity": "month",
                                                                           "group_by": "supplier"})

@@ -178,7 +178,7 @@ def test_the_europe_trip_from_signature_to_return(desk, monkeypatch):
     back = next(line for line in ready["trip"]["booking"]["lines"]
                 if line["product_id"] == desk["products"]["CA846"]["id"])
     changed = ok(desk["ticketing"].post(f"/api/v1/bookings/{locator}/lines/{back['line_id']}/change",
-                                        json={"product_id": desk["products"]["CA848"]["id"]}))
+                                        json={"product_id": desk["products"]["CA848"]["id"], "reason": "supplier"}))
     assert changed["fare_difference"] == "14.00"  # two seats, 7.00 each
 
     def rebooked():

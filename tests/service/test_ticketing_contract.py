@@ -71,12 +71,15 @@ def test_every_declared_event_is_emitted_as_declared(start_service, rpc):
     assert confirmed["lines"][0]["travellers"][0]["customer_id"] == "c-1"
     assert set(confirmed) - {"total_sell", "total_net"} == set(rpc.ticketing.get_booking(booking["id"]))
     [cancelled] = _payloads(url, "ticketing.booking_cancelled")
-    assert set(cancelled) == {"booking_id", "locator", "status", "reference", "cancelled_lines"}
+    assert set(cancelled) == {"booking_id", "locator", "status", "reference", "cancelled_lines", "reason",
+                              "cancelled_by"}
+    assert (cancelled["reason"], cancelled["cancelled_by"]) == ("customer_request", "service:ticketing")
     line_fields = set(rpc.ticketing.get_booking(booking["id"])["lines"][0])
     assert set(cancelled["cancelled_lines"][0]) == line_fields
     [changed] = _payloads(url, "ticketing.booking_changed")
     assert (changed["old_line"]["day"], changed["new_line"]["day"], changed["fare_difference"]) == \
         (DAY.isoformat(), NEXT_DAY.isoformat(), "31.00")
+    assert (changed["reason"], changed["old_line"]["change_reason"]) == ("customer_request", "customer_request")
     [refunded] = _payloads(url, "ticketing.booking_refunded")
     assert (refunded["amount"], refunded["reason"], refunded["line"]["id"]) == ("20.00", "fee waived", line_id)
     assert {p["changed_by"].split(":")[0] for p in _payloads(url, "ticketing.inventory_changed")} == \

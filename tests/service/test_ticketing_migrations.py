@@ -19,7 +19,7 @@ from services.ticketing.models import Base
 pytestmark = pytest.mark.service
 
 SCRIPTS = str(Path(services.ticketing.__file__).parent / "migrations")
-HEAD = "ticketing_0008"
+HEAD = "ticketing_0009"
 
 
 @pytest.fixture

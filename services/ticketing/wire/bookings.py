@@ -10,13 +10,20 @@ __all__ = [
     "CHANNELS", "MAX_HOLD_LINES", "HOLD_STATUSES", "BOOKING_STATUSES", "TravellerSchema", "HoldLineSchema",
     "HoldCreateSchema", "HoldExtendSchema", "HoldLineOutSchema", "HoldSchema", "HoldQuerySchema",
     "HoldPageSchema", "BookingLineSchema", "BookingSchema", "BookingQuerySchema", "BookingPageSchema",
-    "LineChangeSchema", "LineChangeResultSchema", "RefundCreateSchema", "RefundSchema",
+    "LineChangeSchema", "LineChangeResultSchema", "RefundCreateSchema", "RefundSchema", "CHANGE_REASONS",
+    "DEFAULT_CHANGE_REASON", "LineChangeRequestSchema", "CancelSchema", "CancelRequestSchema",
 ]
 
 CHANNELS = ("online", "consultant", "phone", "walk_in", "partner")
 MAX_HOLD_LINES = 30
 HOLD_STATUSES = ("active", "released", "expired", "confirmed")
 BOOKING_STATUSES = ("confirmed", "cancelled")
+# Why a line was changed or cancelled: feedback's booking error rate counts agency_error.
+CHANGE_REASONS = ("agency_error", "customer_request", "supplier")
+# What a service's call that names no reason gets (contracts' trip process cancels bookings when the
+# customer cancels the order file); staff must always say why (the gateway's request schemas).
+DEFAULT_CHANGE_REASON = "customer_request"
+_REASON_DOC = {"description": "Why: agency_error, customer_request or supplier"}
 
 
 class TravellerSchema(Schema):
@@ -89,6 +96,8 @@ class BookingLineSchema(Schema):
     sell_price = fields.Decimal(as_string=True)
     currency = fields.String()
     replaces_line_id = fields.Integer(allow_none=True)
+    change_reason = fields.String(allow_none=True, metadata={
+        "description": "On a changed or cancelled line: why (agency_error, customer_request, supplier)"})
     fare_difference = fields.Decimal(as_string=True, allow_none=True, metadata={
         "description": "On a line a change made: what the customer paid (+) or got back (-) for the change"})
 
@@ -126,11 +135,28 @@ class BookingPageSchema(PageSchema):
 class LineChangeSchema(Schema):
     product_id = fields.String(load_default=None, validate=validate.Length(max=36))
     day = fields.Date(load_default=None)
+    reason = fields.String(load_default=DEFAULT_CHANGE_REASON, validate=validate.OneOf(CHANGE_REASONS),
+                           metadata={"description": f"Why; {DEFAULT_CHANGE_REASON} when not given"})
 
     @validates_schema
     def _something(self, data, **kwargs):
         if data.get("product_id") is None and data.get("day") is None:
             raise ValidationError("Give a new product_id, a new day, or both.", "_schema")
+
+
+class LineChangeRequestSchema(LineChangeSchema):
+    """What staff send: the reason is theirs to give."""
+
+    reason = fields.String(required=True, validate=validate.OneOf(CHANGE_REASONS), metadata=_REASON_DOC)
+
+
+class CancelSchema(Schema):
+    reason = fields.String(load_default=DEFAULT_CHANGE_REASON, validate=validate.OneOf(CHANGE_REASONS),
+                           metadata={"description": f"Why; {DEFAULT_CHANGE_REASON} when not given"})
+
+
+class CancelRequestSchema(CancelSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(CHANGE_REASONS), metadata=_REASON_DOC)
 
 
 class LineChangeResultSchema(Schema):

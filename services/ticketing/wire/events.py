@@ -44,6 +44,8 @@ class BookingCancelledPayload(_BookingRef):
     status = fields.String(required=True, metadata={
         "description": "The booking's status after it: cancelled once no line is left confirmed"})
     cancelled_lines = fields.List(fields.Nested(BookingLineSchema), required=True)
+    reason = fields.String(metadata={"description": "agency_error, customer_request or supplier"})
+    cancelled_by = fields.String(metadata={"description": "Who cancelled (the gateway's actor, or service:<name>)"})
 
 
 class BookingChangedPayload(_BookingRef):
@@ -53,6 +55,8 @@ class BookingChangedPayload(_BookingRef):
     fare_difference = fields.Decimal(as_string=True, required=True, metadata={
         "description": "What the customer pays (+) or gets back (-) for the change, in sell prices"})
     currency = fields.String(required=True)
+    reason = fields.String(metadata={"description": "agency_error, customer_request or supplier"})
+    changed_by = fields.String(metadata={"description": "Who changed it (the gateway's actor, or service:<name>)"})
 
 
 class BookingRefundedPayload(_BookingRef):
