@@ -134,18 +134,22 @@ class TripEntrypoints:
     def _command(self, session, step: TripStep):
         """The call that sends `step`, made ready while its order file can be read."""
         args, rid = step.args, step.request_id
+        # Ticketing records the file's consultant as who held and booked: the trip acts for them.
+        owner = session.get(OrderFile, step.order_file_id).consultant
+        actor = owner if owner and not owner.startswith("service:") else None
         if step.action == "hold":
-            return lambda: self._hold(rid, args["hold"])
+            return lambda: self._hold(rid, args["hold"], actor)
         if step.action == "extend_hold":
             return lambda: send(self.ticketing.extend_hold, rid, args["hold_id"],
-                                {"expires_in_minutes": args["minutes"]}, timeout=STEP_TIMEOUT)
+                                {"expires_in_minutes": args["minutes"]}, timeout=STEP_TIMEOUT, actor=actor)
         if step.action == "book":
-            return lambda: send(self.ticketing.confirm_hold, rid, args["hold_id"], timeout=STEP_TIMEOUT)
+            return lambda: send(self.ticketing.confirm_hold, rid, args["hold_id"], timeout=STEP_TIMEOUT, actor=actor)
         if step.action == "release_hold":
-            return lambda: send(self.ticketing.release_hold, rid, args["hold_id"], timeout=STEP_TIMEOUT)
+            return lambda: send(self.ticketing.release_hold, rid, args["hold_id"], timeout=STEP_TIMEOUT, actor=actor)
         if step.action == "cancel_booking":
             # No reason named: ticketing records the customer's request, which an order file's cancellation is.
-            return lambda: send(self.ticketing.cancel_booking, rid, args["locator"], timeout=STEP_TIMEOUT)
+            return lambda: send(self.ticketing.cancel_booking, rid, args["locator"], timeout=STEP_TIMEOUT,
+                                actor=actor)
         if step.action == "follow_up":
             follow_up = {**args["follow_up"], "owner": _staff(args["follow_up"]["owner"], self.settings.trip_owner)}
             return lambda: send(self.crm.create_follow_up, rid, follow_up, timeout=STEP_TIMEOUT)
@@ -157,10 +161,10 @@ class TripEntrypoints:
             return lambda: send(self.crm.send_message, rid, message, timeout=STEP_TIMEOUT)
         raise ValueError(f"unknown trip step {step.action}")
 
-    def _hold(self, request_id: str, hold: dict) -> dict:
+    def _hold(self, request_id: str, hold: dict, actor: str | None) -> dict:
         """Place the hold; when refused, ask which of its lines are short, so the order file can
         name them all (ticketing's refusal names the first)."""
-        answer = send(self.ticketing.place_hold, request_id, hold, timeout=STEP_TIMEOUT)
+        answer = send(self.ticketing.place_hold, request_id, hold, timeout=STEP_TIMEOUT, actor=actor)
         if "refused" in answer:
             answer["unavailable"] = self._short_lines(hold["lines"])
         return answer

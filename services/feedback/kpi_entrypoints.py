@@ -5,6 +5,7 @@ tables (services/feedback/kpis.py); the KPI queries and the reports read only th
 import os
 
 from nameko.exceptions import UnknownService
+from nameko.extensions import DependencyProvider
 
 from services.common import csv_files
 from services.common.db import utcnow
@@ -15,8 +16,22 @@ from . import kpi_reports, kpis
 from .wire import kpis as wire
 
 
+class KpiTargets(DependencyProvider):
+    """The KPI bounds, the documents' table with the agency's KPI_TARGETS: read once at start, so a
+    malformed setting stops the service with its reason instead of failing every KPI query."""
+
+    def setup(self):
+        config = self.container.config
+        self.targets = kpis.targets_from(config.get("KPI_TARGETS") or os.environ.get("KPI_TARGETS"))
+
+    def get_dependency(self, worker_ctx):
+        return self.targets
+
+
 class KpiEntrypoints:
     """Needs the service's uow, config, crm, contracts, itinerary and ticketing proxies."""
+
+    kpi_targets = KpiTargets()
 
     def _products(self, payload: dict) -> dict[str, dict]:
         """Each booked product's supplier: those seen before from feedback's table, the others asked
@@ -105,9 +120,8 @@ class KpiEntrypoints:
     def kpis(self, query: dict) -> dict:
         """Every KPI of the month per staff member and per team, with its target and whether it is met."""
         q = validated(wire.KpiQuerySchema(), query)
-        own = self.config.get("KPI_TARGETS") or os.environ.get("KPI_TARGETS")
         return kpis.month_kpis(self.uow.session, q["month"], staff=q["staff"], team=q["team"],
-                               targets=kpis.targets_from(own))
+                               targets=self.kpi_targets)
 
     @rpc
     def set_team(self, staff: str, data: dict) -> dict:

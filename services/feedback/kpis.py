@@ -65,7 +65,12 @@ def targets_from(text: str | None) -> dict:
         current = targets.get(kpi)
         if current is None or (team and not isinstance(current, dict)) or (team and team not in current):
             raise ValueError(f"KPI_TARGETS: no target {name.strip()!r} to set")
-        bound = Decimal(number.strip())
+        try:
+            bound = Decimal(number.strip())
+        except ArithmeticError:
+            raise ValueError(f"KPI_TARGETS: {item!r} is not name=number") from None
+        if not bound.is_finite():
+            raise ValueError(f"KPI_TARGETS: {item!r} is not name=number")
         if team:
             current[team] = (current[team][0], bound)
         elif isinstance(current, dict):

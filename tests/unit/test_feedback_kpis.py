@@ -84,3 +84,12 @@ def test_an_agency_sets_its_own_bounds_the_comparisons_stay():
     for bad in ("pilots=3", "net_promoter_score=50", "customer_satisfaction.pilots=1", "booking_error_rate=x"):
         with pytest.raises(Exception):
             kpis.targets_from(bad)
+
+
+@pytest.mark.parametrize("setting", ["booking_error_rate=three", "booking_error_rate=NaN", "no_such_kpi=3",
+                                     "customer_satisfaction.sales=90"])
+def test_a_malformed_kpi_targets_setting_is_refused_with_its_reason(setting):
+    """Read once when the service starts (services.feedback.kpi_entrypoints.KpiTargets): it does
+    not start, saying which part is wrong, rather than failing every KPI query."""
+    with pytest.raises(ValueError, match="KPI_TARGETS"):
+        kpis.targets_from(setting)
