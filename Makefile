@@ -28,9 +28,10 @@ run: install
 	@ADMIN_USERNAME="$${ADMIN_USERNAME:-admin}" ADMIN_PASSWORD="$${ADMIN_PASSWORD:-$$(cat var/dev-admin-password)}" \
 		PATH="$(abspath $(BIN)):$$PATH" exec $(PY) -m services.common.supervision Procfile --run-dir var/supervisor
 
+# The suite as two pytest runs side by side (tests/parallel.py); PYTEST_ARGS: one run of those.
 test: install
 	@PY=$(PY) deploy/ensure-rabbitmq.sh
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m tests.parallel $(PYTEST_ARGS)
 
 test-unit: install
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
