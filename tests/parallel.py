@@ -34,6 +34,7 @@ def main(argv: list[str]) -> int:
     started, lock, runs = time.monotonic(), threading.Lock(), {}
     for name, paths in HALVES.items():
         basetemp = ROOT / "var" / "pytest" / name
+        basetemp.parent.mkdir(parents=True, exist_ok=True)  # pytest makes (and empties) basetemp, not its parents
         process = subprocess.Popen(pytest + ["--basetemp", str(basetemp), *paths], cwd=ROOT, text=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    env=dict(os.environ, PYTHONUNBUFFERED="1"))
