@@ -20,8 +20,9 @@ What each KPI is, exactly (percentages to two decimals; null with nothing to div
 - contract_error_rate: amendments with reason agency_error over contracts signed (version 1) in the
   month, < 5.
 - sales_growth: (sales this month - sales last month) / sales last month, >= 10. Sales are signed
-  contracts' totals (version 1) per consultant and month, in one currency: the sales target's, else
-  the only one the consultant sold in.
+  contracts' totals (version 1) per consultant and month, less, in the month a signed contract is
+  cancelled, all of it but the fee kept; in one currency: the sales target's, else the only one the
+  consultant sold in.
 - sales_target_attainment: sales / the month's target, >= 100.
 - inquiry_conversion: inquiries won / (won + lost) decided in the month; tracked.
 - net_promoter_score: % promoters (recommend 9-10) - % detractors (0-6) of the month's answers; tracked.
@@ -338,8 +339,13 @@ def _contract_amended(session, p, occurred, products):
 
 
 def _contract_cancelled(session, p, occurred, products):
+    # A sale cancelled gives back all but the fee the agency keeps, in the month it is cancelled; a
+    # file never signed was never a sale.
+    sold = session.scalar(select(KpiFact.amount).where(KpiFact.kind == "contract", KpiFact.ref == p["order_file_id"]))
     _add(session, kind="contract_cancel", ref=p["order_file_id"], subject=p["order_file_id"], at=occurred,
-         staff=staff_of(p.get("consultant")), reason=(p.get("reason") or "")[:40] or None)
+         staff=staff_of(p.get("consultant")), reason=(p.get("reason") or "")[:40] or None,
+         amount=Decimal(p.get("fee") or 0) - sold if sold is not None else None,
+         currency=p.get("currency") if sold is not None else None)
 
 
 def _owner(session, inquiry_id: str, consultant: str | None):
@@ -532,7 +538,8 @@ def month_kpis(session, month: str, staff: str | None = None, team: str | None =
             defaults[who].add(DEFAULT_TEAM)
     for who, fact_month, amount, currency in session.execute(
             select(KpiFact.staff, KpiFact.month, KpiFact.amount, KpiFact.currency)
-            .where(KpiFact.kind == "contract", KpiFact.month.in_((month, previous_month(month))))):
+            .where(KpiFact.kind.in_(("contract", "contract_cancel")), KpiFact.amount.is_not(None),
+                   KpiFact.month.in_((month, previous_month(month))))):
         if who:  # summed here: SQLite keeps money as text, and SUM over text would go through floats
             people[who].sales[fact_month][currency] += amount
             defaults[who].add(DEFAULT_TEAM)

@@ -395,3 +395,26 @@ def test_a_change_taken_in_before_its_booking_counts_against_whoever_booked(star
     report = rpc.feedback.kpis({"month": MARCH})
     assert [r["staff"] for r in report["staff"]] == ["tina"]
     assert shown(kpi(figures(report, staff="tina"), "booking_error_rate")["value"]) == "100.00"
+
+
+def test_a_cancelled_sale_counts_only_its_fee(start_service, rpc, nameko_config, database_url):
+    """Carol signs 1000.00 and 500.00 in March; the first is cancelled in March with a 200.00 fee
+    kept: her March sales are 200.00 + 500.00 = 700.00 (70.00 % of a 1000.00 target). A file
+    cancelled before it was ever signed was never a sale and changes nothing."""
+    url = database_url("feedback")
+    start_service(FeedbackService, DATABASE_URLS={"feedback": url})
+    feed = Feed(nameko_config)
+    first, second, unsigned = (str(uuid.uuid4()) for _ in range(3))
+    contract(feed, first, "carol", "1000.00", 2)
+    contract(feed, second, "carol", "500.00", 3)
+    wait_for(lambda: count(url, "kind = 'contract'") == 2, timeout=15, message="both sales taken in")
+    for order_id, fee, day in ((first, "200.00", 10), (unsigned, "0.00", 11)):
+        feed("contracts.contract_cancelled", {
+            "order_file_id": order_id, "order_number": order_id, "contract_id": order_id, "customer_id": "c1",
+            "consultant": "carol", "quote_id": "q", "itinerary_id": "i", "title": "Trip", "start_date": "2027-06-01",
+            "end_date": "2027-06-09", "currency": "EUR", "total": "1000.00", "version": 1, "reason": "Visa refused",
+            "fee": fee, "refund": "0.00", "days_before_departure": 60}, at(day))
+    wait_for(lambda: count(url, "kind = 'contract_cancel'") == 2, timeout=15, message="both cancellations")
+    rpc.feedback.set_sales_target({"staff": "carol", "month": MARCH, "amount": "1000.00", "currency": "EUR"})
+    attainment = kpi(figures(rpc.feedback.kpis({"month": MARCH}), staff="carol"), "sales_target_attainment")
+    assert (shown(attainment["value"]), shown(attainment["numerator"])) == ("70.00", "700.00")
