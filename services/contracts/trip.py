@@ -104,6 +104,18 @@ def hold_minutes(order: OrderFile, now: datetime, timezone) -> int:
     return min(max(minutes, MIN_HOLD_MINUTES), MAX_HOLD_MINUTES)
 
 
+# --- who the trip acts for ----------------------------------------------------------------------
+
+def staff(who: str | None) -> str | None:
+    """`who` when it is a staff user, None when it is a service (follow-ups need a person)."""
+    return None if not who or who.startswith("service:") else who
+
+
+def owner(order: OrderFile) -> str | None:
+    """The staff user the file's follow-ups go to: who issued the quote, else who opened the file."""
+    return staff(order.consultant or order.created_by)
+
+
 # --- steps ---------------------------------------------------------------------------------
 
 def add_step(session, order: OrderFile, action: str, args: dict, now: datetime) -> TripStep:
@@ -291,9 +303,9 @@ def _on_hold(session, order, step, answer, now, timezone):
         lines = answer.get("unavailable") or [refused.get("details") or {}]
         raise_attention(session, order, "unavailable", f"Not everything could be held: {refused.get('message')}",
                         {"lines": lines, "error": refused.get("type")}, now)
-        owner = step.args.get("owner") or order.consultant or order.created_by
         add_step(session, order, "follow_up", {"follow_up": {
-            "customer_id": order.customer_id, "owner": owner, "due_at": now.isoformat(),
+            "customer_id": order.customer_id, "owner": step.args.get("owner") or owner(order),
+            "due_at": now.isoformat(),
             "note": f"{order.order_number}: {refused.get('message')} Amend the contract with other services."}}, now)
         return [("attention", "unavailable")]
     hold = answer["result"]
@@ -321,8 +333,8 @@ def _on_book(session, order, step, answer, now, timezone):
         order.trip = "unavailable"
         raise_attention(session, order, "hold_lapsed", f"The hold could not be confirmed: "
                         f"{answer['refused'].get('message')}", {"error": answer["refused"].get("type")}, now)
-        owner = order.consultant or order.created_by
-        return on_paid(session, order, now, timezone=timezone, owner=owner) + [("attention", "hold_lapsed")]
+        again = on_paid(session, order, now, timezone=timezone, owner=owner(order))
+        return again + [("attention", "hold_lapsed")]
     booking = answer["result"]
     if order.status == "cancelled":
         add_step(session, order, "cancel_booking", {"locator": booking["locator"]}, now)

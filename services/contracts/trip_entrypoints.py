@@ -70,7 +70,7 @@ class TripEntrypoints:
             self._message(order, "trip_documents", values, "trip_documents", now)
         elif kind == "completed":  # the agencies call the customer back after the trip
             trip.add_step(self.uow.session, order, "follow_up", {"follow_up": {
-                "customer_id": order.customer_id, "owner": order.consultant or order.created_by,
+                "customer_id": order.customer_id, "owner": trip.owner(order),
                 "due_at": (now + timedelta(days=2)).isoformat(),
                 "note": f"{order.order_number}: call the customer back after the trip ({order.title})."}}, now)
         elif kind == "changed":
@@ -135,8 +135,7 @@ class TripEntrypoints:
         """The call that sends `step`, made ready while its order file can be read."""
         args, rid = step.args, step.request_id
         # Ticketing records the file's consultant as who held and booked: the trip acts for them.
-        owner = session.get(OrderFile, step.order_file_id).consultant
-        actor = owner if owner and not owner.startswith("service:") else None
+        actor = trip.staff(session.get(OrderFile, step.order_file_id).consultant)
         if step.action == "hold":
             return lambda: self._hold(rid, args["hold"], actor)
         if step.action == "extend_hold":
@@ -151,7 +150,8 @@ class TripEntrypoints:
             return lambda: send(self.ticketing.cancel_booking, rid, args["locator"], timeout=STEP_TIMEOUT,
                                 actor=actor)
         if step.action == "follow_up":
-            follow_up = {**args["follow_up"], "owner": _staff(args["follow_up"]["owner"], self.settings.trip_owner)}
+            follow_up = {**args["follow_up"],
+                         "owner": trip.staff(args["follow_up"]["owner"]) or self.settings.trip_owner}
             return lambda: send(self.crm.create_follow_up, rid, follow_up, timeout=STEP_TIMEOUT)
         if step.action == "message":
             order = session.get(OrderFile, step.order_file_id)
@@ -282,7 +282,7 @@ class TripEntrypoints:
                    f"to {change.get('new_ticket') or 'a new one'} on {change.get('new_day')}.")
         incident = incidents.open(self.uow.session, order, {
             "kind": "other", "summary": summary, "locator": order.booking["locator"],
-            "handler": _staff(order.consultant or order.created_by, self.settings.trip_owner)},
+            "handler": trip.owner(order) or self.settings.trip_owner},
             actor=self.uow.actor, now=now)
         self.uow.emit(wire.INCIDENT_OPENED, incidents.event(incident))
 
@@ -359,11 +359,6 @@ class TripEntrypoints:
         fields = validated(wire.AttentionResolveSchema(), data)
         row = trip.resolve_attention(self.uow.session, attention_id, fields["resolution"], self.uow.actor, utcnow())
         return {**trip.attention_dict(row), "order_number": self._order(row.order_file_id).order_number}
-
-
-def _staff(owner: str | None, fallback: str) -> str:
-    """A follow-up's owner is a staff user: the order file's creator, unless a service opened it."""
-    return fallback if not owner or owner.startswith("service:") else owner
 
 
 def _request_payload(r) -> dict:
