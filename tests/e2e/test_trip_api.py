@@ -5,17 +5,17 @@ supplier, balance paid, trip documents emailed in Chinese with the PDF attached,
 rebooked during the trip and the customer told, completed by the calendar — and the same case
 cancelled at three steps with inventory, money and documents consistent each time."""
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
 
-from services.contracts import service as contracts_service, trip_entrypoints
 from services.contracts.service import ContractsService
 from services.crm.service import CrmService
 from services.itinerary.service import ItineraryService
 from services.ticketing.service import TicketingService
+from tests.clock import travel_to
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -122,14 +122,6 @@ def confirm_hotels(desk, order: dict):
         ok(desk["ticketing"].post(f"/api/v1/order-files/{order['id']}/trip/supplier-requests/{request['id']}/answer",
                                   json={"confirmed": True, "reference": f"R-{request['id']}",
                                         "answered_by": "Reservations"}))
-
-
-def travel_to(monkeypatch, on: date):
-    """The calendar moves on for contracts only (its departures and returns go by the date)."""
-    real = contracts_service.utcnow
-    shift = datetime.combine(on, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=10) - real()
-    for module in (contracts_service, trip_entrypoints):
-        monkeypatch.setattr(module, "utcnow", lambda: real() + shift)
 
 
 def settled(desk, order_id: str) -> dict:

@@ -2,12 +2,12 @@
 a real SMTP server, contracts' clock moved past the return (tests/service/test_trip.py's Paris trip).
 Nothing publishes trip_completed by hand here: contracts' calendar does, as in production."""
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
-from services.contracts import service as contracts_service, trip_entrypoints
 from services.feedback.service import FeedbackService
+from tests.clock import travel_to
 from tests.conftest import wait_for
 from tests.service.test_trip import END, START, pay, signed_order, stage, suite  # noqa: F401 (suite: a fixture)
 
@@ -28,15 +28,9 @@ def test_the_completed_trip_emails_its_survey_and_the_answer_scores_its_supplier
     pay(rpc, order, 2)
     stage(rpc, order["id"], "ready")
 
-    real = contracts_service.utcnow
-
-    def travel_to(on: date):
-        shift = datetime.combine(on, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12) - real()
-        for module in (contracts_service, trip_entrypoints):
-            monkeypatch.setattr(module, "utcnow", lambda: real() + shift)
-    travel_to(START)
+    travel_to(monkeypatch, START)
     stage(rpc, order["id"], "travelling", timeout=15)
-    travel_to(END + timedelta(days=1))
+    travel_to(monkeypatch, END + timedelta(days=1))
     stage(rpc, order["id"], "completed", timeout=15)
 
     invitation = smtp_server.wait_for(lambda m: bool(LINK.search(m.get_body(("plain",)).get_content())), timeout=20)

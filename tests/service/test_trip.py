@@ -2,18 +2,18 @@
 signed -> held (in ticketing, under the order number) -> deposit -> booked (locators) -> the hand
 entered services confirmed -> balance -> ready -> departed -> completed, and each way it stops or
 is undone: sold out, a supplier declining, a cancellation at each step, a step sent twice."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 import eventlet
 import pytest
 from sqlalchemy import create_engine, text
 
-from services.contracts import service as contracts_service, trip_entrypoints
 from services.contracts.service import ContractsService
 from services.crm.service import CrmService
 from services.itinerary.service import ItineraryService
 from services.ticketing.service import TicketingService
+from tests.clock import travel_to
 from tests.conftest import wait_for
 from tests.events import outbox_envelopes
 
@@ -214,15 +214,9 @@ def test_departs_and_completes_by_the_travel_dates(suite, rpc, monkeypatch):
     pay(rpc, order, 2)
     stage(rpc, order["id"], "ready")
 
-    real = contracts_service.utcnow
-
-    def travel_to(on: date):
-        shift = datetime.combine(on, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12) - real()
-        for module in (contracts_service, trip_entrypoints):
-            monkeypatch.setattr(module, "utcnow", lambda: real() + shift)
-    travel_to(START)
+    travel_to(monkeypatch, START)
     stage(rpc, order["id"], "travelling", timeout=15)
-    travel_to(END + timedelta(days=1))
+    travel_to(monkeypatch, END + timedelta(days=1))
     done = stage(rpc, order["id"], "completed", timeout=15)
     assert not done["trip"]["attention"]
 
@@ -243,10 +237,7 @@ def test_a_redelivered_rebooking_changes_nothing_more(suite, rpc, monkeypatch, n
     rpc.contracts.answer_supplier_request(order["id"], guide["id"], {"confirmed": True, "reference": "PG-1"})
     pay(rpc, order, 2)
     stage(rpc, order["id"], "ready")
-    real = contracts_service.utcnow
-    shift = datetime.combine(START, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12) - real()
-    for module in (contracts_service, trip_entrypoints):
-        monkeypatch.setattr(module, "utcnow", lambda: real() + shift)
+    travel_to(monkeypatch, START)
     stage(rpc, order["id"], "travelling", timeout=15)
 
     locator = booked["trip"]["booking"]["locator"]
