@@ -202,13 +202,18 @@ def document_data(order: OrderFile, agency: dict, v: ContractVersion, today: dat
     }
 
 
+def product_names(order: OrderFile) -> dict:
+    """Ticketing product id -> the service as the accepted quote names it (what the customer reads)."""
+    return {line.get("inventory_product_id"): line.get("description") for line in order.quote.get("lines") or []}
+
+
 def letter_data(order: OrderFile, agency: dict, bookings: list[dict], today: date) -> dict:
     """What the booking confirmation letter prints: the contract in force, what is paid of each
     instalment, and the bookings made for it (a line's service named as the quote names it)."""
     data = document_data(order, agency, in_force(order), today)
     data["schedule"] = [{**s, "due_on": s["due_on"].isoformat(), "amount": str(s["amount"]), "paid": str(s["paid"])}
                         for s in schedule.standing(dues(order), max(paid(order), ZERO), today)]
-    named = {line.get("inventory_product_id"): line.get("description") for line in order.quote.get("lines") or []}
+    named = product_names(order)
     data["bookings"] = [{"locator": b["locator"], "product": named.get(b["product_id"]) or "",
                          "service_date": _iso(b["day"]), "status": b["status"]} for b in bookings]
     return data

@@ -367,7 +367,7 @@ def _request_payload(r) -> dict:
 
 
 def _tickets(order: OrderFile) -> list[dict]:
-    named = {line.get("inventory_product_id"): line.get("description") for line in order.quote.get("lines") or []}
+    named = order_files.product_names(order)
     return [{"locator": order.booking["locator"], "ticket_number": line.get("ticket_number"),
              "product": named.get(line["product_id"]) or line["product_id"], "service_date": line["day"],
              "status": line["status"]} for line in (order.booking or {}).get("lines") or []
